@@ -1,0 +1,4 @@
+package io.channelhub.mappings.model;
+
+public record Payment(String method, String status, Money amount) {
+}
