@@ -1,0 +1,80 @@
+package io.channelhub.hub.broker;
+
+import io.channelhub.hub.config.HubProperties;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
+import org.apache.activemq.artemis.core.config.DivertConfiguration;
+import org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
+import org.springframework.stereotype.Component;
+
+/**
+ * The embedded broker's addresses, diverts and address settings. Redelivery and dead-lettering are broker policy,
+ * declared here next to the queues they govern (the same settings are in docker/broker.xml for an external broker).
+ *
+ * <ul>
+ *   <li>consumer queues: redelivery delay with exponential backoff; the hub itself moves a message that has used up
+ *       its attempts to {@code DLQ.<queue>} with the reason, and the broker's own limit (two attempts more) is only the
+ *       safety net for a hub that crashes on the same message again and again;</li>
+ *   <li>dead-letter queues: never auto-deleted, no expiry, no further dead-letter address: a dead letter stays
+ *       until ops retry or discard it;</li>
+ *   <li>duplicate detection: the id cache is persisted with the journal, so a duplicate is recognised across a
+ *       restart.</li>
+ * </ul>
+ */
+@Component
+public class BrokerTopology implements ArtemisConfigurationCustomizer {
+
+    static final int DUPLICATE_ID_CACHE_SIZE = 100_000;
+
+    private final HubProperties.Delivery delivery;
+
+    public BrokerTopology(HubProperties properties) {
+        this.delivery = properties.delivery();
+    }
+
+    @Override
+    public void customize(Configuration configuration) {
+        configuration.setIDCacheSize(DUPLICATE_ID_CACHE_SIZE);
+        configuration.setPersistIDCache(true);
+        configuration.setJMXManagementEnabled(true);
+        configuration.addAddressConfiguration(new CoreAddressConfiguration()
+                .setName(HubQueues.ORDER_PLACED).addRoutingType(RoutingType.MULTICAST));
+        for (String queue : HubQueues.ORDER_PLACED_CONSUMERS) {
+            configuration.addDivertConfiguration(new DivertConfiguration()
+                    .setName("divert." + queue)
+                    .setAddress(HubQueues.ORDER_PLACED)
+                    .setForwardingAddress(queue)
+                    .setExclusive(false)
+                    .setRoutingType(ComponentConfigurationRoutingType.ANYCAST));
+        }
+        for (String queue : HubQueues.CONSUMED) {
+            String deadLetters = HubQueues.deadLetterQueue(queue);
+            addAnycastQueue(configuration, queue);
+            addAnycastQueue(configuration, deadLetters);
+            configuration.addAddressSetting(queue, new AddressSettings()
+                    .setDeadLetterAddress(SimpleString.of(deadLetters))
+                    .setMaxDeliveryAttempts(delivery.maxAttempts() + 2)
+                    .setRedeliveryDelay(delivery.initialDelay().toMillis())
+                    .setRedeliveryMultiplier(delivery.multiplier())
+                    .setMaxRedeliveryDelay(delivery.maxDelay().toMillis())
+                    .setAutoDeleteQueues(false)
+                    .setAutoDeleteAddresses(false));
+            configuration.addAddressSetting(deadLetters, new AddressSettings()
+                    .setMaxDeliveryAttempts(-1)
+                    .setAutoDeleteQueues(false)
+                    .setAutoDeleteAddresses(false));
+        }
+    }
+
+    private static void addAnycastQueue(Configuration configuration, String name) {
+        configuration.addAddressConfiguration(new CoreAddressConfiguration()
+                .setName(name)
+                .addRoutingType(RoutingType.ANYCAST)
+                .addQueueConfiguration(QueueConfiguration.of(name).setRoutingType(RoutingType.ANYCAST).setDurable(true)));
+    }
+}

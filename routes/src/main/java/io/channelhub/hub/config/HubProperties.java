@@ -1,0 +1,50 @@
+package io.channelhub.hub.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Everything under {@code hub.*}; a bad value stops the start-up with the key's name. */
+@Validated
+@ConfigurationProperties("hub")
+public record HubProperties(
+        @NotNull Path dataDir,
+        @NotNull Path partnersDir,
+        @Valid @NotNull Webhooks webhooks,
+        @Valid @NotNull Delivery delivery,
+        @Valid @NotNull Sandbox sandbox) {
+
+    public record Webhooks(@Min(1024) @Max(52_428_800) int maxBodyBytes) {
+    }
+
+    /**
+     * Redelivery of partner deliveries. The broker redelivers a rolled-back message after {@code initialDelay},
+     * multiplied by {@code multiplier} each time up to {@code maxDelay}; after {@code maxAttempts} the hub moves it
+     * to the queue's DLQ with the reason. {@code circuitFailures} transient failures in a row pause the consumer for
+     * {@code circuitPause} (or the partner's {@code Retry-After}, if longer) instead of burning attempts.
+     */
+    public record Delivery(
+            @NotNull Duration initialDelay,
+            @Min(1) double multiplier,
+            @NotNull Duration maxDelay,
+            @Min(1) @Max(100) int maxAttempts,
+            @Min(1) int circuitFailures,
+            @NotNull Duration circuitPause,
+            @Min(1) @Max(32) int concurrentConsumers) {
+    }
+
+    /** The in-process partner simulators of the default run. */
+    public record Sandbox(@Valid @NotNull ShopTraffic shopTraffic) {
+    }
+
+    public record ShopTraffic(boolean enabled, @NotNull Duration interval, @Min(0) @Max(100) int badOrderPercent,
+                              @NotBlank String targetBaseUrl) {
+    }
+}

@@ -1,0 +1,186 @@
+package io.channelhub.hub.ops;
+
+import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.order.HubHeaders;
+import io.channelhub.hub.store.OrderStore;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.QueueBrowser;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * List, inspect, retry and discard dead letters. Retry and discard take the one message out of its DLQ in a JMS
+ * transaction (and, for retry, put it on its original queue in the same transaction), so a retry clicked twice
+ * finds the message only once.
+ */
+@Service
+public class DeadLetterService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterService.class);
+    private static final Pattern JMS_MESSAGE_ID = Pattern.compile("ID:[A-Za-z0-9:\\-]{1,120}");
+    private static final int BODY_EXCERPT = 4000;
+    private static final long RECEIVE_TIMEOUT_MS = 2000;
+
+    private final ConnectionFactory connectionFactory;
+    private final OrderStore store;
+
+    public DeadLetterService(ConnectionFactory connectionFactory, OrderStore store) {
+        this.connectionFactory = connectionFactory;
+        this.store = store;
+    }
+
+    public record DeadLetter(String jmsMessageId, String hubMessageId, String originalQueue, long timestamp,
+                             Map<String, Object> reason, String body) {
+    }
+
+    public static List<String> queues() {
+        return HubQueues.CONSUMED.stream().map(HubQueues::deadLetterQueue).toList();
+    }
+
+    public boolean isDeadLetterQueue(String queue) {
+        return queues().contains(queue);
+    }
+
+    public Map<String, Integer> depths() throws JMSException {
+        Map<String, Integer> depths = new LinkedHashMap<>();
+        for (String queue : queues()) {
+            depths.put(queue, browse(queue, Integer.MAX_VALUE).size());
+        }
+        return depths;
+    }
+
+    public List<DeadLetter> browse(String queue, int limit) throws JMSException {
+        List<DeadLetter> letters = new ArrayList<>();
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             QueueBrowser browser = session.createBrowser(session.createQueue(queue))) {
+            connection.start();
+            Enumeration<?> messages = browser.getEnumeration();
+            while (messages.hasMoreElements() && letters.size() < limit) {
+                letters.add(describe((Message) messages.nextElement()));
+            }
+        }
+        return letters;
+    }
+
+    /** @return the queue the message went back to, or empty when no such dead letter exists (any more) */
+    public Optional<String> retry(String queue, String jmsMessageId, String actor) throws JMSException {
+        requireValidId(jmsMessageId);
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+             MessageConsumer consumer = session.createConsumer(session.createQueue(queue), selector(jmsMessageId))) {
+            connection.start();
+            Message letter = consumer.receive(RECEIVE_TIMEOUT_MS);
+            if (letter == null) {
+                session.rollback();
+                return Optional.empty();
+            }
+            String target = originalQueue(letter);
+            if (target == null || !HubQueues.CONSUMED.contains(target)) {
+                session.rollback();
+                throw new IllegalStateException("dead letter " + jmsMessageId + " names no queue the hub consumes");
+            }
+            TextMessage copy = session.createTextMessage(body(letter));
+            for (String name : propertyNames(letter)) {
+                if (name.startsWith("Hub") && !name.startsWith("HubError") && !name.equals(HubHeaders.ORIGINAL_QUEUE)) {
+                    copy.setObjectProperty(name, letter.getObjectProperty(name));
+                }
+            }
+            // A fresh duplicate id per dead letter: the original id is in the broker's cache already.
+            copy.setStringProperty(HubHeaders.BROKER_DUPLICATE_ID, "retry:" + jmsMessageId);
+            session.createProducer(session.createQueue(target)).send(copy);
+            session.commit();
+            String hubMessageId = letter.getStringProperty(HubHeaders.MESSAGE_ID);
+            store.recordDeadLetterAction(queue, jmsMessageId, hubMessageId, "retry", actor);
+            LOG.info("{} retried dead letter {} (message {}) from {} to {}", actor, jmsMessageId, hubMessageId, queue, target);
+            return Optional.of(target);
+        }
+    }
+
+    public boolean discard(String queue, String jmsMessageId, String actor) throws JMSException {
+        requireValidId(jmsMessageId);
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+             MessageConsumer consumer = session.createConsumer(session.createQueue(queue), selector(jmsMessageId))) {
+            connection.start();
+            Message letter = consumer.receive(RECEIVE_TIMEOUT_MS);
+            if (letter == null) {
+                session.rollback();
+                return false;
+            }
+            session.commit();
+            String hubMessageId = letter.getStringProperty(HubHeaders.MESSAGE_ID);
+            store.recordDeadLetterAction(queue, jmsMessageId, hubMessageId, "discard", actor);
+            LOG.info("{} discarded dead letter {} (message {}) from {}", actor, jmsMessageId, hubMessageId, queue);
+            return true;
+        }
+    }
+
+    private static DeadLetter describe(Message message) throws JMSException {
+        Map<String, Object> reason = new LinkedHashMap<>();
+        for (String property : propertyNames(message)) {
+            if (property.startsWith("HubError")) {
+                reason.put(property, message.getObjectProperty(property));
+            }
+        }
+        if (reason.isEmpty() && message.propertyExists("_AMQ_ORIG_QUEUE")) {
+            reason.put(HubHeaders.ERROR_REASON, "moved by the broker after its delivery attempts ran out");
+        }
+        String body = body(message);
+        return new DeadLetter(message.getJMSMessageID(), message.getStringProperty(HubHeaders.MESSAGE_ID),
+                originalQueue(message), message.getJMSTimestamp(), reason,
+                body.length() > BODY_EXCERPT ? body.substring(0, BODY_EXCERPT) + "…" : body);
+    }
+
+    private static List<String> propertyNames(Message message) throws JMSException {
+        List<String> names = new ArrayList<>();
+        Enumeration<?> enumeration = message.getPropertyNames();
+        while (enumeration.hasMoreElements()) {
+            names.add(String.valueOf(enumeration.nextElement()));
+        }
+        return names;
+    }
+
+    private static String originalQueue(Message message) throws JMSException {
+        String queue = message.getStringProperty(HubHeaders.ORIGINAL_QUEUE);
+        return queue != null ? queue : message.getStringProperty("_AMQ_ORIG_QUEUE");
+    }
+
+    private static String body(Message message) throws JMSException {
+        if (message instanceof TextMessage text) {
+            return text.getText() == null ? "" : text.getText();
+        }
+        if (message instanceof jakarta.jms.BytesMessage bytes) {
+            byte[] data = new byte[(int) bytes.getBodyLength()];
+            bytes.readBytes(data);
+            return new String(data, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return String.valueOf(message.getBody(Object.class));
+    }
+
+    private static void requireValidId(String jmsMessageId) {
+        if (!JMS_MESSAGE_ID.matcher(jmsMessageId).matches()) {
+            throw new IllegalArgumentException("not a JMS message id: " + jmsMessageId);
+        }
+    }
+
+    private static String selector(String jmsMessageId) {
+        // Safe to inline: the id was checked against JMS_MESSAGE_ID, which admits no quote.
+        return "JMSMessageID = '" + jmsMessageId + "'";
+    }
+}

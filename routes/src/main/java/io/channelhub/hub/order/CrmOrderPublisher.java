@@ -1,0 +1,91 @@
+package io.channelhub.hub.order;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.TransientPartnerException;
+import io.channelhub.hub.partners.Partner;
+import io.channelhub.hub.partners.PartnerRegistry;
+import io.channelhub.hub.store.OrderStore;
+import io.channelhub.mappings.json.CanonicalJson;
+import io.channelhub.mappings.model.Envelope;
+import io.channelhub.mappings.model.Order;
+import io.channelhub.mappings.salesforce.SalesforceOrderMapper;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+
+/**
+ * The Salesforce side of an order: builds the composite request (upserts by external id only) and reads the
+ * composite answer, which is HTTP 200 even when a subrequest failed, so each subrequest's status is classified.
+ */
+@Component
+public class CrmOrderPublisher {
+
+    public static final String SYSTEM = "crm";
+    private static final Logger LOG = LoggerFactory.getLogger(CrmOrderPublisher.class);
+
+    private final Partner crm;
+    private final SalesforceOrderMapper mapper;
+    private final OrderStore store;
+
+    public CrmOrderPublisher(PartnerRegistry partners, OrderStore store) {
+        this.crm = partners.crm();
+        this.mapper = new SalesforceOrderMapper(crm.definition().salesforce().apiVersion());
+        this.store = store;
+    }
+
+    public String partnerId() {
+        return crm.id();
+    }
+
+    public void toCompositeRequest(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        Envelope<Order> envelope = exchange.getMessage().getBody(Envelope.class);
+        exchange.setProperty("HubCanonicalOrder", envelope);
+        exchange.getMessage().setBody(mapper.fromCanonical(envelope.payload()).toString());
+    }
+
+    public void recordResult(Exchange exchange) throws IOException {
+        @SuppressWarnings("unchecked")
+        Envelope<Order> envelope = exchange.getProperty("HubCanonicalOrder", Envelope.class);
+        String answer = exchange.getMessage().getBody(String.class);
+        JsonNode responses = CanonicalJson.parse(answer == null ? "{}" : answer).path("compositeResponse");
+        if (!responses.isArray() || responses.isEmpty()) {
+            throw new TransientPartnerException(crm.id(), 200, "composite answer without compositeResponse", answer, null, null);
+        }
+        String accountId = null;
+        String orderId = null;
+        for (JsonNode response : responses) {
+            int status = response.path("httpStatusCode").asInt();
+            if (status >= 400) {
+                throw failure(status, response);
+            }
+            switch (response.path("referenceId").asText()) {
+                case "account" -> accountId = response.path("body").path("id").asText(null);
+                case "order" -> orderId = response.path("body").path("id").asText(null);
+                default -> { }
+            }
+        }
+        Order order = envelope.payload();
+        String customerId = SalesforceOrderMapper.customerId(order);
+        if (accountId != null) {
+            store.recordCustomerReference(customerId, SYSTEM, crm.id(), accountId);
+        }
+        store.recordOrderReference(envelope.messageId(), SYSTEM, crm.id(), SalesforceOrderMapper.orderKey(order), orderId);
+        LOG.info("order {} ({}) upserted in Salesforce {} as Order {} for Account {}", order.orderNumber(),
+                envelope.messageId(), crm.id(), orderId, accountId);
+    }
+
+    private RuntimeException failure(int status, JsonNode response) {
+        String errors = response.path("body").toString();
+        boolean limit = errors.contains("REQUEST_LIMIT_EXCEEDED") || errors.contains("UNABLE_TO_LOCK_ROW");
+        String message = "composite subrequest " + response.path("referenceId").asText() + " answered " + status;
+        if (limit || status == 401 || status >= 500 || status == 429) {
+            return new TransientPartnerException(crm.id(), status, message, errors, null, null);
+        }
+        return new PermanentPartnerException(crm.id(), status, message + ": " + errors, errors);
+    }
+}

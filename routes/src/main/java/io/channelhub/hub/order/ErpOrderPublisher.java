@@ -1,0 +1,56 @@
+package io.channelhub.hub.order;
+
+import io.channelhub.connectors.tryton.TrytonClient;
+import io.channelhub.connectors.tryton.TrytonSaleWriter;
+import io.channelhub.hub.partners.Partner;
+import io.channelhub.hub.partners.PartnerRegistry;
+import io.channelhub.hub.store.OrderStore;
+import io.channelhub.mappings.model.Envelope;
+import io.channelhub.mappings.model.Order;
+import io.channelhub.mappings.tryton.TrytonSaleDraft;
+import io.channelhub.mappings.tryton.TrytonSaleMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+
+/** Books a canonical order as a confirmed Tryton sale and records the cross-reference. */
+@Component
+public class ErpOrderPublisher {
+
+    public static final String SYSTEM = "erp";
+    private static final Logger LOG = LoggerFactory.getLogger(ErpOrderPublisher.class);
+
+    private final Partner erp;
+    private final TrytonClient client;
+    private final TrytonSaleWriter writer;
+    private final TrytonSaleMapper mapper = new TrytonSaleMapper();
+    private final OrderStore store;
+
+    public ErpOrderPublisher(PartnerRegistry partners, OrderStore store) {
+        this.erp = partners.erp();
+        var tryton = erp.definition().tryton();
+        this.client = new TrytonClient(erp.id(), erp.endpoint(), tryton.database(), tryton.user(),
+                erp.credential("password"), tryton.timeout() == null ? Duration.ofSeconds(10) : tryton.timeout());
+        this.writer = new TrytonSaleWriter(erp.id(), client);
+        this.store = store;
+    }
+
+    public void publish(Envelope<Order> envelope) {
+        TrytonSaleDraft draft = mapper.fromCanonical(envelope.payload());
+        TrytonSaleWriter.Result result = writer.writeSale(draft);
+        store.recordOrderReference(envelope.messageId(), SYSTEM, erp.id(), draft.reference(), String.valueOf(result.saleId()));
+        LOG.info("order {} ({}) {} as Tryton sale {} on {}", envelope.payload().orderNumber(), envelope.messageId(),
+                result.created() ? "booked" : "already booked", result.saleId(), erp.id());
+    }
+
+    public String partnerId() {
+        return erp.id();
+    }
+
+    /** For the health check: Tryton answers its version without a session. */
+    public TrytonClient client() {
+        return client;
+    }
+}

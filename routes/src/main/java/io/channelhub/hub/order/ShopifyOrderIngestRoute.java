@@ -1,0 +1,58 @@
+package io.channelhub.hub.order;
+
+import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.errors.DeliveryErrorHandling;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Shopify order webhooks → canonical {@code order.placed} on the broker. The HTTP layer hands over the raw bytes
+ * and only allow-listed headers; the caller learns the outcome from {@link HubHeaders#INGEST_OUTCOME} and answers
+ * 200 only after the send to the broker returned (a durable, synchronous send).
+ */
+@Component
+public class ShopifyOrderIngestRoute extends RouteBuilder {
+
+    public static final String ENDPOINT = "direct:order-ingest-shopify";
+    private static final String PUBLISH = "direct:order-ingest-publish";
+
+    private final ShopifyOrderIntake intake;
+
+    public ShopifyOrderIngestRoute(ShopifyOrderIntake intake) {
+        this.intake = intake;
+    }
+
+    @Override
+    public void configure() {
+        from(ENDPOINT)
+                .routeId("order-ingest-shopify")
+                .routeDescription("Verifies a Shopify order webhook's HMAC and hands it to the publisher")
+                .routeConfigurationId(DeliveryErrorHandling.INGRESS)
+                .bean(intake, "verifySignature")
+                .to(PUBLISH);
+
+        from(PUBLISH)
+                .routeId("order-ingest-publish")
+                .routeDescription("Maps a Shopify order to canonical order.placed and publishes it once")
+                .routeConfigurationId(DeliveryErrorHandling.INGRESS)
+                .bean(intake, "toCanonical")
+                .choice()
+                    .when(method(intake, "alreadyAccepted"))
+                        .setProperty(HubHeaders.INGEST_OUTCOME, constant("duplicate"))
+                    .otherwise()
+                        // Not transacted: the send returns once the broker has it on disk, and a duplicate
+                        // (same _AMQ_DUPL_ID) is dropped by the broker instead of failing the sender.
+                        .to("jms:topic:" + HubQueues.ORDER_PLACED + "?transacted=false")
+                        .bean(intake, "recordAccepted")
+                        .setProperty(HubHeaders.INGEST_OUTCOME, constant("accepted"))
+                .end();
+
+        from("jms:queue:" + HubQueues.ORDER_INGEST)
+                .routeId("order-replay-shopify")
+                .routeDescription("Re-ingests dead-lettered Shopify orders that ops retried after fixing the cause")
+                .routeConfigurationId(DeliveryErrorHandling.PARTNER_DELIVERY)
+                .setProperty(HubHeaders.DEAD_LETTER_QUEUE, constant(HubQueues.deadLetterQueue(HubQueues.ORDER_INGEST)))
+                .convertBodyTo(byte[].class)
+                .to(PUBLISH);
+    }
+}

@@ -1,0 +1,108 @@
+package io.channelhub.hub.order;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.channelhub.connectors.shopify.ShopifyWebhookSignature;
+import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.partners.PartnerRegistry;
+import io.channelhub.hub.store.OrderStore;
+import io.channelhub.mappings.MessageIds;
+import io.channelhub.mappings.json.CanonicalJson;
+import io.channelhub.mappings.model.Envelope;
+import io.channelhub.mappings.model.MessageTypes;
+import io.channelhub.mappings.model.Order;
+import io.channelhub.mappings.model.Source;
+import io.channelhub.mappings.schema.CanonicalSchemas;
+import io.channelhub.mappings.shopify.ShopifyOrderMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.springframework.stereotype.Component;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * The steps of taking in a Shopify order webhook, each a method the ingest route calls in turn: verify the
+ * signature over the raw bytes, turn the body into a schema-valid canonical {@code order.placed}, and record the
+ * order once it is durably on the broker.
+ */
+@Component
+public class ShopifyOrderIntake {
+
+    private final PartnerRegistry partners;
+    private final OrderStore store;
+    private final ShopifyOrderMapper mapper = new ShopifyOrderMapper();
+    private final CanonicalSchemas schemas = new CanonicalSchemas();
+
+    public ShopifyOrderIntake(PartnerRegistry partners, OrderStore store) {
+        this.partners = partners;
+        this.store = store;
+    }
+
+    public void verifySignature(Exchange exchange) {
+        Message message = exchange.getMessage();
+        String partnerId = message.getHeader(HubHeaders.PARTNER, String.class);
+        byte[] body = message.getBody(byte[].class);
+        String signature = message.getHeader(HubHeaders.SIGNATURE, String.class);
+        if (signature == null) {
+            throw new WebhookRejectedException(401, "missing X-Shopify-Hmac-Sha256");
+        }
+        if (!ShopifyWebhookSignature.verify(body, signature, partners.get(partnerId).webhookSecrets())) {
+            throw new WebhookRejectedException(401, "X-Shopify-Hmac-Sha256 does not match the body");
+        }
+        message.removeHeader(HubHeaders.SIGNATURE);
+    }
+
+    /**
+     * Replaces the raw body with the canonical envelope (JSON text) and sets the hub's headers. Malformed JSON is
+     * the sender's fault (400); a well-formed order the hub cannot map is the hub's (MappingException: dead letter).
+     */
+    public void toCanonical(Exchange exchange) {
+        Message message = exchange.getMessage();
+        String partnerId = message.getHeader(HubHeaders.PARTNER, String.class);
+        JsonNode payload;
+        try {
+            payload = CanonicalJson.mapper().readTree(message.getBody(byte[].class));
+        } catch (JsonProcessingException e) {
+            throw new WebhookRejectedException(400, "body is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new WebhookRejectedException(400, "body cannot be read: " + e.getMessage());
+        }
+        if (payload == null || !payload.isObject()) {
+            throw new WebhookRejectedException(400, "body must be a JSON object");
+        }
+        Order order = mapper.toCanonical(payload, partnerId);
+        String messageId = MessageIds.orderPlaced(order.channel(), partnerId, order.externalOrderId());
+        String correlationId = message.getHeader(HubHeaders.WEBHOOK_ID, messageId, String.class);
+        Envelope<Order> envelope = new Envelope<>(messageId, MessageTypes.ORDER_PLACED, MessageTypes.SCHEMA_VERSION,
+                new Source(ShopifyOrderMapper.CHANNEL, partnerId), OffsetDateTime.now(ZoneOffset.UTC), correlationId, order);
+        JsonNode tree = CanonicalJson.tree(envelope);
+        schemas.validate(MessageTypes.ORDER_PLACED, tree);
+        message.setBody(tree.toString());
+        message.setHeader(HubHeaders.MESSAGE_ID, messageId);
+        message.setHeader(HubHeaders.MESSAGE_TYPE, MessageTypes.ORDER_PLACED);
+        message.setHeader(HubHeaders.CORRELATION_ID, correlationId);
+        message.setHeader(HubHeaders.EXTERNAL_ORDER_ID, order.externalOrderId());
+        message.setHeader(HubHeaders.BROKER_DUPLICATE_ID, messageId);
+    }
+
+    /** True when this order was acknowledged before: it is durably on the broker already, so nothing is sent. */
+    public boolean alreadyAccepted(Exchange exchange) {
+        Message message = exchange.getMessage();
+        return store.acceptedOrder(ShopifyOrderMapper.CHANNEL, message.getHeader(HubHeaders.PARTNER, String.class),
+                message.getHeader(HubHeaders.EXTERNAL_ORDER_ID, String.class)).isPresent();
+    }
+
+    public void recordAccepted(Exchange exchange) {
+        Message message = exchange.getMessage();
+        store.recordAccepted(ShopifyOrderMapper.CHANNEL, message.getHeader(HubHeaders.PARTNER, String.class),
+                message.getHeader(HubHeaders.EXTERNAL_ORDER_ID, String.class),
+                message.getHeader(HubHeaders.MESSAGE_ID, String.class),
+                message.getHeader(HubHeaders.WEBHOOK_ID, String.class));
+    }
+
+    /** Where a signed order that cannot be mapped waits for ops. */
+    public static String deadLetterQueue() {
+        return HubQueues.deadLetterQueue(HubQueues.ORDER_INGEST);
+    }
+}

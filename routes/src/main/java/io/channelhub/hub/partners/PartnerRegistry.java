@@ -1,0 +1,238 @@
+package io.channelhub.hub.partners;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.sandbox.SandboxLauncher;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Reads every {@code <partners-dir>/*.yaml} at start-up, validates it and resolves its credentials from the
+ * environment. Anything wrong stops the hub with the file and the key in the message: a hub that starts is a hub
+ * whose partners are usable. A sandbox partner whose credential variable is unset gets a random one, shared only
+ * with its in-process simulator.
+ */
+@Component
+public class PartnerRegistry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartnerRegistry.class);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .registerModule(new JavaTimeModule())
+            // The same duration syntax as application.yaml ("10s", "500ms", "PT10S").
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule().addDeserializer(java.time.Duration.class,
+                    new com.fasterxml.jackson.databind.deser.std.FromStringDeserializer<>(java.time.Duration.class) {
+                        @Override
+                        protected java.time.Duration _deserialize(String value, com.fasterxml.jackson.databind.DeserializationContext context) {
+                            return org.springframework.boot.convert.DurationStyle.detectAndParse(value);
+                        }
+                    }))
+            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private final Map<String, Partner> partners;
+
+    public PartnerRegistry(HubProperties properties, Environment environment, Validator validator,
+                           SandboxLauncher sandboxes) {
+        Path directory = properties.partnersDir();
+        Map<String, Partner> loaded = new LinkedHashMap<>();
+        for (Path file : files(directory)) {
+            PartnerDefinition definition = read(file, validator);
+            if (loaded.containsKey(definition.id())) {
+                throw new PartnerConfigException(file + ": id '" + definition.id() + "' is already used by "
+                        + loaded.get(definition.id()).source());
+            }
+            loaded.put(definition.id(), resolve(file.toString(), definition, environment, sandboxes));
+        }
+        requireRoles(directory, loaded);
+        this.partners = Map.copyOf(loaded);
+        LOG.info("partners: {}", loaded.values());
+    }
+
+    public Partner get(String id) {
+        Partner partner = partners.get(id);
+        if (partner == null) {
+            throw new IllegalArgumentException("no partner '" + id + "'");
+        }
+        return partner;
+    }
+
+    public Optional<Partner> find(String id) {
+        return Optional.ofNullable(partners.get(id));
+    }
+
+    public List<Partner> byConnector(PartnerDefinition.Connector connector) {
+        return partners.values().stream().filter(partner -> partner.definition().connector() == connector)
+                .sorted(Comparator.comparing(Partner::id)).toList();
+    }
+
+    /** The one ERP the order flow books into. */
+    public Partner erp() {
+        return byConnector(PartnerDefinition.Connector.tryton).get(0);
+    }
+
+    /** The one CRM the order flow upserts customers and orders into. */
+    public Partner crm() {
+        return byConnector(PartnerDefinition.Connector.salesforce).get(0);
+    }
+
+    private static List<Path> files(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw new PartnerConfigException("hub.partners-dir: " + directory.toAbsolutePath() + " is not a directory");
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.filter(path -> path.getFileName().toString().matches(".*\\.ya?ml")).sorted().toList();
+        } catch (IOException e) {
+            throw new PartnerConfigException("hub.partners-dir: cannot list " + directory, e);
+        }
+    }
+
+    private static PartnerDefinition read(Path file, Validator validator) {
+        PartnerDefinition definition;
+        try {
+            definition = YAML.readValue(file.toFile(), PartnerDefinition.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new PartnerConfigException(file + ": unknown key '" + path(e) + "'");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new PartnerConfigException(file + ": " + e.getOriginalMessage().lines().findFirst().orElse("unreadable")
+                    + locationOf(e), e);
+        } catch (IOException e) {
+            throw new PartnerConfigException(file + ": cannot be read (" + e.getMessage() + ")", e);
+        }
+        if (definition == null) {
+            throw new PartnerConfigException(file + ": empty file");
+        }
+        List<String> problems = new ArrayList<>();
+        for (ConstraintViolation<PartnerDefinition> violation : validator.validate(definition)) {
+            problems.add(kebab(violation.getPropertyPath().toString()) + " " + violation.getMessage());
+        }
+        String section = definition.connector() == null ? null : definition.connector().name();
+        boolean hasSection = definition.connector() != null && switch (definition.connector()) {
+            case shopify -> definition.shopify() != null;
+            case tryton -> definition.tryton() != null;
+            case salesforce -> definition.salesforce() != null;
+        };
+        if (section != null && !hasSection) {
+            problems.add(section + " section is required for connector " + section);
+        }
+        String expectedName = definition.id() + ".yaml";
+        if (definition.id() != null && !file.getFileName().toString().equals(expectedName)) {
+            problems.add("id '" + definition.id() + "' does not match the file name (expected " + expectedName + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new PartnerConfigException(file + ": " + String.join("; ", problems.stream().sorted().toList()));
+        }
+        return definition;
+    }
+
+    private static Partner resolve(String source, PartnerDefinition definition, Environment environment,
+                                   SandboxLauncher sandboxes) {
+        Map<String, String> credentials = new HashMap<>();
+        String endpoint;
+        switch (definition.connector()) {
+            case shopify -> {
+                var shopify = definition.shopify();
+                credentials.put("webhookSecret", secret(source, "shopify.webhook-secret-env",
+                        shopify.webhookSecretEnv(), definition.sandbox(), environment));
+                if (shopify.previousWebhookSecretEnv() != null
+                        && environment.getProperty(shopify.previousWebhookSecretEnv()) != null) {
+                    credentials.put("previousWebhookSecret", environment.getProperty(shopify.previousWebhookSecretEnv()));
+                }
+                endpoint = "https://" + shopify.shopDomain();
+            }
+            case tryton -> {
+                var tryton = definition.tryton();
+                credentials.put("password", secret(source, "tryton.password-env", tryton.passwordEnv(),
+                        definition.sandbox(), environment));
+                endpoint = definition.sandbox()
+                        ? sandboxes.startTryton(definition.id(), tryton.database(), tryton.user(), credentials.get("password"))
+                        : requiredUrl(source, "tryton.url", tryton.url());
+            }
+            case salesforce -> {
+                var salesforce = definition.salesforce();
+                credentials.put("clientId", secret(source, "salesforce.client-id-env", salesforce.clientIdEnv(), definition.sandbox(), environment));
+                credentials.put("clientSecret", secret(source, "salesforce.client-secret-env", salesforce.clientSecretEnv(), definition.sandbox(), environment));
+                credentials.put("username", secret(source, "salesforce.username-env", salesforce.usernameEnv(), definition.sandbox(), environment));
+                credentials.put("password", secret(source, "salesforce.password-env", salesforce.passwordEnv(), definition.sandbox(), environment));
+                endpoint = definition.sandbox()
+                        ? sandboxes.startSalesforce(definition.id(), credentials.get("clientId"), credentials.get("clientSecret"),
+                                credentials.get("username"), credentials.get("password"))
+                        : requiredUrl(source, "salesforce.login-url", salesforce.loginUrl());
+            }
+            default -> throw new IllegalStateException("unhandled connector " + definition.connector());
+        }
+        return new Partner(definition, source, endpoint, credentials);
+    }
+
+    private static String secret(String source, String key, String variable, boolean sandbox, Environment environment) {
+        String value = environment.getProperty(variable);
+        if (value != null && !value.isBlank()) {
+            return value;
+        }
+        if (sandbox) {
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        }
+        throw new PartnerConfigException(source + ": " + key + " names the environment variable " + variable
+                + ", which is not set");
+    }
+
+    private static String requiredUrl(String source, String key, String url) {
+        if (url == null || !url.matches("https?://.+")) {
+            throw new PartnerConfigException(source + ": " + key + " must be an http(s) URL for a partner that is not a sandbox");
+        }
+        return url;
+    }
+
+    private static void requireRoles(Path directory, Map<String, Partner> loaded) {
+        for (PartnerDefinition.Connector connector : PartnerDefinition.Connector.values()) {
+            long count = loaded.values().stream().filter(p -> p.definition().connector() == connector).count();
+            if (count == 0) {
+                throw new PartnerConfigException(directory + ": no partner with connector '" + connector
+                        + "'; the order flow needs a shop, an ERP (tryton) and a CRM (salesforce)");
+            }
+            if (connector != PartnerDefinition.Connector.shopify && count > 1) {
+                throw new PartnerConfigException(directory + ": " + count + " partners with connector '" + connector
+                        + "'; this version books orders into exactly one");
+            }
+        }
+    }
+
+    private static String locationOf(com.fasterxml.jackson.core.JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+    }
+
+    private static String path(UnrecognizedPropertyException e) {
+        return e.getPath().stream().map(reference -> reference.getFieldName() == null
+                ? "[" + reference.getIndex() + "]" : reference.getFieldName())
+                .reduce((a, b) -> a + "." + b).orElse(e.getPropertyName());
+    }
+
+    private static String kebab(String propertyPath) {
+        return propertyPath.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
+}
