@@ -46,6 +46,8 @@ public class SalesforceSandbox extends SandboxServer {
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicInteger apiCalls = new AtomicInteger();
     private final FaultPlan faults = new FaultPlan();
+    private final Set<String> forwardedHeaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> upsertsByExternalId = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SalesforceSandbox(int port, String clientId, String clientSecret, String username, String password) {
         super("salesforce", port);
@@ -61,6 +63,12 @@ public class SalesforceSandbox extends SandboxServer {
         faults.failNext(count, status, retryAfter);
     }
 
+    /** What an org answers when its daily API allowance is used up (403 REQUEST_LIMIT_EXCEEDED). */
+    public void exceedRequestLimitFor(int count) {
+        faults.failNext(count, 403, null, List.of(Map.of("message", "TotalRequests Limit exceeded.",
+                "errorCode", "REQUEST_LIMIT_EXCEEDED")));
+    }
+
     /** Records of one type by external id, as a test reads them back. */
     public synchronized Map<String, ObjectNode> records(String sObject) {
         Map<String, ObjectNode> copy = new LinkedHashMap<>();
@@ -70,6 +78,17 @@ public class SalesforceSandbox extends SandboxServer {
 
     public int apiCalls() {
         return apiCalls.get();
+    }
+
+    /** Request headers that camel-salesforce passes through to an org ({@code Sforce-*}, {@code x-sfdc-*}). */
+    public Set<String> forwardedHeaders() {
+        return Set.copyOf(forwardedHeaders);
+    }
+
+    /** How many upserts (single or inside a composite) named this external id value. */
+    public int upsertsOf(String externalIdValue) {
+        AtomicInteger count = upsertsByExternalId.get(externalIdValue);
+        return count == null ? 0 : count.get();
     }
 
     private Reply token(HttpExchange exchange) throws IOException {
@@ -93,6 +112,10 @@ public class SalesforceSandbox extends SandboxServer {
             return Reply.json(401, List.of(Map.of("message", "Session expired or invalid", "errorCode", "INVALID_SESSION_ID")));
         }
         apiCalls.incrementAndGet();
+        exchange.getRequestHeaders().keySet().stream()
+                .filter(name -> name.toLowerCase(java.util.Locale.ROOT).startsWith("sforce")
+                        || name.toLowerCase(java.util.Locale.ROOT).startsWith("x-sfdc"))
+                .forEach(forwardedHeaders::add);
         Reply fault = faults.nextFault();
         if (fault != null) {
             return fault;
@@ -158,6 +181,7 @@ public class SalesforceSandbox extends SandboxServer {
 
     private Outcome upsert(Map<String, Map<String, ObjectNode>> store, String sObject, String idField, String idValue,
                            ObjectNode body) {
+        upsertsByExternalId.computeIfAbsent(idValue, key -> new AtomicInteger()).incrementAndGet();
         Map<String, ObjectNode> table = store.computeIfAbsent(sObject, key -> new LinkedHashMap<>());
         ObjectNode existing = table.get(idValue);
         ObjectNode merged = existing == null ? JSON.createObjectNode() : existing.deepCopy();

@@ -130,11 +130,17 @@ public abstract class SandboxServer implements AutoCloseable {
         private int remaining;
         private int status;
         private String retryAfter;
+        private Object body;
 
         public synchronized void failNext(int count, int status, String retryAfter) {
+            failNext(count, status, retryAfter, Map.of("error", "injected fault " + status));
+        }
+
+        public synchronized void failNext(int count, int status, String retryAfter, Object body) {
             this.remaining = count;
             this.status = status;
             this.retryAfter = retryAfter;
+            this.body = body;
         }
 
         public synchronized Reply nextFault() {
@@ -142,7 +148,7 @@ public abstract class SandboxServer implements AutoCloseable {
                 return null;
             }
             remaining--;
-            Reply reply = Reply.json(status, Map.of("error", "injected fault " + status));
+            Reply reply = Reply.json(status, body);
             return retryAfter == null ? reply : reply.withHeader("Retry-After", retryAfter);
         }
     }

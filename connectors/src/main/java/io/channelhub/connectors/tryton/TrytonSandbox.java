@@ -38,6 +38,7 @@ public class TrytonSandbox extends SandboxServer {
     private final Map<Long, ObjectNode> sales = new LinkedHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(100);
     private final AtomicInteger saleCreateCalls = new AtomicInteger();
+    private final Map<String, AtomicInteger> lookupsByReference = new java.util.concurrent.ConcurrentHashMap<>();
     private final FaultPlan faults = new FaultPlan();
 
     public TrytonSandbox(int port, String password) {
@@ -55,6 +56,10 @@ public class TrytonSandbox extends SandboxServer {
 
     public void failNext(int count, int status) {
         faults.failNext(count, status, null);
+    }
+
+    public void failNext(int count, int status, String retryAfter) {
+        faults.failNext(count, status, retryAfter);
     }
 
     public String rpcUrl() {
@@ -77,6 +82,15 @@ public class TrytonSandbox extends SandboxServer {
 
     public int saleCreateCalls() {
         return saleCreateCalls.get();
+    }
+
+    /**
+     * How often the hub looked a sale up by this reference. The hub does that once per delivery of an order, so
+     * this counts how many times the broker delivered the order to the ERP consumer.
+     */
+    public int lookupsOf(String reference) {
+        AtomicInteger count = lookupsByReference.get(reference);
+        return count == null ? 0 : count.get();
     }
 
     private Reply handle(HttpExchange exchange) throws IOException {
@@ -214,6 +228,9 @@ public class TrytonSandbox extends SandboxServer {
     private JsonNode saleSearchRead(JsonNode domain) {
         ArrayNode found = JSON.createArrayNode();
         String reference = value(domain, "reference");
+        if (reference != null) {
+            lookupsByReference.computeIfAbsent(reference, key -> new AtomicInteger()).incrementAndGet();
+        }
         sales.values().stream().filter(sale -> Objects.equals(reference, sale.path("reference").asText()))
                 .forEach(sale -> found.add(JSON.createObjectNode().put("id", sale.path("id").asLong())
                         .put("state", sale.path("state").asText())));

@@ -31,6 +31,9 @@ public class JmsConfiguration {
         jms.setDeliveryPersistent(true);
         // Camel's own redelivery stays off: the broker redelivers, so a crash cannot lose a retry.
         jms.setTransferException(false);
+        // The route's error handling logs each failure once, with its reason; the listener need not repeat it.
+        jms.setErrorHandlerLoggingLevel(org.apache.camel.LoggingLevel.DEBUG);
+        jms.setErrorHandlerLogStackTrace(false);
         return jms;
     }
 }

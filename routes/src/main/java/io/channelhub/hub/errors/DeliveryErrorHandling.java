@@ -4,6 +4,7 @@ import io.channelhub.hub.order.HubHeaders;
 import io.channelhub.mappings.MappingException;
 import io.channelhub.mappings.schema.SchemaViolationException;
 import io.channelhub.hub.order.ShopifyOrderIntake;
+import io.channelhub.hub.order.WebhookRejectedException;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.Predicate;
 import org.apache.camel.builder.RouteConfigurationBuilder;
@@ -54,6 +55,11 @@ public class DeliveryErrorHandling extends RouteConfigurationBuilder {
                 .end();
 
         routeConfiguration(INGRESS)
+                // A refused webhook is answered with its reason by the HTTP layer; it is not a hub error.
+                .onException(WebhookRejectedException.class)
+                    .handled(false)
+                    .logExhausted(false)
+                .end()
                 .onException(MappingException.class, SchemaViolationException.class)
                     .handled(true)
                     .logExhausted(false)

@@ -52,6 +52,12 @@ public class CrmOrderPublisher {
         @SuppressWarnings("unchecked")
         Envelope<Order> envelope = exchange.getProperty("HubCanonicalOrder", Envelope.class);
         String answer = exchange.getMessage().getBody(String.class);
+        Integer httpStatus = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (httpStatus != null && httpStatus >= 300) {
+            String retryAfter = exchange.getMessage().getHeader("Retry-After", String.class);
+            throw failure(httpStatus, "composite request answered " + httpStatus, answer,
+                    retryAfter == null ? null : io.channelhub.connectors.HttpFailures.retryAfter(retryAfter));
+        }
         JsonNode responses = CanonicalJson.parse(answer == null ? "{}" : answer).path("compositeResponse");
         if (!responses.isArray() || responses.isEmpty()) {
             throw new TransientPartnerException(crm.id(), 200, "composite answer without compositeResponse", answer, null, null);
@@ -61,7 +67,8 @@ public class CrmOrderPublisher {
         for (JsonNode response : responses) {
             int status = response.path("httpStatusCode").asInt();
             if (status >= 400) {
-                throw failure(status, response);
+                throw failure(status, "composite subrequest " + response.path("referenceId").asText() + " answered "
+                        + status, response.path("body").toString(), null);
             }
             switch (response.path("referenceId").asText()) {
                 case "account" -> accountId = response.path("body").path("id").asText(null);
@@ -79,12 +86,10 @@ public class CrmOrderPublisher {
                 envelope.messageId(), crm.id(), orderId, accountId);
     }
 
-    private RuntimeException failure(int status, JsonNode response) {
-        String errors = response.path("body").toString();
-        boolean limit = errors.contains("REQUEST_LIMIT_EXCEEDED") || errors.contains("UNABLE_TO_LOCK_ROW");
-        String message = "composite subrequest " + response.path("referenceId").asText() + " answered " + status;
-        if (limit || status == 401 || status >= 500 || status == 429) {
-            return new TransientPartnerException(crm.id(), status, message, errors, null, null);
+    private RuntimeException failure(int status, String message, String errors, java.time.Duration retryAfter) {
+        boolean limit = errors != null && (errors.contains("REQUEST_LIMIT_EXCEEDED") || errors.contains("UNABLE_TO_LOCK_ROW"));
+        if (limit || status == 401 || status == 408 || status == 429 || status >= 500) {
+            return new TransientPartnerException(crm.id(), status, message, errors, retryAfter, null);
         }
         return new PermanentPartnerException(crm.id(), status, message + ": " + errors, errors);
     }

@@ -39,9 +39,8 @@ public class CrmOrderRoute extends RouteBuilder {
                 .setProperty(HubHeaders.DEAD_LETTER_QUEUE, constant(HubQueues.deadLetterQueue(HubQueues.ORDER_PLACED_CRM)))
                 .bean(reader, "read")
                 .bean(publisher, "toCompositeRequest")
-                // Only the composite body goes out: camel-salesforce forwards Sforce*/x-sfdc* headers, and the
-                // hub sends none.
-                .removeHeaders("*")
+                // camel-salesforce forwards Sforce*/x-sfdc* headers to the org: none may travel with an order.
+                .removeHeaders("(?i)(sforce|x-sfdc).*")
                 .to(SalesforceComponents.componentName(publisher.partnerId()) + ":composite?rawPayload=true")
                 .bean(publisher, "recordResult");
     }
