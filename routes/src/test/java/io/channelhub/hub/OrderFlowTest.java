@@ -11,8 +11,6 @@ import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,11 +37,6 @@ class OrderFlowTest extends HubTestSupport {
     private ErpOrderRoute erpRoute;
     @Autowired
     private CrmOrderRoute crmRoute;
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        hubProperties(registry, "flow");
-    }
 
     @Test
     void sharedShopifyPayloadBecomesOneSaleAndOneSalesforceOrder() throws Exception {

@@ -1,0 +1,226 @@
+package io.channelhub.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.channelhub.connectors.shopify.ShopifyWebhookSender.Delivery;
+import io.channelhub.connectors.shopify.ShopifyWebhookSignature;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Where failures end up: dead letters with their reasons, bad input answered with a reason and never enqueued,
+ * replay through the ops API, and request headers that must never reach a producer.
+ */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class FailureHandlingTest extends HubTestSupport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ERP_DLQ = "DLQ.hub.order.placed.erp";
+    private static final String INGEST_DLQ = "DLQ.hub.order.ingest";
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Autowired
+    private org.springframework.context.ApplicationContext context;
+
+    @Test
+    void erpRejectionGoesToTheDeadLetterQueueWithItsReasonAndOthersKeepFlowing() throws Exception {
+        long rejected = nextOrderId();
+        erp().failNext(1, 400);
+
+        assertThat(shop().deliver(Delivery.signed(order(rejected, "MUG-BLUE", 1), WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
+        long next = nextOrderId();
+        assertThat(shop().deliver(Delivery.signed(order(next, "MUG-BLUE", 1), WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> erp().salesWithReference(reference(next)).size() == 1);
+        JsonNode letter = await().atMost(Duration.ofSeconds(10)).until(() -> deadLetter(ERP_DLQ, "\"externalOrderId\":\"" + rejected + "\""), java.util.Objects::nonNull);
+        assertThat(letter.path("reason").path("HubErrorReason").asText()).contains("PermanentPartnerException").contains("HTTP 400");
+        assertThat(letter.path("reason").path("HubErrorRoute").asText()).isEqualTo("order-publish-tryton-erp");
+        assertThat(letter.path("reason").path("HubErrorAttempts").asInt()).isEqualTo(1);
+        assertThat(letter.path("reason").path("HubErrorPartnerResponse").asText()).contains("injected fault 400");
+        assertThat(letter.path("originalQueue").asText()).isEqualTo("hub.order.placed.erp");
+        assertThat(letter.path("body").asText()).contains("\"type\":\"order.placed\"").contains(String.valueOf(rejected));
+        assertThat(erp().salesWithReference(reference(rejected))).isEmpty();
+        assertThat(crm().upsertsOf(reference(rejected))).as("the CRM got the order regardless").isEqualTo(1);
+    }
+
+    @Test
+    void retryFromTheDeadLetterQueueAfterTheFixBooksExactlyOneSale() throws Exception {
+        long orderId = nextOrderId();
+        String sku = "NEW-ITEM-" + orderId;
+        assertThat(shop().deliver(Delivery.signed(order(orderId, sku, 2), WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
+        JsonNode letter = await().atMost(Duration.ofSeconds(20)).until(() -> deadLetter(ERP_DLQ, "\"externalOrderId\":\"" + orderId + "\""), java.util.Objects::nonNull);
+        assertThat(letter.path("reason").path("HubErrorReason").asText()).contains("unknown SKU(s) in the ERP: [" + sku + "]");
+
+        erp().addProduct(sku, "New item", "9.90");
+        String jmsMessageId = letter.path("jmsMessageId").asText();
+        HttpResponse<String> retry = ops("POST", "/ops/dead-letters/" + ERP_DLQ + "/messages/" + jmsMessageId + "/retry");
+        HttpResponse<String> secondRetry = ops("POST", "/ops/dead-letters/" + ERP_DLQ + "/messages/" + jmsMessageId + "/retry");
+
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(retry.body()).contains("hub.order.placed.erp");
+        assertThat(secondRetry.statusCode()).as("a dead letter is retried once").isEqualTo(404);
+        await().atMost(Duration.ofSeconds(20)).until(() -> erp().salesWithReference(reference(orderId)).stream()
+                .anyMatch(sale -> sale.path("state").asText().equals("processing")));
+        long marker = nextOrderId();
+        shop().deliver(Delivery.signed(order(marker, "MUG-BLUE", 1), WEBHOOK_SECRET));
+        await().atMost(Duration.ofSeconds(20)).until(() -> erp().salesWithReference(reference(marker)).size() == 1);
+        assertThat(erp().salesWithReference(reference(orderId))).hasSize(1);
+        assertThat(erp().lookupsOf(reference(orderId))).as("first delivery + one retry").isEqualTo(2);
+        assertThat(deadLetter(ERP_DLQ, "\"externalOrderId\":\"" + orderId + "\"")).isNull();
+        assertThat(crm().upsertsOf(reference(orderId))).as("a retry from the ERP's DLQ does not reach the CRM").isEqualTo(1);
+    }
+
+    @Test
+    void malformedOversizedAndMistypedBodiesGetAClearStatusAndTheNextOrderStillArrives() throws Exception {
+        long before = store.countAccepted();
+        byte[] broken = "{\"id\": 1, \"line_items\": [".getBytes(StandardCharsets.UTF_8);
+        byte[] huge = ("{\"id\":1,\"note\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] latin1 = "{\"id\":1,\"note\":\"Müller\"}".getBytes(StandardCharsets.ISO_8859_1);
+
+        HttpResponse<String> malformed = shop().deliver(Delivery.signed(broken, WEBHOOK_SECRET));
+        HttpResponse<String> oversized = shop().deliver(Delivery.signed(huge, WEBHOOK_SECRET));
+        HttpResponse<String> declaredLatin1 = shop().deliver(Delivery.signed(latin1, WEBHOOK_SECRET)
+                .withContentType("application/json; charset=ISO-8859-1"));
+        HttpResponse<String> undeclaredLatin1 = shop().deliver(Delivery.signed(latin1, WEBHOOK_SECRET));
+        HttpResponse<String> xml = shop().deliver(Delivery.signed("<order/>".getBytes(StandardCharsets.UTF_8), WEBHOOK_SECRET)
+                .withContentType("application/xml"));
+        HttpResponse<String> unknownPartner = new io.channelhub.connectors.shopify.ShopifyWebhookSender(
+                baseUrl() + "/webhooks/shopify/no-such-shop", "x").deliver(Delivery.signed(broken, WEBHOOK_SECRET));
+
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).contains("not valid JSON");
+        assertThat(oversized.statusCode()).isEqualTo(413);
+        assertThat(declaredLatin1.statusCode()).isEqualTo(415);
+        assertThat(declaredLatin1.body()).contains("charset must be UTF-8");
+        assertThat(undeclaredLatin1.statusCode()).isEqualTo(415);
+        assertThat(undeclaredLatin1.body()).contains("not valid UTF-8");
+        assertThat(xml.statusCode()).isEqualTo(415);
+        assertThat(unknownPartner.statusCode()).isEqualTo(404);
+        assertThat(store.countAccepted()).isEqualTo(before);
+
+        long good = nextOrderId();
+        long sentAt = System.nanoTime();
+        assertThat(shop().deliver(Delivery.signed(order(good, "CAP-BLACK", 1), WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> erp().salesWithReference(reference(good)).size() == 1);
+        assertThat((System.nanoTime() - sentAt) / 1_000_000).as("promptly, in ms").isLessThan(5000);
+    }
+
+    @Test
+    void signedOrderThatViolatesTheSchemaIsDeadLetteredWithItsReason() throws Exception {
+        long orderId = nextOrderId();
+        String withoutLines = new String(order(orderId, "MUG-BLUE", 1), StandardCharsets.UTF_8)
+                .replaceFirst("\"line_items\":\\[.*?\\],\"subtotal", "\"line_items\":[],\"subtotal");
+
+        HttpResponse<String> response = shop().deliver(Delivery.signed(withoutLines.getBytes(StandardCharsets.UTF_8), WEBHOOK_SECRET));
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.body()).contains("dead-lettered").contains("has no line_items");
+        JsonNode letter = await().atMost(Duration.ofSeconds(10)).until(() -> deadLetter(INGEST_DLQ, String.valueOf(orderId)), java.util.Objects::nonNull);
+        assertThat(letter.path("reason").path("HubErrorReason").asText()).contains("MappingException");
+        assertThat(letter.path("body").asText()).as("the original body, as it arrived").isEqualTo(withoutLines);
+        assertThat(erp().lookupsOf(reference(orderId))).isZero();
+    }
+
+    @Test
+    void injectedHeadersNeverReachAProducer() throws Exception {
+        EmbeddedActiveMQ broker = context.getBean(EmbeddedActiveMQ.class);
+        long first = nextOrderId();
+        long second = nextOrderId();
+        Map<String, String> injected = Map.of(
+                "CamelHttpUri", "http://127.0.0.1:1/steal",
+                "CamelJmsDestinationName", "evil.queue",
+                "camelJmsDestinationName", "evil.queue.lower",
+                "CAMELJMSDESTINATIONNAME", "evil.queue.upper",
+                "_AMQ_DUPL_ID", "same-for-both",
+                "_amq_dupl_id", "same-for-both",
+                "Sforce-Auto-Assign", "TRUE",
+                "sforce-call-options", "client=evil",
+                "X-Sfdc-Session", "stolen",
+                "HubMessageId", "forged-id");
+
+        for (long orderId : List.of(first, second)) {
+            byte[] body = order(orderId, "SOCKS-3PK", 1);
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + "/webhooks/shopify/shop-main"))
+                    .header("Content-Type", "application/json")
+                    .header("X-Shopify-Hmac-Sha256", ShopifyWebhookSignature.sign(body, WEBHOOK_SECRET))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            injected.forEach(request::header);
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(response.body()).path("messageId").asText()).isNotEqualTo("forged-id");
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> erp().salesWithReference(reference(first)).size() == 1
+                && erp().salesWithReference(reference(second)).size() == 1
+                && crm().upsertsOf(reference(first)) == 1 && crm().upsertsOf(reference(second)) == 1);
+        assertThat(crm().forwardedHeaders()).as("Sforce-*/x-sfdc-* headers seen by Salesforce").isEmpty();
+        for (String queue : List.of("evil.queue", "evil.queue.lower", "evil.queue.upper")) {
+            assertThat(broker.getActiveMQServer().getPostOffice().getAddressInfo(SimpleString.of(queue))).as(queue).isNull();
+        }
+    }
+
+    @Test
+    void opsApiNeedsTheOpsLoginAndListsDeadLetterQueues() throws Exception {
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/ops/dead-letters")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> hawtio = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/jolokia/read/java.lang:type=Memory")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> listed = ops("GET", "/ops/dead-letters");
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> healthDetails = ops("GET", "/actuator/health");
+
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(hawtio.statusCode()).isEqualTo(401);
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(listed.body()).fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("DLQ.hub.order.placed.erp", "DLQ.hub.order.placed.crm", "DLQ.hub.order.ingest");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).doesNotContain("partners");
+        JsonNode details = JSON.readTree(healthDetails.body()).path("components");
+        assertThat(details.path("jms").path("status").asText()).isEqualTo("UP");
+        assertThat(details.path("db").path("status").asText()).isEqualTo("UP");
+        assertThat(details.path("partners").path("components").path("erp").path("status").asText()).isEqualTo("UP");
+        assertThat(details.path("partners").path("components").path("crm").path("status").asText()).isEqualTo("UP");
+        assertThat(ops("POST", "/ops/dead-letters/hub.order.placed.erp/messages/ID:1/retry").statusCode())
+                .as("only dead-letter queues").isEqualTo(404);
+        assertThat(ops("POST", "/ops/dead-letters/" + ERP_DLQ + "/messages/ID:x'%20OR%20'1'='1/retry").statusCode())
+                .as("no selector injection").isEqualTo(400);
+    }
+
+    private JsonNode deadLetter(String queue, String containing) throws IOException, InterruptedException {
+        HttpResponse<String> response = ops("GET", "/ops/dead-letters/" + queue + "?limit=500");
+        for (JsonNode letter : JSON.readTree(response.body())) {
+            if (letter.path("body").asText().contains(containing)) {
+                return letter;
+            }
+        }
+        return null;
+    }
+
+    private HttpResponse<String> ops(String method, String path) throws IOException, InterruptedException {
+        String credentials = Base64.getEncoder().encodeToString(("ops:" + OPS_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .header("Authorization", "Basic " + credentials)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
