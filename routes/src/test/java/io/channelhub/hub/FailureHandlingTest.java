@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  */
 @CamelSpringBootTest
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class FailureHandlingTest extends HubTestSupport {
+class FailureHandlingTest extends SandboxHubTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ERP_DLQ = "DLQ.hub.order.placed.erp";

@@ -9,7 +9,6 @@ import io.channelhub.hub.store.OrderStore;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,15 +35,7 @@ public abstract class HubTestSupport {
     @LocalServerPort
     protected int port;
 
-    /** One data directory per JVM, so every test class with the same settings shares one hub (one broker). */
-    private static final Path SHARED_DATA_DIR = tempDir("hub-test");
-
-    /** Declared once, here: every subclass then has the same context configuration and shares one hub. */
-    @DynamicPropertySource
-    static void hubProperties(DynamicPropertyRegistry registry) {
-        Path dataDir = SHARED_DATA_DIR;
-        Path partnersDir = dataDir.resolve("partners");
-        writePartners(partnersDir);
+    public static void registerHub(DynamicPropertyRegistry registry, Path dataDir, Path partnersDir) {
         registry.add("hub.data-dir", dataDir::toString);
         registry.add("hub.partners-dir", partnersDir::toString);
         registry.add("hub.sandbox.shop-traffic.enabled", () -> "false");

@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 /** Signed shop orders through the real HTTP endpoint, broker and database to the ERP and CRM sandboxes. */
 @CamelSpringBootTest
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class OrderFlowTest extends HubTestSupport {
+class OrderFlowTest extends SandboxHubTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -90,9 +90,13 @@ class OrderFlowTest extends HubTestSupport {
         long orderId = nextOrderId();
         Delivery delivery = Delivery.signed(order(orderId, "MUG-BLUE", 1), WEBHOOK_SECRET);
         ExecutorService pool = Executors.newFixedThreadPool(5);
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(5);
         List<Callable<Integer>> deliveries = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            deliveries.add(() -> shop().deliver(delivery).statusCode());
+            deliveries.add(() -> {
+                together.await();
+                return shop().deliver(delivery).statusCode();
+            });
         }
 
         List<Integer> statuses = new ArrayList<>();

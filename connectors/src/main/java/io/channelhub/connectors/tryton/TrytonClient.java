@@ -34,6 +34,7 @@ public class TrytonClient {
 
     private final String partner;
     private final URI endpoint;
+    private final URI serverRoot;
     private final String login;
     private final String password;
     private final HttpClient http;
@@ -43,26 +44,31 @@ public class TrytonClient {
 
     public TrytonClient(String partner, String baseUrl, String database, String login, String password, Duration timeout) {
         this.partner = partner;
-        this.endpoint = URI.create(baseUrl.endsWith("/") ? baseUrl + database + "/" : baseUrl + "/" + database + "/");
+        String root = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
+        this.serverRoot = URI.create(root);
+        this.endpoint = URI.create(root + database + "/");
         this.login = login;
         this.password = password;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
-    /** {@code common.server.version}: answers without a session, so it is what the health check asks. */
+    /**
+     * {@code common.server.version} on the server root (not the database path, which wants a session): it answers
+     * without credentials, so it is what the health check asks.
+     */
     public String serverVersion() {
-        return post(request("common.server.version", JSON.arrayNode()), false).asText();
+        return post(serverRoot, request("common.server.version", JSON.arrayNode()), false).asText();
     }
 
     public JsonNode call(String method, ArrayNode params) {
         ensureLoggedIn();
         try {
-            return post(request(method, params), true);
+            return post(endpoint, request(method, params), true);
         } catch (SessionExpired expired) {
             authorization = null;
             ensureLoggedIn();
-            return post(request(method, params), true);
+            return post(endpoint, request(method, params), true);
         }
     }
 
@@ -90,7 +96,7 @@ public class TrytonClient {
         ArrayNode params = JSON.arrayNode().add(login).add(credentials).add("en");
         JsonNode result;
         try {
-            result = post(request("common.db.login", params), false);
+            result = post(endpoint, request("common.db.login", params), false);
         } catch (SessionExpired rejected) {
             throw new PermanentPartnerException(partner, 401, "login rejected for user '" + login + "'", null);
         }
@@ -109,8 +115,8 @@ public class TrytonClient {
         return request;
     }
 
-    private JsonNode post(ObjectNode request, boolean authenticated) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
+    private JsonNode post(URI target, ObjectNode request, boolean authenticated) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(target)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(request.toString(), StandardCharsets.UTF_8));

@@ -45,6 +45,7 @@ public class TrytonSandbox extends SandboxServer {
         super("tryton", port);
         this.password = password;
         route("/" + DATABASE + "/", this::handle);
+        route("/", this::handle);
     }
 
     public record Product(long id, String code, String name, BigDecimal listPrice) {

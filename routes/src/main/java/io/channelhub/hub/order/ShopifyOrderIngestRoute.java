@@ -36,16 +36,7 @@ public class ShopifyOrderIngestRoute extends RouteBuilder {
                 .routeDescription("Maps a Shopify order to canonical order.placed and publishes it once")
                 .routeConfigurationId(DeliveryErrorHandling.INGRESS)
                 .bean(intake, "toCanonical")
-                .choice()
-                    .when(method(intake, "alreadyAccepted"))
-                        .setProperty(HubHeaders.INGEST_OUTCOME, constant("duplicate"))
-                    .otherwise()
-                        // Not transacted: the send returns once the broker has it on disk, and a duplicate
-                        // (same _AMQ_DUPL_ID) is dropped by the broker instead of failing the sender.
-                        .to("jms:topic:" + HubQueues.ORDER_PLACED + "?transacted=false")
-                        .bean(intake, "recordAccepted")
-                        .setProperty(HubHeaders.INGEST_OUTCOME, constant("accepted"))
-                .end();
+                .bean(intake, "publishOnce");
 
         from("jms:queue:" + HubQueues.ORDER_INGEST)
                 .routeId("order-replay-shopify")

@@ -29,14 +29,23 @@ import java.time.ZoneOffset;
 @Component
 public class ShopifyOrderIntake {
 
+    /** Not transacted: the send returns once the broker has the message on disk. */
+    static final String PUBLISH_ENDPOINT = "jms:topic:" + HubQueues.ORDER_PLACED + "?transacted=false";
+
     private final PartnerRegistry partners;
     private final OrderStore store;
+    private final org.springframework.transaction.support.TransactionTemplate transactions;
+    private final org.apache.camel.ProducerTemplate producer;
     private final ShopifyOrderMapper mapper = new ShopifyOrderMapper();
     private final CanonicalSchemas schemas = new CanonicalSchemas();
 
-    public ShopifyOrderIntake(PartnerRegistry partners, OrderStore store) {
+    public ShopifyOrderIntake(PartnerRegistry partners, OrderStore store,
+                              org.springframework.jdbc.support.JdbcTransactionManager dataSourceTransactions,
+                              org.apache.camel.ProducerTemplate producer) {
         this.partners = partners;
         this.store = store;
+        this.transactions = new org.springframework.transaction.support.TransactionTemplate(dataSourceTransactions);
+        this.producer = producer;
     }
 
     public void verifySignature(Exchange exchange) {
@@ -86,19 +95,38 @@ public class ShopifyOrderIntake {
         message.setHeader(HubHeaders.BROKER_DUPLICATE_ID, messageId);
     }
 
-    /** True when this order was acknowledged before: it is durably on the broker already, so nothing is sent. */
-    public boolean alreadyAccepted(Exchange exchange) {
+    /**
+     * Publishes the canonical order exactly once however many deliveries of it arrive at the same time: the order's
+     * row is claimed in a database transaction that commits only after the broker has the message on disk. The
+     * broker's duplicate detection alone is not enough here: its check-then-add is not atomic across concurrent
+     * sends (seen with five simultaneous deliveries), and it remains the guard for a crash between send and commit.
+     */
+    public void publishOnce(Exchange exchange) {
         Message message = exchange.getMessage();
-        return store.acceptedOrder(ShopifyOrderMapper.CHANNEL, message.getHeader(HubHeaders.PARTNER, String.class),
-                message.getHeader(HubHeaders.EXTERNAL_ORDER_ID, String.class)).isPresent();
+        String outcome = transactions.execute(status -> {
+            boolean claimed = store.claimAccepted(ShopifyOrderMapper.CHANNEL,
+                    message.getHeader(HubHeaders.PARTNER, String.class),
+                    message.getHeader(HubHeaders.EXTERNAL_ORDER_ID, String.class),
+                    message.getHeader(HubHeaders.MESSAGE_ID, String.class),
+                    message.getHeader(HubHeaders.WEBHOOK_ID, String.class));
+            if (!claimed) {
+                status.setRollbackOnly();
+                return "duplicate";
+            }
+            Exchange sent = producer.send(PUBLISH_ENDPOINT, exchange.copy());
+            if (sent.getException() != null) {
+                throw new BrokerUnavailableException(sent.getException());
+            }
+            return "accepted";
+        });
+        exchange.setProperty(HubHeaders.INGEST_OUTCOME, outcome);
     }
 
-    public void recordAccepted(Exchange exchange) {
-        Message message = exchange.getMessage();
-        store.recordAccepted(ShopifyOrderMapper.CHANNEL, message.getHeader(HubHeaders.PARTNER, String.class),
-                message.getHeader(HubHeaders.EXTERNAL_ORDER_ID, String.class),
-                message.getHeader(HubHeaders.MESSAGE_ID, String.class),
-                message.getHeader(HubHeaders.WEBHOOK_ID, String.class));
+    /** The broker did not take the message: the HTTP layer answers 503 and the claim is rolled back. */
+    public static class BrokerUnavailableException extends RuntimeException {
+        BrokerUnavailableException(Throwable cause) {
+            super("the broker did not accept the order: " + cause.getMessage(), cause);
+        }
     }
 
     /** Where a signed order that cannot be mapped waits for ops. */

@@ -18,22 +18,22 @@ public class OrderStore {
         this.jdbc = jdbc;
     }
 
-    /** The message id of an order the hub already acknowledged, if it did. */
-    public Optional<String> acceptedOrder(String channel, String partnerId, String externalOrderId) {
-        return jdbc.sql("SELECT message_id FROM inbound_order WHERE channel = ? AND partner_id = ? AND external_order_id = ?")
-                .params(channel, partnerId, externalOrderId)
-                .query(String.class).optional();
-    }
-
-    /** Records an acknowledged order; a concurrent delivery of the same order that got here first wins quietly. */
-    public void recordAccepted(String channel, String partnerId, String externalOrderId, String messageId, String webhookId) {
+    /**
+     * Claims an order for publishing, inside the caller's transaction. A concurrent delivery of the same order
+     * waits on the row lock until the first one commits (then gets {@code false}: already published) or rolls back
+     * (then claims it itself), so exactly one delivery publishes.
+     *
+     * @return false when the order was claimed by another delivery
+     */
+    public boolean claimAccepted(String channel, String partnerId, String externalOrderId, String messageId, String webhookId) {
         try {
             jdbc.sql("INSERT INTO inbound_order (channel, partner_id, external_order_id, message_id, webhook_id, received_at) "
                             + "VALUES (?, ?, ?, ?, ?, ?)")
                     .params(channel, partnerId, externalOrderId, messageId, webhookId, now())
                     .update();
-        } catch (DuplicateKeyException alreadyRecorded) {
-            // The same order, delivered concurrently, was recorded by the other delivery: nothing to add.
+            return true;
+        } catch (DuplicateKeyException alreadyClaimed) {
+            return false;
         }
     }
 

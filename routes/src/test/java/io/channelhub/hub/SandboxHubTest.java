@@ -1,0 +1,22 @@
+package io.channelhub.hub;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.nio.file.Path;
+
+/**
+ * The hub with every partner a sandbox. Declared once, here: every subclass then has the same context
+ * configuration, so they all share one hub (one broker, one journal) instead of starting one each.
+ */
+public abstract class SandboxHubTest extends HubTestSupport {
+
+    private static final Path SHARED_DATA_DIR = tempDir("hub-test");
+
+    @DynamicPropertySource
+    static void sandboxHub(DynamicPropertyRegistry registry) {
+        Path partnersDir = SHARED_DATA_DIR.resolve("partners");
+        writePartners(partnersDir);
+        registerHub(registry, SHARED_DATA_DIR, partnersDir);
+    }
+}
