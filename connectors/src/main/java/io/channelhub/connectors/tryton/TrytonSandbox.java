@@ -40,6 +40,7 @@ public class TrytonSandbox extends SandboxServer {
     private final AtomicInteger saleCreateCalls = new AtomicInteger();
     private final Map<String, AtomicInteger> lookupsByReference = new java.util.concurrent.ConcurrentHashMap<>();
     private final FaultPlan faults = new FaultPlan();
+    private volatile long latencyMillis;
 
     public TrytonSandbox(int port, String password) {
         super("tryton", port);
@@ -61,6 +62,11 @@ public class TrytonSandbox extends SandboxServer {
 
     public void failNext(int count, int status, String retryAfter) {
         faults.failNext(count, status, retryAfter);
+    }
+
+    /** Makes every call take this long, as a loaded ERP does (keeps orders in flight in crash tests). */
+    public void setLatency(java.time.Duration latency) {
+        this.latencyMillis = latency.toMillis();
     }
 
     public String rpcUrl() {
@@ -95,6 +101,13 @@ public class TrytonSandbox extends SandboxServer {
     }
 
     private Reply handle(HttpExchange exchange) throws IOException {
+        if (latencyMillis > 0) {
+            try {
+                Thread.sleep(latencyMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Reply fault = faults.nextFault();
         if (fault != null) {
             return fault;
