@@ -1,0 +1,127 @@
+package io.channelhub.hub.partners;
+
+import io.channelhub.hub.HubTestSupport;
+import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.sandbox.SandboxLauncher;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.env.MockEnvironment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A broken partner file stops the start-up with the file and the key in the message, and never a secret. */
+class PartnerRegistryTest {
+
+    private final Validator validator = Validation.buildDefaultValidatorFactory().getValidator();
+    private final SandboxLauncher sandboxes = new SandboxLauncher();
+    private final MockEnvironment environment = new MockEnvironment();
+    private Path partners;
+
+    @BeforeEach
+    void writeValidPartners() {
+        partners = HubTestSupport.tempDir("partners");
+        HubTestSupport.writePartners(partners);
+    }
+
+    @AfterEach
+    void stopSandboxes() {
+        sandboxes.destroy();
+    }
+
+    @Test
+    void validFilesLoadAndSandboxesGetTheirEndpoints() {
+        PartnerRegistry registry = load();
+
+        assertThat(registry.erp().id()).isEqualTo("erp");
+        assertThat(registry.erp().endpoint()).startsWith("http://127.0.0.1:");
+        assertThat(registry.crm().endpoint()).startsWith("http://127.0.0.1:");
+        assertThat(registry.get("shop-main").webhookSecrets()).hasSize(1);
+        assertThat(registry.get("shop-main").toString()).doesNotContain(registry.get("shop-main").webhookSecrets().get(0));
+    }
+
+    @Test
+    void unknownKeyNamesFileAndKey() throws IOException {
+        Files.writeString(partners.resolve("erp.yaml"), Files.readString(partners.resolve("erp.yaml"))
+                .replace("database: erp", "databse: erp"));
+
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("erp.yaml").hasMessageContaining("unknown key 'tryton.databse'");
+    }
+
+    @Test
+    void missingSecretVariableOfARealPartnerNamesFileKeyAndVariable() throws IOException {
+        Files.writeString(partners.resolve("shop-main.yaml"), Files.readString(partners.resolve("shop-main.yaml"))
+                .replace("sandbox: true", "sandbox: false"));
+
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("shop-main.yaml")
+                .hasMessageContaining("shopify.webhook-secret-env")
+                .hasMessageContaining("SHOP_MAIN_WEBHOOK_SECRET");
+    }
+
+    @Test
+    void realPartnerWithoutUrlIsRejected() throws IOException {
+        environment.setProperty("ERP_TRYTON_PASSWORD", "s3cret-value");
+        Files.writeString(partners.resolve("erp.yaml"), Files.readString(partners.resolve("erp.yaml"))
+                .replace("sandbox: true", "sandbox: false"));
+
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("erp.yaml").hasMessageContaining("tryton.url")
+                .hasMessageNotContaining("s3cret-value");
+    }
+
+    @Test
+    void invalidValuesAreAllListed() throws IOException {
+        Files.writeString(partners.resolve("crm.yaml"), """
+                id: crm
+                connector: salesforce
+                salesforce:
+                  api-version: ""
+                  client-id-env: CRM_SF_CLIENT_ID
+                  client-secret-env: CRM_SF_CLIENT_SECRET
+                  username-env: CRM_SF_USERNAME
+                """);
+
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("crm.yaml")
+                .hasMessageContaining("salesforce.api-version must not be blank")
+                .hasMessageContaining("salesforce.password-env must not be blank");
+    }
+
+    @Test
+    void fileNameMustMatchIdAndConnectorNeedsItsSection() throws IOException {
+        Files.writeString(partners.resolve("erp.yaml"), "id: erp-two\nconnector: tryton\n");
+
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("expected erp-two.yaml")
+                .hasMessageContaining("tryton section is required");
+    }
+
+    @Test
+    void unknownConnectorAndMissingErpAreClear() throws IOException {
+        Files.writeString(partners.resolve("erp.yaml"), "id: erp\nconnector: odoo\n");
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("erp.yaml").hasMessageContaining("odoo");
+
+        Files.delete(partners.resolve("erp.yaml"));
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("no partner with connector 'tryton'");
+    }
+
+    private PartnerRegistry load() {
+        HubProperties properties = new HubProperties(partners.getParent(), partners,
+                new HubProperties.Webhooks(65536),
+                new HubProperties.Delivery(Duration.ofMillis(100), 2, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(1), 1),
+                new HubProperties.Sandbox(new HubProperties.ShopTraffic(false, Duration.ofSeconds(1), 0, "http://127.0.0.1:{port}")));
+        return new PartnerRegistry(properties, environment, validator, sandboxes);
+    }
+}
