@@ -48,6 +48,7 @@ public class SalesforceSandbox extends SandboxServer {
     private final FaultPlan faults = new FaultPlan();
     private final Set<String> forwardedHeaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> upsertsByExternalId = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> committedAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SalesforceSandbox(int port, String clientId, String clientSecret, String username, String password) {
         super("salesforce", port);
@@ -83,6 +84,11 @@ public class SalesforceSandbox extends SandboxServer {
     /** Request headers that camel-salesforce passes through to an org ({@code Sforce-*}, {@code x-sfdc-*}). */
     public Set<String> forwardedHeaders() {
         return Set.copyOf(forwardedHeaders);
+    }
+
+    /** {@link System#nanoTime()} when a composite that upserted this external id value was committed. */
+    public Long committedAtNanos(String externalIdValue) {
+        return committedAtNanos.get(externalIdValue);
     }
 
     /** How many upserts (single or inside a composite) named this external id value. */
@@ -173,6 +179,11 @@ public class SalesforceSandbox extends SandboxServer {
         if (!(failed && allOrNone)) {
             records.clear();
             records.putAll(working);
+            long now = System.nanoTime();
+            for (JsonNode sub : request.path("compositeRequest")) {
+                String url = sub.path("url").asText();
+                committedAtNanos.putIfAbsent(URLDecoder.decode(url.substring(url.lastIndexOf('/') + 1), StandardCharsets.UTF_8), now);
+            }
         }
         ObjectNode reply = JSON.createObjectNode();
         reply.set("compositeResponse", responses);

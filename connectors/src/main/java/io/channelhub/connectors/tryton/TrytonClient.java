@@ -50,7 +50,8 @@ public class TrytonClient {
         this.login = login;
         this.password = password;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        // Tryton's werkzeug server speaks HTTP/1.1; asking for h2c on every call only costs a round of headers.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     }
 
     /**

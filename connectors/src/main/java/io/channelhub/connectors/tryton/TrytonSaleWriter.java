@@ -25,6 +25,8 @@ public class TrytonSaleWriter {
     private final String partner;
     private final TrytonClient client;
     private volatile ObjectNode context;
+    /** Warehouse and currency ids do not change while the hub runs; looked up once each. */
+    private final Map<String, Long> masterDataIds = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TrytonSaleWriter(String partner, TrytonClient client) {
         this.partner = partner;
@@ -163,20 +165,30 @@ public class TrytonSaleWriter {
     }
 
     private long warehouse(ObjectNode ctx) {
+        Long cached = masterDataIds.get("warehouse");
+        if (cached != null) {
+            return cached;
+        }
         JsonNode ids = client.call("model.stock.location.search", JSON.arrayNode()
                 .add(domain("type", "=", "warehouse")).add(0).add(1).addNull().add(ctx));
         if (ids.isEmpty()) {
             throw new PermanentPartnerException(partner, 200, "the ERP has no warehouse location", null);
         }
+        masterDataIds.put("warehouse", ids.get(0).asLong());
         return ids.get(0).asLong();
     }
 
     private long currency(String code, ObjectNode ctx) {
+        Long cached = masterDataIds.get("currency:" + code);
+        if (cached != null) {
+            return cached;
+        }
         JsonNode ids = client.call("model.currency.currency.search", JSON.arrayNode()
                 .add(domain("code", "=", code)).add(0).add(1).addNull().add(ctx));
         if (ids.isEmpty()) {
             throw new PermanentPartnerException(partner, 200, "currency " + code + " is not set up in the ERP", null);
         }
+        masterDataIds.put("currency:" + code, ids.get(0).asLong());
         return ids.get(0).asLong();
     }
 

@@ -41,6 +41,7 @@ public class TrytonSandbox extends SandboxServer {
     private final Map<String, AtomicInteger> lookupsByReference = new java.util.concurrent.ConcurrentHashMap<>();
     private final FaultPlan faults = new FaultPlan();
     private volatile long latencyMillis;
+    private final Map<String, Long> confirmedAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TrytonSandbox(int port, String password) {
         super("tryton", port);
@@ -85,6 +86,11 @@ public class TrytonSandbox extends SandboxServer {
 
     public synchronized List<ObjectNode> parties() {
         return parties.values().stream().map(ObjectNode::deepCopy).toList();
+    }
+
+    /** {@link System#nanoTime()} when the sale with this reference was confirmed, for latency benchmarks. */
+    public Long confirmedAtNanos(String reference) {
+        return confirmedAtNanos.get(reference);
     }
 
     public int saleCreateCalls() {
@@ -259,6 +265,9 @@ public class TrytonSandbox extends SandboxServer {
             }
             if (from.equals(sale.path("state").asText())) {
                 sale.put("state", to);
+                if ("processing".equals(to)) {
+                    confirmedAtNanos.putIfAbsent(sale.path("reference").asText(), System.nanoTime());
+                }
             }
         }
         return JSON.nullNode();
