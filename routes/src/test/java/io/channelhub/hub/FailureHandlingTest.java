@@ -179,6 +179,47 @@ class FailureHandlingTest extends SandboxHubTest {
     }
 
     @Test
+    void brokerRefusingTheOrderAnswers503AndTheRedeliveryIsTakenOnce() throws Exception {
+        var server = context.getBean(EmbeddedActiveMQ.class).getActiveMQServer();
+        var settings = server.getAddressSettingsRepository();
+        var original = settings.getMatch("hub.order.placed.erp");
+        var erpQueue = server.locateQueue("hub.order.placed.erp");
+        long first = nextOrderId();
+        long orderId = nextOrderId();
+        Delivery delivery = Delivery.signed(order(orderId, "MUG-BLUE", 1), WEBHOOK_SECRET);
+        long before = store.countAccepted();
+
+        // The ERP queue stops draining and its address refuses more than it holds: the broker is "full".
+        var full = new org.apache.activemq.artemis.core.settings.impl.AddressSettings();
+        full.merge(original);
+        full.setMaxSizeBytes(1)
+                .setAddressFullMessagePolicy(org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy.FAIL);
+        erpQueue.pause();
+        HttpResponse<String> accepted;
+        HttpResponse<String> refused;
+        try {
+            settings.addMatch("hub.order.placed.erp", full);
+            accepted = shop().deliver(Delivery.signed(order(first, "MUG-BLUE", 1), WEBHOOK_SECRET));
+            refused = shop().deliver(delivery);
+        } finally {
+            settings.addMatch("hub.order.placed.erp", original);
+            erpQueue.resume();
+        }
+        HttpResponse<String> redelivered = shop().deliver(delivery);
+
+        assertThat(accepted.statusCode()).isEqualTo(200);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.body()).contains("could not be stored durably");
+        assertThat(redelivered.statusCode()).isEqualTo(200);
+        assertThat(redelivered.body()).contains("accepted");
+        await().atMost(Duration.ofSeconds(20)).until(() -> erp().salesWithReference(reference(orderId)).size() == 1
+                && crm().upsertsOf(reference(orderId)) == 1);
+        assertThat(store.countAccepted()).isEqualTo(before + 2);
+        assertThat(erp().lookupsOf(reference(orderId))).isEqualTo(1);
+        assertThat(erp().salesWithReference(reference(first))).hasSize(1);
+    }
+
+    @Test
     void opsApiNeedsTheOpsLoginAndListsDeadLetterQueues() throws Exception {
         HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/ops/dead-letters")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -201,6 +242,16 @@ class FailureHandlingTest extends SandboxHubTest {
         assertThat(details.path("db").path("status").asText()).isEqualTo("UP");
         assertThat(details.path("partners").path("components").path("erp").path("status").asText()).isEqualTo("UP");
         assertThat(details.path("partners").path("components").path("crm").path("status").asText()).isEqualTo("UP");
+        String memoryBody = ops("GET", "/actuator/jolokia/read/java.lang:type=Memory/HeapMemoryUsage").body();
+        String forbiddenBody = ops("GET", "/actuator/jolokia/exec/java.lang:type=Threading/resetPeakThreadCount").body();
+        assertThat(JSON.readTree(memoryBody).path("status").asInt()).as("Jolokia reads: " + memoryBody).isEqualTo(200);
+        assertThat(JSON.readTree(forbiddenBody).path("status").asInt()).as("Jolokia runs only the operations ops need: "
+                + forbiddenBody).isEqualTo(403);
+        String countBody = ops("GET", "/actuator/jolokia/exec/org.apache.activemq.artemis:broker=%22localhost%22,"
+                + "component=addresses,address=%22DLQ.hub.order.placed.erp%22,subcomponent=queues,routing-type=%22anycast%22,"
+                + "queue=%22DLQ.hub.order.placed.erp%22/countMessages()").body();
+        assertThat(JSON.readTree(countBody).path("status").asInt()).as("DLQ operations ops need: " + countBody).isEqualTo(200);
+        assertThat(ops("GET", "/actuator/hawtio/").statusCode()).as("Hawtio behind the ops login").isEqualTo(200);
         assertThat(ops("POST", "/ops/dead-letters/hub.order.placed.erp/messages/ID:1/retry").statusCode())
                 .as("only dead-letter queues").isEqualTo(404);
         assertThat(ops("POST", "/ops/dead-letters/" + ERP_DLQ + "/messages/ID:x'%20OR%20'1'='1/retry").statusCode())

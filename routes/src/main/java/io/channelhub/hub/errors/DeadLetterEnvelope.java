@@ -13,8 +13,7 @@ import java.util.Map;
 
 /**
  * Turns a failed exchange into its dead letter: the original body as it arrived, the hub's own headers, and the
- * reason (route, endpoint, exception, attempts, partner response excerpt). Every other header is dropped, the
- * broker's duplicate id above all: a message dead-lettered a second time must not be discarded as a duplicate.
+ * reason (route, endpoint, exception, attempts, partner response excerpt). Every other header is dropped.
  */
 @Component
 public class DeadLetterEnvelope {

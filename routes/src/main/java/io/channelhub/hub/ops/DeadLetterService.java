@@ -101,8 +101,6 @@ public class DeadLetterService {
                     copy.setObjectProperty(name, letter.getObjectProperty(name));
                 }
             }
-            // A fresh duplicate id per dead letter: the original id is in the broker's cache already.
-            copy.setStringProperty(HubHeaders.BROKER_DUPLICATE_ID, "retry:" + jmsMessageId);
             session.createProducer(session.createQueue(target)).send(copy);
             session.commit();
             String hubMessageId = letter.getStringProperty(HubHeaders.MESSAGE_ID);

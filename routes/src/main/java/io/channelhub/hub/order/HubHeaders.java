@@ -11,8 +11,6 @@ public final class HubHeaders {
     public static final String WEBHOOK_ID = "HubWebhookId";
     public static final String TOPIC = "HubTopic";
     public static final String EXTERNAL_ORDER_ID = "HubExternalOrderId";
-    /** Artemis duplicate detection; set by the hub from its own message id, never taken from a request. */
-    public static final String BROKER_DUPLICATE_ID = "_AMQ_DUPL_ID";
 
     public static final String ERROR_REASON = "HubErrorReason";
     public static final String ERROR_CLASS = "HubErrorClass";

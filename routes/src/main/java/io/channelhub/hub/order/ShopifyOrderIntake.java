@@ -29,7 +29,7 @@ import java.time.ZoneOffset;
 @Component
 public class ShopifyOrderIntake {
 
-    /** Not transacted: the send returns once the broker has the message on disk. */
+    /** Not transacted: a durable send returns once the broker has the message on disk. */
     static final String PUBLISH_ENDPOINT = "jms:topic:" + HubQueues.ORDER_PLACED + "?transacted=false";
 
     private final PartnerRegistry partners;
@@ -92,14 +92,19 @@ public class ShopifyOrderIntake {
         message.setHeader(HubHeaders.MESSAGE_TYPE, MessageTypes.ORDER_PLACED);
         message.setHeader(HubHeaders.CORRELATION_ID, correlationId);
         message.setHeader(HubHeaders.EXTERNAL_ORDER_ID, order.externalOrderId());
-        message.setHeader(HubHeaders.BROKER_DUPLICATE_ID, messageId);
     }
 
     /**
-     * Publishes the canonical order exactly once however many deliveries of it arrive at the same time: the order's
-     * row is claimed in a database transaction that commits only after the broker has the message on disk. The
-     * broker's duplicate detection alone is not enough here: its check-then-add is not atomic across concurrent
-     * sends (seen with five simultaneous deliveries), and it remains the guard for a crash between send and commit.
+     * Publishes the canonical order exactly once however many deliveries of it arrive, at the same time or after a
+     * crash: the order's row is claimed in a database transaction that commits only after the broker has the
+     * message on disk. A concurrent delivery waits on the row and then finds it claimed (200, duplicate); a send the
+     * broker refuses rolls the claim back (503), so the sender's redelivery is taken. A crash between the broker's
+     * write and the database's commit leaves the order unacknowledged; its redelivery publishes it again, and the
+     * consumers' idempotency (the ERP sale found by reference, Salesforce upserts by external id) keeps it one order.
+     *
+     * <p>Artemis duplicate detection is deliberately not used here: its check-then-add is not atomic across
+     * concurrent sends (five simultaneous deliveries all passed it), and a send refused for a full address left its
+     * id in the cache, so the sender's redelivery was dropped as a duplicate after a 200: a lost order.
      */
     public void publishOnce(Exchange exchange) {
         Message message = exchange.getMessage();
