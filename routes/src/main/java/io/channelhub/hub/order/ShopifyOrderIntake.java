@@ -29,8 +29,11 @@ import java.time.ZoneOffset;
 @Component
 public class ShopifyOrderIntake {
 
-    /** Not transacted: a durable send returns once the broker has the message on disk. */
-    static final String PUBLISH_ENDPOINT = "jms:topic:" + HubQueues.ORDER_PLACED + "?transacted=false";
+    /**
+     * A transacted send (the component's default), committed on its own: the broker routes the event to every
+     * consumer queue or to none. A plain send was seen to reach the CRM's queue while the ERP's refused it.
+     */
+    static final String PUBLISH_ENDPOINT = "jms:topic:" + HubQueues.ORDER_PLACED;
 
     private final PartnerRegistry partners;
     private final OrderStore store;
