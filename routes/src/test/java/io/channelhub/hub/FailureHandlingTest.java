@@ -60,6 +60,12 @@ class FailureHandlingTest extends SandboxHubTest {
         assertThat(letter.path("body").asText()).contains("\"type\":\"order.placed\"").contains(String.valueOf(rejected));
         assertThat(erp().salesWithReference(reference(rejected))).isEmpty();
         assertThat(crm().upsertsOf(reference(rejected))).as("the CRM got the order regardless").isEqualTo(1);
+
+        String discardPath = "/ops/dead-letters/" + ERP_DLQ + "/messages/" + letter.path("jmsMessageId").asText();
+        assertThat(ops("DELETE", discardPath).statusCode()).isEqualTo(200);
+        assertThat(ops("DELETE", discardPath).statusCode()).as("discarded once").isEqualTo(404);
+        assertThat(deadLetter(ERP_DLQ, "\"externalOrderId\":\"" + rejected + "\"")).isNull();
+        assertThat(erp().salesWithReference(reference(rejected))).as("a discarded order is not booked").isEmpty();
     }
 
     @Test

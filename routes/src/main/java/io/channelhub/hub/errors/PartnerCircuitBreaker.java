@@ -31,6 +31,11 @@ public class PartnerCircuitBreaker extends RoutePolicySupport {
     private final AtomicInteger openings = new AtomicInteger();
     private final ScheduledExecutorService scheduler;
 
+    /** The circuit for one partner's consumer, with the thresholds of {@code hub.delivery}. */
+    public static PartnerCircuitBreaker forPartner(String partner, io.channelhub.hub.config.HubProperties.Delivery delivery) {
+        return new PartnerCircuitBreaker(partner, delivery.circuitFailures(), delivery.circuitPause());
+    }
+
     public PartnerCircuitBreaker(String partner, int failureThreshold, Duration pause) {
         this.partner = partner;
         this.failureThreshold = failureThreshold;

@@ -80,6 +80,32 @@ public class DeadLetterService {
 
     /** @return the queue the message went back to, or empty when no such dead letter exists (any more) */
     public Optional<String> retry(String queue, String jmsMessageId, String actor) throws JMSException {
+        return takeOne(queue, jmsMessageId, "retry", actor, (session, letter) -> {
+            String target = originalQueue(letter);
+            if (target == null || !HubQueues.CONSUMED.contains(target)) {
+                throw new IllegalStateException("dead letter " + jmsMessageId + " names no queue the hub consumes");
+            }
+            TextMessage copy = session.createTextMessage(body(letter));
+            for (String name : propertyNames(letter)) {
+                if (name.startsWith("Hub") && !name.startsWith("HubError") && !name.equals(HubHeaders.ORIGINAL_QUEUE)) {
+                    copy.setObjectProperty(name, letter.getObjectProperty(name));
+                }
+            }
+            session.createProducer(session.createQueue(target)).send(copy);
+            return target;
+        });
+    }
+
+    public boolean discard(String queue, String jmsMessageId, String actor) throws JMSException {
+        return takeOne(queue, jmsMessageId, "discard", actor, (session, letter) -> queue).isPresent();
+    }
+
+    /**
+     * Takes the one dead letter out of its queue in a JMS transaction, lets {@code action} act on it within the
+     * same transaction, commits and records who did what. Any failure rolls back: the dead letter stays.
+     */
+    private Optional<String> takeOne(String queue, String jmsMessageId, String actionName, String actor,
+                                     DeadLetterAction action) throws JMSException {
         requireValidId(jmsMessageId);
         try (Connection connection = connectionFactory.createConnection();
              Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
@@ -90,43 +116,25 @@ public class DeadLetterService {
                 session.rollback();
                 return Optional.empty();
             }
-            String target = originalQueue(letter);
-            if (target == null || !HubQueues.CONSUMED.contains(target)) {
+            String result;
+            try {
+                result = action.apply(session, letter);
+            } catch (JMSException | RuntimeException e) {
                 session.rollback();
-                throw new IllegalStateException("dead letter " + jmsMessageId + " names no queue the hub consumes");
+                throw e;
             }
-            TextMessage copy = session.createTextMessage(body(letter));
-            for (String name : propertyNames(letter)) {
-                if (name.startsWith("Hub") && !name.startsWith("HubError") && !name.equals(HubHeaders.ORIGINAL_QUEUE)) {
-                    copy.setObjectProperty(name, letter.getObjectProperty(name));
-                }
-            }
-            session.createProducer(session.createQueue(target)).send(copy);
             session.commit();
             String hubMessageId = letter.getStringProperty(HubHeaders.MESSAGE_ID);
-            store.recordDeadLetterAction(queue, jmsMessageId, hubMessageId, "retry", actor);
-            LOG.info("{} retried dead letter {} (message {}) from {} to {}", actor, jmsMessageId, hubMessageId, queue, target);
-            return Optional.of(target);
+            store.recordDeadLetterAction(queue, jmsMessageId, hubMessageId, actionName, actor);
+            LOG.info("{}: {} of dead letter {} (message {}) from {} -> {}", actor, actionName, jmsMessageId,
+                    hubMessageId, queue, result);
+            return Optional.of(result);
         }
     }
 
-    public boolean discard(String queue, String jmsMessageId, String actor) throws JMSException {
-        requireValidId(jmsMessageId);
-        try (Connection connection = connectionFactory.createConnection();
-             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
-             MessageConsumer consumer = session.createConsumer(session.createQueue(queue), selector(jmsMessageId))) {
-            connection.start();
-            Message letter = consumer.receive(RECEIVE_TIMEOUT_MS);
-            if (letter == null) {
-                session.rollback();
-                return false;
-            }
-            session.commit();
-            String hubMessageId = letter.getStringProperty(HubHeaders.MESSAGE_ID);
-            store.recordDeadLetterAction(queue, jmsMessageId, hubMessageId, "discard", actor);
-            LOG.info("{} discarded dead letter {} (message {}) from {}", actor, jmsMessageId, hubMessageId, queue);
-            return true;
-        }
+    @FunctionalInterface
+    private interface DeadLetterAction {
+        String apply(Session session, Message letter) throws JMSException;
     }
 
     private static DeadLetter describe(Message message) throws JMSException {

@@ -21,8 +21,7 @@ public class CrmOrderRoute extends RouteBuilder {
     public CrmOrderRoute(OrderEnvelopeReader reader, CrmOrderPublisher publisher, HubProperties properties) {
         this.reader = reader;
         this.publisher = publisher;
-        this.circuit = new PartnerCircuitBreaker(publisher.partnerId(), properties.delivery().circuitFailures(),
-                properties.delivery().circuitPause());
+        this.circuit = PartnerCircuitBreaker.forPartner(publisher.partnerId(), properties.delivery());
     }
 
     public PartnerCircuitBreaker circuit() {

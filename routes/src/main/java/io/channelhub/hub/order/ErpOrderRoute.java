@@ -18,8 +18,7 @@ public class ErpOrderRoute extends RouteBuilder {
     public ErpOrderRoute(OrderEnvelopeReader reader, ErpOrderPublisher publisher, HubProperties properties) {
         this.reader = reader;
         this.publisher = publisher;
-        this.circuit = new PartnerCircuitBreaker(publisher.partnerId(), properties.delivery().circuitFailures(),
-                properties.delivery().circuitPause());
+        this.circuit = PartnerCircuitBreaker.forPartner(publisher.partnerId(), properties.delivery());
     }
 
     public PartnerCircuitBreaker circuit() {
