@@ -258,6 +258,10 @@ class FailureHandlingTest extends SandboxHubTest {
                 + "queue=%22DLQ.hub.order.placed.erp%22/countMessages()").body();
         assertThat(JSON.readTree(countBody).path("status").asInt()).as("DLQ operations ops need: " + countBody).isEqualTo(200);
         assertThat(ops("GET", "/actuator/hawtio/").statusCode()).as("Hawtio behind the ops login").isEqualTo(200);
+        JsonNode depth = JSON.readTree(ops("GET", "/actuator/metrics/hub.queue.depth?tag=queue:" + ERP_DLQ).body());
+        assertThat(depth.path("measurements").get(0).path("value").asDouble()).as("DLQ depth gauge").isGreaterThanOrEqualTo(0);
+        JsonNode exchanges = JSON.readTree(ops("GET", "/actuator/metrics").body()).path("names");
+        assertThat(exchanges.toString()).as("Camel route metrics").contains("camel.exchanges");
         assertThat(ops("POST", "/ops/dead-letters/hub.order.placed.erp/messages/ID:1/retry").statusCode())
                 .as("only dead-letter queues").isEqualTo(404);
         assertThat(ops("POST", "/ops/dead-letters/" + ERP_DLQ + "/messages/ID:x'%20OR%20'1'='1/retry").statusCode())

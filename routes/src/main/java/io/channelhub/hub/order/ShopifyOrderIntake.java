@@ -29,26 +29,21 @@ import java.time.ZoneOffset;
 @Component
 public class ShopifyOrderIntake {
 
-    /**
-     * A transacted send (the component's default), committed on its own: the broker routes the event to every
-     * consumer queue or to none. A plain send was seen to reach the CRM's queue while the ERP's refused it.
-     */
-    static final String PUBLISH_ENDPOINT = "jms:topic:" + HubQueues.ORDER_PLACED;
 
     private final PartnerRegistry partners;
     private final OrderStore store;
     private final org.springframework.transaction.support.TransactionTemplate transactions;
-    private final org.apache.camel.ProducerTemplate producer;
+    private final jakarta.jms.ConnectionFactory connectionFactory;
     private final ShopifyOrderMapper mapper = new ShopifyOrderMapper();
     private final CanonicalSchemas schemas = new CanonicalSchemas();
 
     public ShopifyOrderIntake(PartnerRegistry partners, OrderStore store,
                               org.springframework.jdbc.support.JdbcTransactionManager dataSourceTransactions,
-                              org.apache.camel.ProducerTemplate producer) {
+                              jakarta.jms.ConnectionFactory connectionFactory) {
         this.partners = partners;
         this.store = store;
         this.transactions = new org.springframework.transaction.support.TransactionTemplate(dataSourceTransactions);
-        this.producer = producer;
+        this.connectionFactory = connectionFactory;
     }
 
     public void verifySignature(Exchange exchange) {
@@ -121,13 +116,35 @@ public class ShopifyOrderIntake {
                 status.setRollbackOnly();
                 return "duplicate";
             }
-            Exchange sent = producer.send(PUBLISH_ENDPOINT, exchange.copy());
-            if (sent.getException() != null) {
-                throw new BrokerUnavailableException(sent.getException());
-            }
+            publish(message);
             return "accepted";
         });
         exchange.setProperty(HubHeaders.INGEST_OUTCOME, outcome);
+    }
+
+    /**
+     * A persistent send in a local JMS transaction, committed here, before the database commits. Plain JMS on
+     * purpose: a transacted JmsTemplate (and so a transacted Camel JMS producer) joins the surrounding database
+     * transaction and commits after it, which turned a refused send into a committed claim: a lost order. And a
+     * plain non-transacted send was seen to reach the CRM's queue while the ERP's refused it; in one transaction
+     * the broker routes the event to every consumer queue or to none.
+     */
+    private void publish(Message message) {
+        try (jakarta.jms.Connection connection = connectionFactory.createConnection();
+             jakarta.jms.Session session = connection.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED);
+             jakarta.jms.MessageProducer producer = session.createProducer(session.createTopic(HubQueues.ORDER_PLACED))) {
+            producer.setDeliveryMode(jakarta.jms.DeliveryMode.PERSISTENT);
+            jakarta.jms.TextMessage event = session.createTextMessage(message.getBody(String.class));
+            for (var header : message.getHeaders().entrySet()) {
+                if (header.getKey().startsWith("Hub") && header.getValue() != null) {
+                    event.setStringProperty(header.getKey(), header.getValue().toString());
+                }
+            }
+            producer.send(event);
+            session.commit();
+        } catch (jakarta.jms.JMSException refused) {
+            throw new BrokerUnavailableException(refused);
+        }
     }
 
     /** The broker did not take the message: the HTTP layer answers 503 and the claim is rolled back. */
