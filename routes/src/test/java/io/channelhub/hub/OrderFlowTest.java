@@ -2,7 +2,6 @@ package io.channelhub.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender.Delivery;
 import io.channelhub.hub.order.CrmOrderRoute;
 import io.channelhub.hub.order.ErpOrderRoute;
@@ -200,9 +199,5 @@ class OrderFlowTest extends SandboxHubTest {
         try (InputStream in = OrderFlowTest.class.getResourceAsStream("/shopify-webhook-orders-create.body.json")) {
             return in.readAllBytes();
         }
-    }
-
-    static ObjectNode parse(String json) throws IOException {
-        return (ObjectNode) JSON.readTree(json);
     }
 }

@@ -44,7 +44,6 @@ public class SalesforceSandbox extends SandboxServer {
     private final Set<String> tokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<String, Map<String, ObjectNode>> records = new HashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
-    private final AtomicInteger apiCalls = new AtomicInteger();
     private final FaultPlan faults = new FaultPlan();
     private final Set<String> forwardedHeaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> upsertsByExternalId = new java.util.concurrent.ConcurrentHashMap<>();
@@ -75,10 +74,6 @@ public class SalesforceSandbox extends SandboxServer {
         Map<String, ObjectNode> copy = new LinkedHashMap<>();
         records.getOrDefault(sObject, Map.of()).forEach((key, value) -> copy.put(key, value.deepCopy()));
         return copy;
-    }
-
-    public int apiCalls() {
-        return apiCalls.get();
     }
 
     /** Request headers that camel-salesforce passes through to an org ({@code Sforce-*}, {@code x-sfdc-*}). */
@@ -117,7 +112,6 @@ public class SalesforceSandbox extends SandboxServer {
         if (authorization == null || !tokens.contains(authorization.replaceFirst("(?i)^(Bearer|OAuth) ", ""))) {
             return Reply.json(401, List.of(Map.of("message", "Session expired or invalid", "errorCode", "INVALID_SESSION_ID")));
         }
-        apiCalls.incrementAndGet();
         exchange.getRequestHeaders().keySet().stream()
                 .filter(name -> name.toLowerCase(java.util.Locale.ROOT).startsWith("sforce")
                         || name.toLowerCase(java.util.Locale.ROOT).startsWith("x-sfdc"))

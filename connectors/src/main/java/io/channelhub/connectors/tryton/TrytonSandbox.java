@@ -37,7 +37,6 @@ public class TrytonSandbox extends SandboxServer {
     private final Map<Long, ObjectNode> addresses = new LinkedHashMap<>();
     private final Map<Long, ObjectNode> sales = new LinkedHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(100);
-    private final AtomicInteger saleCreateCalls = new AtomicInteger();
     private final Map<String, AtomicInteger> lookupsByReference = new java.util.concurrent.ConcurrentHashMap<>();
     private final FaultPlan faults = new FaultPlan();
     private volatile long latencyMillis;
@@ -91,10 +90,6 @@ public class TrytonSandbox extends SandboxServer {
     /** {@link System#nanoTime()} when the sale with this reference was confirmed, for latency benchmarks. */
     public Long confirmedAtNanos(String reference) {
         return confirmedAtNanos.get(reference);
-    }
-
-    public int saleCreateCalls() {
-        return saleCreateCalls.get();
     }
 
     /**
@@ -208,7 +203,6 @@ public class TrytonSandbox extends SandboxServer {
     private JsonNode createSales(JsonNode valuesList) {
         ArrayNode ids = JSON.createArrayNode();
         for (JsonNode values : valuesList) {
-            saleCreateCalls.incrementAndGet();
             if (!parties.containsKey(values.path("party").asLong())) {
                 return error("UserError", "A value is required for field \"Party\" in \"Sale\".");
             }

@@ -4,6 +4,7 @@ import jakarta.jms.JMSException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -31,41 +32,51 @@ public class DeadLetterController {
     }
 
     @GetMapping("/{queue}")
-    public ResponseEntity<List<DeadLetterService.DeadLetter>> list(@PathVariable String queue,
-                                                                   @RequestParam(defaultValue = "50") int limit)
+    public List<DeadLetterService.DeadLetter> list(@PathVariable String queue, @RequestParam(defaultValue = "50") int limit)
             throws JMSException {
-        if (!deadLetters.isDeadLetterQueue(queue)) {
-            return ResponseEntity.notFound().build();
-        }
-        return ResponseEntity.ok(deadLetters.browse(queue, Math.max(1, Math.min(limit, 500))));
+        requireDeadLetterQueue(queue);
+        return deadLetters.browse(queue, Math.max(1, Math.min(limit, 500)));
     }
 
     @PostMapping("/{queue}/messages/{jmsMessageId}/retry")
-    public ResponseEntity<Map<String, String>> retry(@PathVariable String queue, @PathVariable String jmsMessageId,
-                                                     Authentication user) throws JMSException {
-        if (!deadLetters.isDeadLetterQueue(queue)) {
-            return ResponseEntity.notFound().build();
-        }
-        return deadLetters.retry(queue, jmsMessageId, user.getName())
-                .map(target -> ResponseEntity.ok(Map.of("status", "retried", "queue", target)))
-                .orElseGet(() -> ResponseEntity.status(404).body(Map.of("status", "not found",
-                        "reason", "no dead letter " + jmsMessageId + " in " + queue)));
+    public Map<String, String> retry(@PathVariable String queue, @PathVariable String jmsMessageId,
+                                     Authentication user) throws JMSException {
+        requireDeadLetterQueue(queue);
+        String target = deadLetters.retry(queue, jmsMessageId, user.getName())
+                .orElseThrow(() -> new NotFound("no dead letter " + jmsMessageId + " in " + queue));
+        return Map.of("status", "retried", "queue", target);
     }
 
     @DeleteMapping("/{queue}/messages/{jmsMessageId}")
-    public ResponseEntity<Map<String, String>> discard(@PathVariable String queue, @PathVariable String jmsMessageId,
-                                                       Authentication user) throws JMSException {
-        if (!deadLetters.isDeadLetterQueue(queue)) {
-            return ResponseEntity.notFound().build();
+    public Map<String, String> discard(@PathVariable String queue, @PathVariable String jmsMessageId,
+                                       Authentication user) throws JMSException {
+        requireDeadLetterQueue(queue);
+        if (!deadLetters.discard(queue, jmsMessageId, user.getName())) {
+            throw new NotFound("no dead letter " + jmsMessageId + " in " + queue);
         }
-        return deadLetters.discard(queue, jmsMessageId, user.getName())
-                ? ResponseEntity.ok(Map.of("status", "discarded"))
-                : ResponseEntity.status(404).body(Map.of("status", "not found",
-                        "reason", "no dead letter " + jmsMessageId + " in " + queue));
+        return Map.of("status", "discarded");
     }
 
-    @org.springframework.web.bind.annotation.ExceptionHandler(IllegalArgumentException.class)
+    @ExceptionHandler(NotFound.class)
+    public ResponseEntity<Map<String, String>> notFound(NotFound e) {
+        return ResponseEntity.status(404).body(Map.of("status", "not found", "reason", e.getMessage()));
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
     public ResponseEntity<Map<String, String>> badRequest(IllegalArgumentException e) {
         return ResponseEntity.badRequest().body(Map.of("status", "rejected", "reason", e.getMessage()));
+    }
+
+    private void requireDeadLetterQueue(String queue) {
+        if (!deadLetters.isDeadLetterQueue(queue)) {
+            throw new NotFound(queue + " is not a dead-letter queue of the hub");
+        }
+    }
+
+    /** Answered 404 with its reason. */
+    static final class NotFound extends RuntimeException {
+        NotFound(String reason) {
+            super(reason, null, false, false);
+        }
     }
 }

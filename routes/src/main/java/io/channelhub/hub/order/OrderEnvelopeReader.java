@@ -14,7 +14,11 @@ import java.io.IOException;
 @Component
 public class OrderEnvelopeReader {
 
-    private final CanonicalSchemas schemas = new CanonicalSchemas();
+    private final CanonicalSchemas schemas;
+
+    public OrderEnvelopeReader(CanonicalSchemas schemas) {
+        this.schemas = schemas;
+    }
 
     public Envelope<Order> read(String body) throws IOException {
         JsonNode tree = CanonicalJson.parse(body);

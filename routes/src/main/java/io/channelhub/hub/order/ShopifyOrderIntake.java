@@ -35,12 +35,13 @@ public class ShopifyOrderIntake {
     private final org.springframework.transaction.support.TransactionTemplate transactions;
     private final jakarta.jms.ConnectionFactory connectionFactory;
     private final ShopifyOrderMapper mapper = new ShopifyOrderMapper();
-    private final CanonicalSchemas schemas = new CanonicalSchemas();
+    private final CanonicalSchemas schemas;
 
     public ShopifyOrderIntake(PartnerRegistry partners, OrderStore store,
                               org.springframework.jdbc.support.JdbcTransactionManager dataSourceTransactions,
-                              jakarta.jms.ConnectionFactory connectionFactory) {
+                              jakarta.jms.ConnectionFactory connectionFactory, CanonicalSchemas schemas) {
         this.partners = partners;
+        this.schemas = schemas;
         this.store = store;
         this.transactions = new org.springframework.transaction.support.TransactionTemplate(dataSourceTransactions);
         this.connectionFactory = connectionFactory;
