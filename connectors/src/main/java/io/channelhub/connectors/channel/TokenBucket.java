@@ -1,0 +1,87 @@
+package io.channelhub.connectors.channel;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A blocking token bucket, one per partner operation. The client takes a token before every call and so stays
+ * inside the documented limit; a 429 with {@code Retry-After} empties the bucket until then ({@link #backOff}).
+ * The same class enforces the limit in the sandboxes ({@link #tryTake()}).
+ */
+public final class TokenBucket {
+
+    private final RateLimit limit;
+    private final long nanosPerToken;
+    private double tokens;
+    private long refilledAt;
+    private long blockedUntil;
+
+    public TokenBucket(RateLimit limit) {
+        this.limit = limit;
+        this.nanosPerToken = (long) (1_000_000_000.0 / limit.perSecond());
+        this.tokens = limit.burst();
+        this.refilledAt = System.nanoTime();
+        this.blockedUntil = refilledAt;
+    }
+
+    public RateLimit limit() {
+        return limit;
+    }
+
+    /** Waits for a token; returns how long it waited. */
+    public Duration take() {
+        long start = System.nanoTime();
+        while (true) {
+            long wait;
+            synchronized (this) {
+                long now = System.nanoTime();
+                refill(now);
+                if (now >= blockedUntil && tokens >= 1) {
+                    tokens -= 1;
+                    return Duration.ofNanos(now - start);
+                }
+                wait = Math.max(blockedUntil - now, (long) ((1 - tokens) * nanosPerToken));
+            }
+            LockSupport.parkNanos(Math.max(wait, TimeUnit.MICROSECONDS.toNanos(100)));
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the partner's rate limit");
+            }
+        }
+    }
+
+    /** Takes a token if one is there now (the sandboxes: answer 429 otherwise). */
+    public synchronized boolean tryTake() {
+        long now = System.nanoTime();
+        refill(now);
+        if (now >= blockedUntil && tokens >= 1) {
+            tokens -= 1;
+            return true;
+        }
+        return false;
+    }
+
+    /** How long until the next token: what a sandbox puts in {@code Retry-After}. */
+    public synchronized Duration untilNextToken() {
+        long now = System.nanoTime();
+        refill(now);
+        long wait = Math.max(blockedUntil - now, tokens >= 1 ? 0 : (long) ((1 - tokens) * nanosPerToken));
+        return Duration.ofNanos(Math.max(0, wait));
+    }
+
+    /** The partner said "not before {@code retryAfter}": nothing is taken until then. */
+    public synchronized void backOff(Duration retryAfter) {
+        long now = System.nanoTime();
+        refill(now);
+        tokens = 0;
+        blockedUntil = Math.max(blockedUntil, now + retryAfter.toNanos());
+    }
+
+    private void refill(long now) {
+        if (now > refilledAt) {
+            tokens = Math.min(limit.burst(), tokens + (double) (now - refilledAt) / nanosPerToken);
+            refilledAt = now;
+        }
+    }
+}
