@@ -1,0 +1,97 @@
+package io.channelhub.mappings.catalogue;
+
+import io.channelhub.mappings.model.Money;
+import io.channelhub.mappings.model.Product;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ChannelListingBuilderTest {
+
+    private static ChannelListingRules rules(String markup, String ending, String min, String max, String parity, String drop) {
+        return new ChannelListingRules("EUR", dec(markup), dec(ending), dec(min), dec(max), dec(parity), dec(drop),
+                List.of(), Map.of());
+    }
+
+    private static BigDecimal dec(String value) {
+        return value == null ? null : new BigDecimal(value);
+    }
+
+    private static Product product(String price, Map<String, String> attributes, String category) {
+        var variant = new Product.Variant("MUG-BLUE", null, "Blue mug", attributes, null, null, new Money(price, "EUR"));
+        return new Product("MUG-BLUE", "Blue mug", null, null, category, new Money(price, "EUR"), List.of(), List.of(variant));
+    }
+
+    private static ListingDecision decide(Product product, ChannelListingRules rules, String last, Map<String, BigDecimal> others) {
+        return ChannelListingBuilder.decide(product, product.variants().get(0), rules, dec(last), others);
+    }
+
+    @Test
+    void markupThenRoundingToTheEnding() {
+        assertThat(ChannelListingBuilder.price(new BigDecimal("19.43"), rules("10", "0.99", null, null, null, null)))
+                .isEqualByComparingTo("21.99"); // 21.373 -> 21.37 -> 21.99
+        assertThat(ChannelListingBuilder.price(new BigDecimal("20.00"), rules("0", "0.99", null, null, null, null)))
+                .isEqualByComparingTo("20.99");
+        assertThat(ChannelListingBuilder.price(new BigDecimal("20.99"), rules("0", "0.99", null, null, null, null)))
+                .isEqualByComparingTo("20.99");
+        assertThat(ChannelListingBuilder.price(new BigDecimal("9.90"), rules("15", null, null, null, null, null)))
+                .isEqualByComparingTo("11.39"); // 11.385 half-up
+    }
+
+    @Test
+    void aPlainPriceIsPublished() {
+        var decision = decide(product("9.90", Map.of(), null), rules("10", "0.99", "5", "50", "5", "30"), "10.99",
+                Map.of("ebay", new BigDecimal("10.99")));
+        assertThat(decision.held()).isFalse();
+        assertThat(decision.listing().price()).isEqualByComparingTo("10.99");
+    }
+
+    @Test
+    void guardRailsHold() {
+        assertThat(decide(product("2.00", Map.of(), null), rules("0", null, "5", null, null, null), null, Map.of()).holdReason())
+                .contains("below the minimum 5");
+        assertThat(decide(product("99.00", Map.of(), null), rules("0", null, null, "50", null, null), null, Map.of()).holdReason())
+                .contains("above the maximum 50");
+    }
+
+    @Test
+    void undercuttingAnotherChannelBeyondTheThresholdIsHeld() {
+        var parity = rules("0", null, null, null, "5", null);
+        var within = decide(product("9.50", Map.of(), null), parity, null, Map.of("amazon-de", new BigDecimal("10.00")));
+        assertThat(within.held()).isFalse(); // exactly 5 % below
+        var beyond = decide(product("9.40", Map.of(), null), parity, null, Map.of("amazon-de", new BigDecimal("10.00")));
+        assertThat(beyond.holdReason()).contains("undercuts amazon-de (10.00) by 6.00%");
+    }
+
+    @Test
+    void aSteepDropIsHeld() {
+        var decision = decide(product("6.00", Map.of(), null), rules("0", null, null, null, null, "30"), "10.00", Map.of());
+        assertThat(decision.holdReason()).contains("drops 40.00% at once");
+        assertThat(decide(product("7.00", Map.of(), null), rules("0", null, null, null, null, "30"), "10.00", Map.of()).held())
+                .isFalse();
+    }
+
+    @Test
+    void requiredAttributesAndCategoryMapping() {
+        var strict = new ChannelListingRules("EUR", null, null, null, null, null, null, List.of("ean"),
+                Map.of("Kitchen", "otto:Haushalt>Tassen"));
+        var missing = decide(product("9.90", Map.of(), "Garden"), strict, null, Map.of());
+        assertThat(missing.holdReason()).contains("required attribute 'ean' is missing")
+                .contains("category 'Garden' has no mapping");
+        var complete = decide(product("9.90", Map.of("ean", "4006381333931"), "Kitchen"), strict, null, Map.of());
+        assertThat(complete.held()).isFalse();
+        assertThat(complete.listing().category()).isEqualTo("otto:Haushalt>Tassen");
+    }
+
+    @Test
+    void fingerprintChangesWithWhatIsPublishedOnly() {
+        var a = new ChannelListing("S", "T", new BigDecimal("1.00"), "EUR", null, Map.of("a", "1", "b", "2"));
+        var same = new ChannelListing("S", "T", new BigDecimal("1.00"), "EUR", null, Map.of("b", "2", "a", "1"));
+        var repriced = new ChannelListing("S", "T", new BigDecimal("1.01"), "EUR", null, Map.of("a", "1", "b", "2"));
+        assertThat(a.fingerprint()).isEqualTo(same.fingerprint()).isNotEqualTo(repriced.fingerprint());
+    }
+}

@@ -1,0 +1,68 @@
+package io.channelhub.mappings.stock;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AvailableToSellTest {
+
+    private static final ChannelStockRules PLAIN = new ChannelStockRules(List.of("WH"), 0, null, 100);
+
+    @Test
+    void onHandMinusReservedMinusBuffer() {
+        var rules = new ChannelStockRules(List.of("WH"), 2, null, 100);
+        assertThat(AvailableToSell.of(Map.of("WH", 10L), 3, rules)).isEqualTo(5);
+    }
+
+    @Test
+    void onlyTheChannelsLocationsCount() {
+        var rules = new ChannelStockRules(List.of("WH", "STORE"), 0, null, 100);
+        assertThat(AvailableToSell.of(Map.of("WH", 4L, "STORE", 3L, "3PL", 100L), 0, rules)).isEqualTo(7);
+        assertThat(AvailableToSell.of(Map.of("3PL", 100L), 0, rules)).isZero();
+    }
+
+    @Test
+    void neverNegative() {
+        var buffered = new ChannelStockRules(List.of("WH"), 5, null, 100);
+        assertThat(AvailableToSell.of(Map.of("WH", 5L), 0, buffered)).isZero();
+        assertThat(AvailableToSell.of(Map.of("WH", 3L), 0, buffered)).isZero();
+        assertThat(AvailableToSell.of(Map.of("WH", 1L), 2, PLAIN)).isZero();
+        // An ERP that lets stock go negative must not produce a negative listing either.
+        assertThat(AvailableToSell.of(Map.of("WH", -4L), 0, PLAIN)).isZero();
+        assertThat(AvailableToSell.of(Map.of(), 0, PLAIN)).isZero();
+    }
+
+    @Test
+    void aNegativeReservationCountIsIgnoredNotAdded() {
+        assertThat(AvailableToSell.of(Map.of("WH", 3L), -10, PLAIN)).isEqualTo(3);
+    }
+
+    @Test
+    void capLimitsTheListedQuantity() {
+        var capped = new ChannelStockRules(List.of("WH"), 0, 50L, 100);
+        assertThat(AvailableToSell.of(Map.of("WH", 80L), 0, capped)).isEqualTo(50);
+        assertThat(AvailableToSell.of(Map.of("WH", 20L), 0, capped)).isEqualTo(20);
+        assertThat(AvailableToSell.of(Map.of("WH", 20L), 0, new ChannelStockRules(List.of("WH"), 0, 0L, 100))).isZero();
+    }
+
+    @Test
+    void shareRoundsDownAfterBufferAndBeforeCap() {
+        var share = new ChannelStockRules(List.of("WH"), 1, 3L, 30);
+        assertThat(AvailableToSell.of(Map.of("WH", 11L), 0, share)).isEqualTo(3); // (11-1)*30% = 3
+        assertThat(AvailableToSell.of(Map.of("WH", 10L), 0, share)).isEqualTo(2); // 9*30% = 2.7 -> 2
+        assertThat(AvailableToSell.of(Map.of("WH", 100L), 0, share)).isEqualTo(3); // capped
+        assertThat(AvailableToSell.of(Map.of("WH", 4L), 0, share)).isZero(); // 3*30% = 0.9 -> 0
+        assertThat(AvailableToSell.of(Map.of("WH", 100L), 0, new ChannelStockRules(List.of("WH"), 0, null, 0))).isZero();
+    }
+
+    @Test
+    void rulesRefuseNonsense() {
+        assertThatThrownBy(() -> new ChannelStockRules(List.of(), 0, null, 100)).hasMessageContaining("location");
+        assertThatThrownBy(() -> new ChannelStockRules(List.of("WH"), -1, null, 100)).hasMessageContaining("negative");
+        assertThatThrownBy(() -> new ChannelStockRules(List.of("WH"), 0, null, 101)).hasMessageContaining("share");
+    }
+}
