@@ -17,6 +17,11 @@ public final class MessageIds {
         return nameBased("order.placed", channel, partnerId, externalOrderId);
     }
 
+    /** One stock report: the same report read twice (a re-read file, an overlapping poll) gets the same id. */
+    public static String stockChanged(String partnerId, String sku, String locationId, long version) {
+        return nameBased("stock.changed", partnerId, sku, locationId, Long.toString(version));
+    }
+
     /** The unified customer id: by e-mail where the channel shows a real one, else by the channel's own id. */
     public static String customerByEmail(String email) {
         return "cust-" + digest(email.trim().toLowerCase(java.util.Locale.ROOT));

@@ -10,7 +10,10 @@ import org.apache.activemq.artemis.core.config.DivertConfiguration;
 import org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
+import io.channelhub.hub.partners.PartnerRegistry;
 import org.springframework.stereotype.Component;
+
+import java.util.List;
 
 /**
  * The embedded broker's addresses, diverts and address settings. Redelivery and dead-lettering are broker policy,
@@ -32,9 +35,11 @@ public class BrokerTopology implements ArtemisConfigurationCustomizer {
     static final int DUPLICATE_ID_CACHE_SIZE = 100_000;
 
     private final HubProperties.Delivery delivery;
+    private final PartnerRegistry partners;
 
-    public BrokerTopology(HubProperties properties) {
+    public BrokerTopology(HubProperties properties, PartnerRegistry partners) {
         this.delivery = properties.delivery();
+        this.partners = partners;
     }
 
     @Override
@@ -42,20 +47,14 @@ public class BrokerTopology implements ArtemisConfigurationCustomizer {
         configuration.setIDCacheSize(DUPLICATE_ID_CACHE_SIZE);
         configuration.setPersistIDCache(true);
         configuration.setJMXManagementEnabled(true);
-        configuration.addAddressConfiguration(new CoreAddressConfiguration()
-                .setName(HubQueues.ORDER_PLACED).addRoutingType(RoutingType.MULTICAST));
-        for (String queue : HubQueues.ORDER_PLACED_CONSUMERS) {
-            configuration.addDivertConfiguration(new DivertConfiguration()
-                    .setName("divert." + queue)
-                    .setAddress(HubQueues.ORDER_PLACED)
-                    .setForwardingAddress(queue)
-                    .setExclusive(false)
-                    .setRoutingType(ComponentConfigurationRoutingType.ANYCAST));
-        }
-        for (String queue : HubQueues.CONSUMED) {
+        multicast(configuration, HubQueues.ORDER_PLACED, HubQueues.ORDER_PLACED_CONSUMERS);
+        multicast(configuration, HubQueues.STOCK_CHANGED, List.of(HubQueues.STOCK_CHANGED_LEDGER));
+        multicast(configuration, HubQueues.PRODUCT_UPSERTED, List.of(HubQueues.PRODUCT_UPSERTED_CATALOGUE));
+        List<String> channelQueues = HubQueues.channelQueues(partners.channelIds());
+        for (String queue : HubQueues.consumed(partners.channelIds())) {
             String deadLetters = HubQueues.deadLetterQueue(queue);
-            addAnycastQueue(configuration, queue);
-            addAnycastQueue(configuration, deadLetters);
+            addAnycastQueue(configuration, queue, channelQueues.contains(queue));
+            addAnycastQueue(configuration, deadLetters, false);
             configuration.addAddressSetting(queue, new AddressSettings()
                     .setDeadLetterAddress(SimpleString.of(deadLetters))
                     .setMaxDeliveryAttempts(delivery.maxAttempts() + 2)
@@ -71,10 +70,32 @@ public class BrokerTopology implements ArtemisConfigurationCustomizer {
         }
     }
 
-    private static void addAnycastQueue(Configuration configuration, String name) {
+    /** A multicast address whose every message a non-exclusive divert copies into each consumer's own queue. */
+    private static void multicast(Configuration configuration, String address, List<String> consumers) {
+        configuration.addAddressConfiguration(new CoreAddressConfiguration()
+                .setName(address).addRoutingType(RoutingType.MULTICAST));
+        for (String queue : consumers) {
+            configuration.addDivertConfiguration(new DivertConfiguration()
+                    .setName("divert." + queue)
+                    .setAddress(address)
+                    .setForwardingAddress(queue)
+                    .setExclusive(false)
+                    .setRoutingType(ComponentConfigurationRoutingType.ANYCAST));
+        }
+    }
+
+    /**
+     * A channel's push queue is a last-value queue keyed by SKU: a newer signal for a SKU replaces one still
+     * waiting, so however many times a SKU changes while the channel is throttled, it is pushed once.
+     */
+    private static void addAnycastQueue(Configuration configuration, String name, boolean lastValueBySku) {
+        QueueConfiguration queue = QueueConfiguration.of(name).setRoutingType(RoutingType.ANYCAST).setDurable(true);
+        if (lastValueBySku) {
+            queue.setLastValueKey(io.channelhub.hub.stock.StockEvents.SKU);
+        }
         configuration.addAddressConfiguration(new CoreAddressConfiguration()
                 .setName(name)
                 .addRoutingType(RoutingType.ANYCAST)
-                .addQueueConfiguration(QueueConfiguration.of(name).setRoutingType(RoutingType.ANYCAST).setDurable(true)));
+                .addQueueConfiguration(queue));
     }
 }

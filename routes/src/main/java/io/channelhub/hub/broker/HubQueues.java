@@ -1,6 +1,8 @@
 package io.channelhub.hub.broker;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Addresses and queues of the backbone, named {@code hub.<entity>.<event>[.<consumer>]}. Canonical events are
@@ -16,13 +18,42 @@ public final class HubQueues {
     /** Signed orders the hub could not map; ops fix the mapping and retry them into this queue. */
     public static final String ORDER_INGEST = "hub.order.ingest";
     public static final String DEAD_LETTER_PREFIX = "DLQ.";
+    /** Orders reserve stock from here. */
+    public static final String ORDER_PLACED_STOCK = "hub.order.placed.stock";
+    /** Canonical stock reports from every source (multicast), and the ledger's queue fed from it. */
+    public static final String STOCK_CHANGED = "hub.stock.changed";
+    public static final String STOCK_CHANGED_LEDGER = "hub.stock.changed.ledger";
+    /** Stock reports a source delivered but the hub could not read (a bad CSV line): only ever dead letters. */
+    public static final String STOCK_INGEST = "hub.stock.ingest";
+    /** Canonical products from the ERP (multicast), and the catalogue's queue fed from it. */
+    public static final String PRODUCT_UPSERTED = "hub.product.upserted";
+    public static final String PRODUCT_UPSERTED_CATALOGUE = "hub.product.upserted.catalogue";
 
     /** Consumer queues fed from {@link #ORDER_PLACED}. */
-    public static final List<String> ORDER_PLACED_CONSUMERS = List.of(ORDER_PLACED_ERP, ORDER_PLACED_CRM);
-    /** Every queue the hub consumes; each has a dead-letter queue. */
-    public static final List<String> CONSUMED = List.of(ORDER_PLACED_ERP, ORDER_PLACED_CRM, ORDER_INGEST);
+    public static final List<String> ORDER_PLACED_CONSUMERS = List.of(ORDER_PLACED_ERP, ORDER_PLACED_CRM, ORDER_PLACED_STOCK);
+    /** Every queue the hub consumes whatever the partners; each has a dead-letter queue. */
+    public static final List<String> CONSUMED = List.of(ORDER_PLACED_ERP, ORDER_PLACED_CRM, ORDER_PLACED_STOCK, ORDER_INGEST,
+            STOCK_CHANGED_LEDGER, STOCK_INGEST, PRODUCT_UPSERTED_CATALOGUE);
 
     private HubQueues() {
+    }
+
+    /** The channels' last-value queues: one for stock and one for listings per selling channel. */
+    public static List<String> channelQueues(Collection<String> channelIds) {
+        return channelIds.stream().sorted().flatMap(id -> Stream.of(stockPush(id), pricePush(id))).toList();
+    }
+
+    public static String stockPush(String channelId) {
+        return "hub.stock.push." + channelId;
+    }
+
+    public static String pricePush(String channelId) {
+        return "hub.price.push." + channelId;
+    }
+
+    /** Every queue the hub consumes with these selling channels. */
+    public static List<String> consumed(Collection<String> channelIds) {
+        return Stream.concat(CONSUMED.stream(), channelQueues(channelIds).stream()).toList();
     }
 
     public static String deadLetterQueue(String queue) {

@@ -19,7 +19,20 @@ public record HubProperties(
         @NotNull Path partnersDir,
         @Valid @NotNull Webhooks webhooks,
         @Valid @NotNull Delivery delivery,
-        @Valid @NotNull Sandbox sandbox) {
+        @Valid @NotNull Sandbox sandbox,
+        @Valid @NotNull Stock stock) {
+
+    /**
+     * Stock and catalogue sync. {@code ledgerConsumers} routes apply stock reports in batches of up to
+     * {@code ledgerBatchSize}; CSV files dropped into {@code fileDropDir} are read as stock reports; every
+     * {@code reconcileInterval} rows a channel has not been told yet are signalled again; a channel that keeps
+     * failing is retried with a backoff of up to {@code maxPushBackoff}; {@code failurePause} is the pause after a
+     * batch rolled back.
+     */
+    public record Stock(@Min(1) @Max(16) int ledgerConsumers, @Min(1) @Max(5000) int ledgerBatchSize,
+                        @NotNull Duration failurePause, @NotNull Path fileDropDir, @NotNull Duration reconcileInterval,
+                        @NotNull Duration maxPushBackoff) {
+    }
 
     public record Webhooks(@Min(1024) @Max(52_428_800) int maxBodyBytes) {
     }

@@ -4,6 +4,7 @@ import io.channelhub.connectors.tryton.TrytonClient;
 import io.channelhub.connectors.tryton.TrytonSaleWriter;
 import io.channelhub.hub.partners.Partner;
 import io.channelhub.hub.partners.PartnerRegistry;
+import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.store.OrderStore;
 import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.Order;
@@ -27,20 +28,24 @@ public class ErpOrderPublisher {
     private final TrytonSaleWriter writer;
     private final TrytonSaleMapper mapper = new TrytonSaleMapper();
     private final OrderStore store;
+    private final StockLedger stock;
 
-    public ErpOrderPublisher(PartnerRegistry partners, OrderStore store) {
+    public ErpOrderPublisher(PartnerRegistry partners, OrderStore store, StockLedger stock) {
         this.erp = partners.erp();
         var tryton = erp.definition().tryton();
         this.client = new TrytonClient(erp.id(), erp.endpoint(), tryton.database(), tryton.user(),
                 erp.credential("password"), tryton.timeout() == null ? Duration.ofSeconds(10) : tryton.timeout());
         this.writer = new TrytonSaleWriter(erp.id(), client);
         this.store = store;
+        this.stock = stock;
     }
 
     public void publish(Envelope<Order> envelope) {
         TrytonSaleDraft draft = mapper.fromCanonical(envelope.payload());
         TrytonSaleWriter.Result result = writer.writeSale(draft);
         store.recordOrderReference(envelope.messageId(), SYSTEM, erp.id(), draft.reference(), String.valueOf(result.saleId()));
+        // The sale is confirmed: its reservations go once a stock report read from now on shows the sale.
+        stock.confirm(envelope.messageId());
         LOG.info("order {} ({}) {} as Tryton sale {} on {}", envelope.payload().orderNumber(), envelope.messageId(),
                 result.created() ? "booked" : "already booked", result.saleId(), erp.id());
     }

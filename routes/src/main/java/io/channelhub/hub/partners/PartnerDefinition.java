@@ -1,7 +1,14 @@
 package io.channelhub.hub.partners;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
@@ -17,15 +24,76 @@ public record PartnerDefinition(
         boolean sandbox,
         @Valid Shopify shopify,
         @Valid Tryton tryton,
-        @Valid Salesforce salesforce) {
+        @Valid Salesforce salesforce,
+        @Valid Amazon amazon,
+        @Valid Ebay ebay,
+        @Valid Otto otto,
+        @Valid Medusa medusa,
+        @Valid Channel channel) {
 
-    public enum Connector { shopify, tryton, salesforce }
+    public enum Connector { shopify, tryton, salesforce, amazon, ebay, otto, medusa }
 
-    public record Shopify(@NotBlank String shopDomain, @NotBlank String webhookSecretEnv, String previousWebhookSecretEnv) {
+    /**
+     * A Shopify shop: its orders arrive by webhook; with {@code admin-token-env} and {@code location-id} set (and a
+     * {@code channel} section) the hub also pushes stock and prices through the GraphQL Admin API.
+     */
+    public record Shopify(@NotBlank String shopDomain, @NotBlank String webhookSecretEnv, String previousWebhookSecretEnv,
+                          String adminUrl, String adminTokenEnv, String apiVersion, String locationId) {
     }
 
+    /**
+     * The ERP. {@code warehouses} are the warehouse codes whose stock the hub polls every {@code stock-poll-interval};
+     * the catalogue (products, list prices) is polled every {@code catalogue-poll-interval}.
+     */
     public record Tryton(String url, @NotBlank String database, @NotBlank String user, @NotBlank String passwordEnv,
-                         Duration timeout) {
+                         Duration timeout, java.util.List<@NotBlank String> warehouses, Duration stockPollInterval,
+                         Duration cataloguePollInterval) {
+    }
+
+    /** Amazon SP-API (LWA refresh-token grant; Listings Items API and JSON_LISTINGS_FEED). */
+    public record Amazon(String endpoint, String lwaUrl, @NotBlank String sellerId, @NotBlank String marketplaceId,
+                         String productType, @NotBlank String clientIdEnv, @NotBlank String clientSecretEnv,
+                         @NotBlank String refreshTokenEnv) {
+    }
+
+    /** eBay Sell Inventory API (OAuth refresh-token grant; bulkUpdatePriceQuantity). */
+    public record Ebay(String url, String tokenUrl, @NotBlank String marketplaceId, String contentLanguage,
+                       @NotBlank String clientIdEnv, @NotBlank String clientSecretEnv, @NotBlank String refreshTokenEnv) {
+    }
+
+    /** OTTO Market (OAuth client credentials; availability quantities and v5 prices). */
+    public record Otto(String url, @NotBlank String clientIdEnv, @NotBlank String clientSecretEnv) {
+    }
+
+    /** A Medusa 2.x shop (admin API with a secret API key). */
+    public record Medusa(String url, @NotBlank String apiKeyEnv, String stockLocationId, @NotBlank String currency) {
+    }
+
+    /**
+     * What a selling channel gets: stock from {@code locations}, less {@code safety-buffer}, {@code share-percent} of
+     * it, at most {@code max-listed}; listings priced and checked by {@code listing}. {@code rate-limit} overrides
+     * the partner's documented limit (only ever downwards in production: a contract with a lower limit).
+     */
+    public record Channel(@NotEmpty java.util.List<@NotBlank String> locations,
+                          @Min(0) long safetyBuffer,
+                          @Min(0) Long maxListed,
+                          @Min(0) @Max(100) Integer sharePercent,
+                          @Valid RateLimit rateLimit,
+                          @Valid @NotNull Listing listing) {
+    }
+
+    public record RateLimit(@Positive double perSecond, @Min(1) int burst) {
+    }
+
+    public record Listing(@NotBlank @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 code") String currency,
+                          java.math.BigDecimal markupPercent,
+                          @DecimalMin("0.00") @DecimalMax("0.99") java.math.BigDecimal priceEnding,
+                          @PositiveOrZero java.math.BigDecimal minPrice,
+                          @Positive java.math.BigDecimal maxPrice,
+                          @PositiveOrZero java.math.BigDecimal parityThresholdPercent,
+                          @PositiveOrZero java.math.BigDecimal maxDropPercent,
+                          java.util.List<@NotBlank String> requiredAttributes,
+                          java.util.Map<String, String> categories) {
     }
 
     public record Salesforce(String loginUrl, @NotBlank String apiVersion, @NotBlank String clientIdEnv,

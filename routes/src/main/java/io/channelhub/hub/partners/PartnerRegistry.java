@@ -88,6 +88,16 @@ public class PartnerRegistry {
                 .sorted(Comparator.comparing(Partner::id)).toList();
     }
 
+    /** The partners the hub sells through: those with a {@code channel} section. */
+    public List<Partner> channels() {
+        return partners.values().stream().filter(partner -> partner.definition().channel() != null)
+                .sorted(Comparator.comparing(Partner::id)).toList();
+    }
+
+    public List<String> channelIds() {
+        return channels().stream().map(Partner::id).toList();
+    }
+
     /** The one ERP the order flow books into. */
     public Partner erp() {
         return byConnector(PartnerDefinition.Connector.tryton).get(0);
@@ -133,9 +143,32 @@ public class PartnerRegistry {
             case shopify -> definition.shopify() != null;
             case tryton -> definition.tryton() != null;
             case salesforce -> definition.salesforce() != null;
+            case amazon -> definition.amazon() != null;
+            case ebay -> definition.ebay() != null;
+            case otto -> definition.otto() != null;
+            case medusa -> definition.medusa() != null;
         };
         if (section != null && !hasSection) {
             problems.add(section + " section is required for connector " + section);
+        }
+        boolean marketplace = definition.connector() != null && switch (definition.connector()) {
+            case amazon, ebay, otto, medusa -> true;
+            default -> false;
+        };
+        if (marketplace && definition.channel() == null) {
+            problems.add("channel section is required for connector " + section + " (it is a selling channel)");
+        }
+        if (definition.channel() != null && definition.connector() != null && !marketplace
+                && definition.connector() != PartnerDefinition.Connector.shopify) {
+            problems.add("channel section is only for selling channels, not for connector " + section);
+        }
+        if (definition.channel() != null && definition.shopify() != null) {
+            if (definition.shopify().adminTokenEnv() == null) {
+                problems.add("shopify.admin-token-env is required for a shop that is a selling channel");
+            }
+            if (definition.shopify().locationId() == null || !definition.shopify().locationId().startsWith("gid://shopify/Location/")) {
+                problems.add("shopify.location-id must be a gid://shopify/Location/<n> for a shop that is a selling channel");
+            }
         }
         String expectedName = definition.id() + ".yaml";
         if (definition.id() != null && !file.getFileName().toString().equals(expectedName)) {
@@ -161,6 +194,51 @@ public class PartnerRegistry {
                     credentials.put("previousWebhookSecret", environment.getProperty(shopify.previousWebhookSecretEnv()));
                 }
                 endpoint = "https://" + shopify.shopDomain();
+                if (definition.channel() != null) {
+                    credentials.put("adminToken", secret(source, "shopify.admin-token-env", shopify.adminTokenEnv(),
+                            definition.sandbox(), environment));
+                    endpoint = definition.sandbox()
+                            ? sandboxes.startShopifyAdmin(definition.id(), credentials.get("adminToken"))
+                            : shopify.adminUrl() != null ? requiredUrl(source, "shopify.admin-url", shopify.adminUrl()) : endpoint;
+                }
+            }
+            case amazon -> {
+                var amazon = definition.amazon();
+                credentials.put("clientId", secret(source, "amazon.client-id-env", amazon.clientIdEnv(), definition.sandbox(), environment));
+                credentials.put("clientSecret", secret(source, "amazon.client-secret-env", amazon.clientSecretEnv(), definition.sandbox(), environment));
+                credentials.put("refreshToken", secret(source, "amazon.refresh-token-env", amazon.refreshTokenEnv(), definition.sandbox(), environment));
+                endpoint = definition.sandbox()
+                        ? sandboxes.startAmazon(definition.id(), credentials.get("clientId"), credentials.get("clientSecret"),
+                                credentials.get("refreshToken"), amazon.sellerId())
+                        : requiredUrl(source, "amazon.endpoint", amazon.endpoint());
+            }
+            case ebay -> {
+                var ebay = definition.ebay();
+                credentials.put("clientId", secret(source, "ebay.client-id-env", ebay.clientIdEnv(), definition.sandbox(), environment));
+                credentials.put("clientSecret", secret(source, "ebay.client-secret-env", ebay.clientSecretEnv(), definition.sandbox(), environment));
+                credentials.put("refreshToken", secret(source, "ebay.refresh-token-env", ebay.refreshTokenEnv(), definition.sandbox(), environment));
+                endpoint = definition.sandbox()
+                        ? sandboxes.startEbay(definition.id(), credentials.get("clientId"), credentials.get("clientSecret"),
+                                credentials.get("refreshToken"))
+                        : requiredUrl(source, "ebay.url", ebay.url());
+            }
+            case otto -> {
+                var otto = definition.otto();
+                credentials.put("clientId", secret(source, "otto.client-id-env", otto.clientIdEnv(), definition.sandbox(), environment));
+                credentials.put("clientSecret", secret(source, "otto.client-secret-env", otto.clientSecretEnv(), definition.sandbox(), environment));
+                endpoint = definition.sandbox()
+                        ? sandboxes.startOtto(definition.id(), credentials.get("clientId"), credentials.get("clientSecret"))
+                        : requiredUrl(source, "otto.url", otto.url());
+            }
+            case medusa -> {
+                var medusa = definition.medusa();
+                credentials.put("apiKey", secret(source, "medusa.api-key-env", medusa.apiKeyEnv(), definition.sandbox(), environment));
+                if (!definition.sandbox() && (medusa.stockLocationId() == null || medusa.stockLocationId().isBlank())) {
+                    throw new PartnerConfigException(source + ": medusa.stock-location-id is required for a real Medusa shop");
+                }
+                endpoint = definition.sandbox()
+                        ? sandboxes.startMedusa(definition.id(), credentials.get("apiKey"))
+                        : requiredUrl(source, "medusa.url", medusa.url());
             }
             case tryton -> {
                 var tryton = definition.tryton();
@@ -208,7 +286,8 @@ public class PartnerRegistry {
     }
 
     private static void requireRoles(Path directory, Map<String, Partner> loaded) {
-        for (PartnerDefinition.Connector connector : PartnerDefinition.Connector.values()) {
+        for (PartnerDefinition.Connector connector : List.of(PartnerDefinition.Connector.shopify,
+                PartnerDefinition.Connector.tryton, PartnerDefinition.Connector.salesforce)) {
             long count = loaded.values().stream().filter(p -> p.definition().connector() == connector).count();
             if (count == 0) {
                 throw new PartnerConfigException(directory + ": no partner with connector '" + connector

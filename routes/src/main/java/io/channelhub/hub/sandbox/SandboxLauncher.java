@@ -1,6 +1,12 @@
 package io.channelhub.hub.sandbox;
 
+import io.channelhub.connectors.amazon.AmazonSandbox;
+import io.channelhub.connectors.channel.ChannelSandbox;
+import io.channelhub.connectors.ebay.EbaySandbox;
+import io.channelhub.connectors.medusa.MedusaSandbox;
+import io.channelhub.connectors.otto.OttoSandbox;
 import io.channelhub.connectors.salesforce.SalesforceSandbox;
+import io.channelhub.connectors.shopify.ShopifyAdminSandbox;
 import io.channelhub.connectors.tryton.TrytonSandbox;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
@@ -19,8 +25,12 @@ public class SandboxLauncher implements DisposableBean {
     public static final Map<String, String> DEMO_CATALOGUE = Map.of(
             "TSHIRT-RED-M", "24.99", "MUG-BLUE", "9.90", "CAP-BLACK", "14.50", "SOCKS-3PK", "12.00");
 
+    /** The demo catalogue's stock in the sandbox ERP's warehouse at start-up. */
+    static final long DEMO_STOCK = 25;
+
     private final Map<String, TrytonSandbox> trytons = new ConcurrentHashMap<>();
     private final Map<String, SalesforceSandbox> salesforces = new ConcurrentHashMap<>();
+    private final Map<String, ChannelSandbox> channels = new ConcurrentHashMap<>();
 
     public String startTryton(String partnerId, String database, String user, String password) {
         if (!TrytonSandbox.DATABASE.equals(database) || !TrytonSandbox.USER.equals(user)) {
@@ -28,7 +38,10 @@ public class SandboxLauncher implements DisposableBean {
                     + "' for user '" + TrytonSandbox.USER + "'");
         }
         TrytonSandbox sandbox = new TrytonSandbox(0, password);
-        DEMO_CATALOGUE.forEach((sku, price) -> sandbox.addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), price));
+        DEMO_CATALOGUE.forEach((sku, price) -> {
+            sandbox.addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), price);
+            sandbox.setStock(sku, "WH", DEMO_STOCK);
+        });
         sandbox.start();
         trytons.put(partnerId, sandbox);
         return sandbox.baseUrl();
@@ -39,6 +52,40 @@ public class SandboxLauncher implements DisposableBean {
         sandbox.start();
         salesforces.put(partnerId, sandbox);
         return sandbox.baseUrl();
+    }
+
+    public String startShopifyAdmin(String partnerId, String accessToken) {
+        return startChannel(partnerId, new ShopifyAdminSandbox(0, accessToken));
+    }
+
+    public String startAmazon(String partnerId, String clientId, String clientSecret, String refreshToken, String sellerId) {
+        return startChannel(partnerId, new AmazonSandbox(0, clientId, clientSecret, refreshToken, sellerId));
+    }
+
+    public String startEbay(String partnerId, String clientId, String clientSecret, String refreshToken) {
+        return startChannel(partnerId, new EbaySandbox(0, clientId, clientSecret, refreshToken));
+    }
+
+    public String startOtto(String partnerId, String clientId, String clientSecret) {
+        return startChannel(partnerId, new OttoSandbox(0, clientId, clientSecret));
+    }
+
+    public String startMedusa(String partnerId, String apiKey) {
+        return startChannel(partnerId, new MedusaSandbox(apiKey));
+    }
+
+    /** A channel simulator lists the demo catalogue, as a merchant's existing listings would be. */
+    private String startChannel(String partnerId, ChannelSandbox sandbox) {
+        DEMO_CATALOGUE.forEach((sku, price) -> sandbox.addListing(sku, 0, new java.math.BigDecimal(price), "EUR"));
+        ((io.channelhub.connectors.sandbox.SandboxServer) sandbox).start();
+        channels.put(partnerId, sandbox);
+        return sandbox.baseUrl();
+    }
+
+    /** The simulator behind a sandbox selling channel (tests, the benchmark, the client factory's URLs). */
+    @SuppressWarnings("unchecked")
+    public <T extends ChannelSandbox> T channel(String partnerId) {
+        return (T) channels.get(partnerId);
     }
 
     public TrytonSandbox tryton(String partnerId) {
@@ -53,5 +100,6 @@ public class SandboxLauncher implements DisposableBean {
     public void destroy() {
         trytons.values().forEach(TrytonSandbox::close);
         salesforces.values().forEach(SalesforceSandbox::close);
+        channels.values().forEach(ChannelSandbox::close);
     }
 }

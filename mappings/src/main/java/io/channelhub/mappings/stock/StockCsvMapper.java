@@ -1,0 +1,59 @@
+package io.channelhub.mappings.stock;
+
+import io.channelhub.mappings.MappingException;
+import io.channelhub.mappings.model.StockLevel;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+
+/**
+ * A stock file line, {@code SKU;LOCATION;QUANTITY[;AS_OF]} (semicolon-separated, as most warehouse and legacy ERP
+ * exports are; an optional header line starts with "sku"), → a canonical {@link StockLevel}. When the line has no
+ * {@code AS_OF} (ISO-8601), the file's time stands in. The version is that time in milliseconds × 10⁶ + the line
+ * number, so a later file, and a later line of the same file, wins over an earlier one.
+ */
+public final class StockCsvMapper {
+
+    private static final long LINES_PER_MILLISECOND = 1_000_000L;
+
+    private StockCsvMapper() {
+    }
+
+    public static boolean isHeader(String line) {
+        return line.trim().toLowerCase(java.util.Locale.ROOT).startsWith("sku");
+    }
+
+    public static StockLevel toCanonical(String line, int lineNumber, Instant fileTime) {
+        String[] fields = line.split(";", -1);
+        if (fields.length < 3 || fields.length > 4) {
+            throw new MappingException("line " + lineNumber + ": expected SKU;LOCATION;QUANTITY[;AS_OF], got "
+                    + fields.length + " field(s)");
+        }
+        String sku = fields[0].trim();
+        String location = fields[1].trim();
+        if (sku.isEmpty() || location.isEmpty()) {
+            throw new MappingException("line " + lineNumber + ": SKU and location must not be empty");
+        }
+        long quantity;
+        try {
+            quantity = Long.parseLong(fields[2].trim());
+        } catch (NumberFormatException e) {
+            throw new MappingException("line " + lineNumber + ": quantity '" + fields[2].trim() + "' is not a whole number");
+        }
+        Instant asOf = fileTime;
+        if (fields.length == 4 && !fields[3].isBlank()) {
+            try {
+                asOf = OffsetDateTime.parse(fields[3].trim()).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new MappingException("line " + lineNumber + ": as-of '" + fields[3].trim() + "' is not an ISO-8601 date-time");
+            }
+        }
+        if (lineNumber >= LINES_PER_MILLISECOND) {
+            throw new MappingException("line " + lineNumber + ": a stock file may have at most " + (LINES_PER_MILLISECOND - 1) + " lines");
+        }
+        long version = asOf.toEpochMilli() * LINES_PER_MILLISECOND + lineNumber;
+        return new StockLevel(sku, location, quantity, 0, version, OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC));
+    }
+}

@@ -1,0 +1,143 @@
+package io.channelhub.hub.broker;
+
+import io.channelhub.hub.order.HubHeaders;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Takes up to N messages off one queue in one local JMS transaction, lets a handler act on them and commits: what
+ * the handler sent and dead-lettered is committed together with the acknowledgement, and a handler that throws
+ * rolls everything back, so the broker redelivers the batch with its backoff. Camel's JMS consumer takes one message
+ * per transaction; stock ledger writes and partner bulk APIs want many. One receiver per thread: a JMS session is
+ * single-threaded.
+ */
+public final class QueueBatchReceiver implements AutoCloseable {
+
+    private static final int MAX_REASON = 1000;
+
+    private final String queue;
+    private final Connection connection;
+    private final Session session;
+    private final MessageConsumer consumer;
+    private final MessageProducer producer;
+
+    public QueueBatchReceiver(ConnectionFactory connectionFactory, String queue) {
+        this.queue = queue;
+        try {
+            this.connection = connectionFactory.createConnection();
+            this.session = connection.createSession(true, Session.SESSION_TRANSACTED);
+            this.consumer = session.createConsumer(session.createQueue(queue));
+            this.producer = session.createProducer(null);
+            producer.setDeliveryMode(jakarta.jms.DeliveryMode.PERSISTENT);
+            connection.start();
+        } catch (JMSException e) {
+            close();
+            throw new IllegalStateException("cannot consume from " + queue + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits up to {@code firstWait} for a message, then takes what else is there without waiting, up to
+     * {@code max}. @return how many messages were handled (0: the queue stayed empty)
+     */
+    public int drain(int max, Duration firstWait, Handler handler) throws Exception {
+        Message first = consumer.receive(Math.max(1, firstWait.toMillis()));
+        if (first == null) {
+            return 0;
+        }
+        List<Message> batch = new ArrayList<>(Math.min(max, 1024));
+        batch.add(first);
+        while (batch.size() < max) {
+            Message next = consumer.receiveNoWait();
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+        }
+        try {
+            handler.handle(batch, new Batch());
+            session.commit();
+        } catch (Exception | Error e) {
+            try {
+                session.rollback();
+            } catch (JMSException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
+            }
+            throw e;
+        }
+        return batch.size();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (JMSException ignored) {
+            // closing a broken connection: nothing left to release
+        }
+    }
+
+    @FunctionalInterface
+    public interface Handler {
+        void handle(List<Message> batch, Batch sends) throws Exception;
+    }
+
+    /** Sends that commit with the batch. */
+    public final class Batch {
+
+        public void send(String target, String body, Map<String, Object> properties) throws JMSException {
+            TextMessage message = session.createTextMessage(body);
+            for (Map.Entry<String, Object> property : properties.entrySet()) {
+                message.setObjectProperty(property.getKey(), property.getValue());
+            }
+            producer.send(session.createQueue(target), message);
+        }
+
+        /**
+         * Moves one message of the batch to {@code DLQ.<queue>} with the reason headers the ops API shows and its
+         * retry uses (the same as a dead letter from a Camel route).
+         */
+        public void deadLetter(Message message, String route, String reason, String errorClass, String partnerResponse)
+                throws JMSException {
+            Map<String, Object> properties = new HashMap<>();
+            var names = message.getPropertyNames();
+            while (names.hasMoreElements()) {
+                String name = (String) names.nextElement();
+                if (name.startsWith("Hub") && !name.startsWith("HubError")) {
+                    properties.put(name, message.getObjectProperty(name));
+                }
+            }
+            properties.put(HubHeaders.ERROR_REASON, truncate(reason));
+            properties.put(HubHeaders.ERROR_ROUTE, route);
+            properties.put(HubHeaders.ERROR_CLASS, errorClass);
+            properties.put(HubHeaders.ERROR_ATTEMPTS, message.getIntProperty("JMSXDeliveryCount"));
+            if (partnerResponse != null) {
+                properties.put(HubHeaders.ERROR_PARTNER_RESPONSE, truncate(partnerResponse));
+            }
+            properties.put(HubHeaders.ERROR_AT, OffsetDateTime.now(ZoneOffset.UTC).toString());
+            properties.put(HubHeaders.ORIGINAL_QUEUE, queue);
+            String body = message instanceof TextMessage text ? text.getText() : null;
+            send(HubQueues.deadLetterQueue(queue), body, properties);
+        }
+    }
+
+    private static String truncate(String text) {
+        return text == null || text.length() <= MAX_REASON ? text : text.substring(0, MAX_REASON) + "…";
+    }
+}

@@ -1,0 +1,68 @@
+package io.channelhub.hub.channel;
+
+import io.channelhub.connectors.channel.ChannelCallListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+
+/**
+ * Per-channel sync metrics, all tagged {@code channel} (and {@code kind}: stock or price):
+ * {@code hub.channel.sync.lag} (histogram: source change → partner acknowledgement), {@code hub.channel.pushes}
+ * (SKUs acknowledged), {@code hub.channel.pushes.saved} (changes superseded before they were pushed, or signals
+ * already satisfied), {@code hub.channel.calls} (partner API calls by operation), {@code hub.channel.throttle.wait}
+ * (time spent waiting for the partner's rate limit or its {@code Retry-After}), {@code hub.channel.rejected}.
+ */
+@Component
+public class ChannelMetrics {
+
+    private final MeterRegistry meters;
+
+    public ChannelMetrics(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    public void acknowledged(String channel, String kind, OffsetDateTime changedAt) {
+        Duration lag = Duration.between(changedAt.toInstant(), java.time.Instant.now());
+        Timer.builder("hub.channel.sync.lag").description("Source change to partner acknowledgement")
+                .tags("channel", channel, "kind", kind).publishPercentileHistogram().publishPercentiles(0.5, 0.99)
+                .register(meters).record(lag.isNegative() ? Duration.ZERO : lag);
+        counter("hub.channel.pushes", channel, kind).increment();
+    }
+
+    public void saved(String channel, String kind, int count) {
+        if (count > 0) {
+            counter("hub.channel.pushes.saved", channel, kind).increment(count);
+        }
+    }
+
+    public void rejected(String channel, String kind) {
+        counter("hub.channel.rejected", channel, kind).increment();
+    }
+
+    public ChannelCallListener listener(String channel) {
+        return new ChannelCallListener() {
+            @Override
+            public void called(String operation, int items) {
+                meters.counter("hub.channel.calls", "channel", channel, "operation", operation).increment();
+            }
+
+            @Override
+            public void throttled(Duration waited) {
+                throttleWait(channel).record(waited);
+            }
+        };
+    }
+
+    public Timer throttleWait(String channel) {
+        return Timer.builder("hub.channel.throttle.wait").description("Waits for the partner's rate limit or Retry-After")
+                .tags("channel", channel).register(meters);
+    }
+
+    private Counter counter(String name, String channel, String kind) {
+        return meters.counter(name, "channel", channel, "kind", kind);
+    }
+}

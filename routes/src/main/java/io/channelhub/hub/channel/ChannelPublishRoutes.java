@@ -1,0 +1,171 @@
+package io.channelhub.hub.channel;
+
+import io.channelhub.connectors.PartnerException;
+import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.channel.PriceUpdate;
+import io.channelhub.connectors.channel.PushOutcome;
+import io.channelhub.connectors.channel.StockUpdate;
+import io.channelhub.hub.broker.QueueBatchReceiver;
+import io.channelhub.hub.broker.QueueDrainProcessor;
+import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.stock.StockEvents;
+import io.channelhub.hub.store.CatalogueStore;
+import io.channelhub.hub.store.StockStore;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Two routes per selling channel, {@code stock-publish-<connector>-<channel>} and
+ * {@code price-publish-<connector>-<channel>}. Each drains the channel's last-value queue
+ * in batches of the partner's bulk size, reads the newest computed quantity of each SKU from the store (so a push
+ * can never carry a figure older than the newest computation), pushes, and records what the partner acknowledged. Prices work alike from the channel's PENDING listings.
+ * A SKU the partner refuses is dead-lettered with the partner's reason; the rest of the batch goes through.
+ */
+@Component
+public class ChannelPublishRoutes extends RouteBuilder {
+
+    static final String STOCK = "stock";
+    static final String PRICE = "price";
+
+    private final SalesChannels channels;
+    private final ConnectionFactory connectionFactory;
+    private final StockStore store;
+    private final CatalogueStore catalogue;
+    private final ChannelMetrics metrics;
+    private final HubProperties.Stock settings;
+
+    public ChannelPublishRoutes(SalesChannels channels, ConnectionFactory connectionFactory, StockStore store,
+                                CatalogueStore catalogue, ChannelMetrics metrics, HubProperties properties) {
+        this.channels = channels;
+        this.connectionFactory = connectionFactory;
+        this.store = store;
+        this.catalogue = catalogue;
+        this.metrics = metrics;
+        this.settings = properties.stock();
+    }
+
+    @Override
+    public void configure() {
+        for (SalesChannel channel : channels.all()) {
+            String routeId = "stock-publish-" + channel.connector() + "-" + channel.id();
+            QueueDrainProcessor drain = new QueueDrainProcessor(connectionFactory, channel.stockQueue(),
+                    channel.client().stockBatchSize(), settings.failurePause(),
+                    (batch, sends) -> publish(routeId, channel, batch, sends));
+            from("scheduler:" + routeId + "?delay=1&initialDelay=1000")
+                    .routeId(routeId)
+                    .routeDescription("Pushes the newest available-to-sell of each changed SKU to " + channel.id()
+                            + " in bulk, within its rate limit")
+                    .process(drain);
+            String priceRouteId = "price-publish-" + channel.connector() + "-" + channel.id();
+            from("scheduler:" + priceRouteId + "?delay=1&initialDelay=1000")
+                    .routeId(priceRouteId)
+                    .routeDescription("Pushes the newest released price of each changed SKU to " + channel.id() + " in bulk")
+                    .process(new QueueDrainProcessor(connectionFactory, channel.priceQueue(),
+                            channel.client().priceBatchSize(), settings.failurePause(),
+                            (batch, sends) -> publishPrices(priceRouteId, channel, batch, sends)));
+        }
+    }
+
+    private void publishPrices(String routeId, SalesChannel channel, List<Message> batch, QueueBatchReceiver.Batch sends)
+            throws JMSException, InterruptedException {
+        Map<String, Message> bySku = bySku(batch);
+        List<CatalogueStore.Listing> rows = catalogue.pending(channel.id(), bySku.keySet());
+        metrics.saved(channel.id(), PRICE, batch.size() - rows.size());
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<PriceUpdate> updates = rows.stream().map(row -> new PriceUpdate(row.sku(), row.price(), row.currency())).toList();
+        PushOutcome outcome;
+        try {
+            outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), this::isStarted,
+                    () -> channel.client().pushPrices(updates));
+        } catch (PermanentPartnerException refused) {
+            for (CatalogueStore.Listing row : rows) {
+                catalogue.markRejected(channel.id(), row.sku(), row.computedSeq());
+                rejectMessage(routeId, channel, PRICE, bySku.get(row.sku()), sends,
+                        row.sku() + " = " + row.price() + " " + row.currency(), refused.getMessage(), refused);
+            }
+            return;
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        for (CatalogueStore.Listing row : rows) {
+            String refusal = outcome.rejected().get(row.sku());
+            if (refusal != null) {
+                catalogue.markRejected(channel.id(), row.sku(), row.computedSeq());
+                rejectMessage(routeId, channel, PRICE, bySku.get(row.sku()), sends,
+                        row.sku() + " = " + row.price() + " " + row.currency(), refusal, null);
+            } else {
+                catalogue.markPublished(channel.id(), row.sku(), row.computedSeq(), row.price(), row.fingerprint(), now);
+                metrics.acknowledged(channel.id(), PRICE, row.changedAt());
+            }
+        }
+    }
+
+    private static Map<String, Message> bySku(List<Message> batch) throws JMSException {
+        Map<String, Message> bySku = new LinkedHashMap<>();
+        for (Message message : batch) {
+            bySku.put(message.getStringProperty(StockEvents.SKU), message);
+        }
+        return bySku;
+    }
+
+    private void publish(String routeId, SalesChannel channel, List<Message> batch, QueueBatchReceiver.Batch sends) throws JMSException, InterruptedException {
+        Map<String, Message> bySku = bySku(batch);
+        List<StockStore.ChannelStock> rows = store.unpushed(channel.id(), bySku.keySet());
+        metrics.saved(channel.id(), STOCK, batch.size() - rows.size());
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<StockUpdate> updates = rows.stream()
+                .map(row -> new StockUpdate(row.sku(), row.quantity(), row.pushedQuantity())).toList();
+        PushOutcome outcome;
+        try {
+            outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), this::isStarted,
+                    () -> channel.client().pushStock(updates));
+        } catch (PermanentPartnerException refused) {
+            // The whole call was refused (a bad request): every SKU of it goes to ops with the partner's answer.
+            for (StockStore.ChannelStock row : rows) {
+                reject(routeId, channel, row, bySku.get(row.sku()), sends, refused.getMessage(), refused);
+            }
+            return;
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        for (StockStore.ChannelStock row : rows) {
+            String refusal = outcome.rejected().get(row.sku());
+            if (refusal != null) {
+                reject(routeId, channel, row, bySku.get(row.sku()), sends, refusal, null);
+            } else {
+                store.markPushed(channel.id(), row.sku(), row.quantity(), row.computedSeq(), now);
+                metrics.acknowledged(channel.id(), STOCK, row.changedAt());
+            }
+        }
+    }
+
+    private boolean isStarted() {
+        return getCamelContext() != null && getCamelContext().isStarted();
+    }
+
+    private void reject(String routeId, SalesChannel channel, StockStore.ChannelStock row, Message message,
+                        QueueBatchReceiver.Batch sends, String reason, PartnerException cause) throws JMSException {
+        store.markRejected(channel.id(), row.sku(), row.computedSeq());
+        rejectMessage(routeId, channel, STOCK, message, sends, row.sku() + " = " + row.quantity(), reason, cause);
+    }
+
+    private void rejectMessage(String routeId, SalesChannel channel, String kind, Message message,
+                               QueueBatchReceiver.Batch sends, String what, String reason, PartnerException cause)
+            throws JMSException {
+        metrics.rejected(channel.id(), kind);
+        sends.deadLetter(message, routeId, channel.id() + " refused " + what + ": " + reason,
+                cause == null ? PermanentPartnerException.class.getName() : cause.getClass().getName(),
+                cause == null ? reason : cause.responseExcerpt());
+    }
+}

@@ -1,0 +1,62 @@
+package io.channelhub.hub.stock;
+
+import io.channelhub.hub.channel.SalesChannel;
+import io.channelhub.hub.channel.SalesChannels;
+import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.store.CatalogueStore;
+import io.channelhub.hub.store.StockStore;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The safety net: every {@code hub.stock.reconcile-interval}, quantities and listings a channel has not been told
+ * yet (a crash between the store's commit and the signal, a signal lost with a broker journal) are signalled again.
+ * The last-value queues make a repeated signal cost nothing.
+ */
+@Component
+public class ChannelReconcileRoute extends RouteBuilder {
+
+    static final String ROUTE_ID = "stock-reconcile-channels";
+    private static final int SWEEP_LIMIT = 10_000;
+
+    private final SalesChannels channels;
+    private final StockStore stock;
+    private final CatalogueStore catalogue;
+    private final StockEvents events;
+    private final HubProperties.Stock settings;
+
+    public ChannelReconcileRoute(SalesChannels channels, StockStore stock, CatalogueStore catalogue, StockEvents events,
+                                 HubProperties properties) {
+        this.channels = channels;
+        this.stock = stock;
+        this.catalogue = catalogue;
+        this.events = events;
+        this.settings = properties.stock();
+    }
+
+    @Override
+    public void configure() {
+        fromF("timer:%s?period=%d&delay=%d", ROUTE_ID, settings.reconcileInterval().toMillis(), settings.reconcileInterval().toMillis())
+                .routeId(ROUTE_ID)
+                .routeDescription("Signals again what a channel has not been told yet")
+                .process(exchange -> sweep());
+    }
+
+    void sweep() throws jakarta.jms.JMSException {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<StockSignal> signals = new ArrayList<>();
+        for (SalesChannel channel : channels.all()) {
+            stock.unpushedSkus(channel.id(), SWEEP_LIMIT).forEach(sku -> signals.add(new StockSignal(channel.stockQueue(), sku, now)));
+            catalogue.pendingSkus(channel.id(), SWEEP_LIMIT).forEach(sku -> signals.add(new StockSignal(channel.priceQueue(), sku, now)));
+        }
+        if (!signals.isEmpty()) {
+            events.signalNow(signals);
+            log.info("reconciliation: {} quantity or listing signal(s) sent again", signals.size());
+        }
+    }
+}

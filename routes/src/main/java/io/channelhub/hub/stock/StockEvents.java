@@ -1,0 +1,159 @@
+package io.channelhub.hub.stock;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.broker.QueueBatchReceiver;
+import io.channelhub.hub.order.HubHeaders;
+import io.channelhub.mappings.MessageIds;
+import io.channelhub.mappings.json.CanonicalJson;
+import io.channelhub.mappings.model.Envelope;
+import io.channelhub.mappings.model.MessageTypes;
+import io.channelhub.mappings.model.Product;
+import io.channelhub.mappings.model.Source;
+import io.channelhub.mappings.model.StockLevel;
+import io.channelhub.mappings.schema.CanonicalSchemas;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSException;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.springframework.stereotype.Component;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Publishes canonical {@code stock.changed} events and signals, and reads them back. Sources publish in local JMS
+ * transactions of up to {@value #CHUNK} events: one durable write per chunk instead of per event, and a source
+ * whose publish fails reads the same data again (the ledger drops what it has already seen).
+ */
+@Component
+public class StockEvents {
+
+    static final int CHUNK = 1000;
+    public static final String SKU = "HubSku";
+    public static final String CHANGED_AT = "HubChangedAt";
+    private static final TypeReference<Envelope<StockLevel>> ENVELOPE = new TypeReference<>() {
+    };
+
+    private final ConnectionFactory connectionFactory;
+    private final CanonicalSchemas schemas;
+
+    public StockEvents(ConnectionFactory connectionFactory, CanonicalSchemas schemas) {
+        this.connectionFactory = connectionFactory;
+        this.schemas = schemas;
+    }
+
+    public static Envelope<StockLevel> envelope(StockLevel level, Source source, OffsetDateTime readAt) {
+        String messageId = MessageIds.stockChanged(source.partnerId(), level.sku(), level.locationId(), level.version());
+        return new Envelope<>(messageId, MessageTypes.STOCK_CHANGED, MessageTypes.SCHEMA_VERSION, source, readAt,
+                null, level);
+    }
+
+    /** Publishes every event to {@code hub.stock.changed}; returns when all are durably on the broker. */
+    public void publish(List<Envelope<StockLevel>> events) throws JMSException {
+        publish(events, List.of());
+    }
+
+    /**
+     * Publishes the events and dead-letters what a source delivered but could not be read ({@code rejects}: the
+     * raw text and the reason) to {@code DLQ.hub.stock.ingest}, where ops see it.
+     */
+    public void publish(List<Envelope<StockLevel>> events, List<Reject> rejects) throws JMSException {
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+            if (!rejects.isEmpty()) {
+                MessageProducer deadLetters = session.createProducer(
+                        session.createQueue(HubQueues.deadLetterQueue(HubQueues.STOCK_INGEST)));
+                deadLetters.setDeliveryMode(DeliveryMode.PERSISTENT);
+                for (Reject reject : rejects) {
+                    TextMessage letter = session.createTextMessage(reject.raw());
+                    letter.setStringProperty(HubHeaders.ERROR_REASON, reject.reason());
+                    letter.setStringProperty(HubHeaders.ERROR_ROUTE, reject.route());
+                    letter.setStringProperty(HubHeaders.ERROR_CLASS, io.channelhub.mappings.MappingException.class.getName());
+                    letter.setStringProperty(HubHeaders.ERROR_AT, now().toString());
+                    letter.setStringProperty(HubHeaders.ORIGINAL_QUEUE, HubQueues.STOCK_INGEST);
+                    deadLetters.send(letter);
+                }
+            }
+            send(session, HubQueues.STOCK_CHANGED, events, level -> level.sku());
+        }
+    }
+
+    /** Publishes canonical products to {@code hub.product.upserted}. */
+    public void publishProducts(List<Envelope<Product>> products) throws JMSException {
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+            send(session, HubQueues.PRODUCT_UPSERTED, products, Product::productId);
+        }
+    }
+
+    private static <T> void send(Session session, String address, List<Envelope<T>> events,
+                                 java.util.function.Function<T, String> key) throws JMSException {
+        MessageProducer producer = session.createProducer(session.createTopic(address));
+        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+        int inChunk = 0;
+        for (Envelope<T> event : events) {
+            TextMessage message = session.createTextMessage(CanonicalJson.write(event));
+            message.setStringProperty(HubHeaders.MESSAGE_ID, event.messageId());
+            message.setStringProperty(HubHeaders.MESSAGE_TYPE, event.type());
+            message.setStringProperty(HubHeaders.PARTNER, event.source().partnerId());
+            message.setStringProperty(SKU, key.apply(event.payload()));
+            producer.send(message);
+            if (++inChunk == CHUNK) {
+                session.commit();
+                inChunk = 0;
+            }
+        }
+        session.commit();
+    }
+
+    /** Source data the hub could not read: the raw text, where it came from and why. */
+    public record Reject(String raw, String route, String reason) {
+    }
+
+    /** Reads and checks one event; a body that is not a valid {@code stock.changed} throws with the reason. */
+    public Envelope<StockLevel> read(String body) {
+        try {
+            schemas.validate(MessageTypes.STOCK_CHANGED, CanonicalJson.mapper().readTree(body));
+            return CanonicalJson.mapper().readValue(body, ENVELOPE);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a stock.changed event: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A signal on a channel's last-value queue: the newest one per SKU replaces any older one still waiting. */
+    public static void signal(QueueBatchReceiver.Batch batch, StockSignal signal) throws JMSException {
+        batch.send(signal.queue(), signal.sku(), Map.of(SKU, signal.sku(),
+                CHANGED_AT, signal.changedAt().toInstant().toEpochMilli()));
+    }
+
+    /** Sends signals outside a batch (the reconciliation sweep, a released hold), in one local transaction. */
+    public void signalNow(StockSignal... signals) throws JMSException {
+        signalNow(List.of(signals));
+    }
+
+    public void signalNow(List<StockSignal> signals) throws JMSException {
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+            MessageProducer producer = session.createProducer(null);
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            for (StockSignal signal : signals) {
+                TextMessage message = session.createTextMessage(signal.sku());
+                message.setStringProperty(SKU, signal.sku());
+                message.setLongProperty(CHANGED_AT, signal.changedAt().toInstant().toEpochMilli());
+                producer.send(session.createQueue(signal.queue()), message);
+            }
+            session.commit();
+        }
+    }
+
+    static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}

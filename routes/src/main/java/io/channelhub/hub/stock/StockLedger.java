@@ -1,0 +1,141 @@
+package io.channelhub.hub.stock;
+
+import io.channelhub.hub.channel.SalesChannel;
+import io.channelhub.hub.channel.SalesChannels;
+import io.channelhub.hub.store.StockStore;
+import io.channelhub.mappings.model.StockLevel;
+import io.channelhub.mappings.stock.AvailableToSell;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The one place where stock figures change: ledger reports, reservations, their release. Each change locks the
+ * SKU's row, recomputes every channel's available-to-sell and returns a signal for each channel that has not yet
+ * been told its newest quantity. The caller sends the signals after this transaction has committed, so a channel
+ * never reads a figure older than its signal; a crash in between leaves the row unpushed, and the next report, the
+ * redelivery or the reconciliation sweep signals it again.
+ */
+@Service
+public class StockLedger {
+
+    private final StockStore store;
+    private final SalesChannels channels;
+    private final TransactionTemplate transaction;
+    private final MeterRegistry meters;
+
+    public StockLedger(StockStore store, SalesChannels channels, PlatformTransactionManager jdbcTransactionManager,
+                       MeterRegistry meters) {
+        this.store = store;
+        this.channels = channels;
+        this.transaction = new TransactionTemplate(jdbcTransactionManager);
+        this.meters = meters;
+    }
+
+    /** A stock report read at a known time; {@code fromErp} reports release the reservations the ERP has confirmed. */
+    public record Report(StockLevel level, String source, boolean fromErp, OffsetDateTime readAt) {
+    }
+
+    /** Applies reports in SKU order (so concurrent batches lock rows in the same order and never deadlock). */
+    public List<StockSignal> apply(List<Report> reports) {
+        Map<String, List<Report>> bySku = new TreeMap<>();
+        for (Report report : reports) {
+            bySku.computeIfAbsent(report.level().sku(), sku -> new ArrayList<>()).add(report);
+        }
+        return transaction.execute(status -> {
+            List<StockSignal> signals = new ArrayList<>();
+            bySku.forEach((sku, skuReports) -> {
+                long reserved = store.lockSku(sku);
+                boolean changed = false;
+                OffsetDateTime changedAt = null;
+                for (Report report : skuReports) {
+                    StockLevel level = report.level();
+                    boolean taken = store.applyLevel(level, report.source());
+                    boolean current = taken || store.versionOf(sku, level.locationId()) == level.version();
+                    if (report.fromErp() && current && store.releaseConfirmedBefore(sku, report.readAt()) > 0) {
+                        taken = true;
+                    }
+                    if (taken) {
+                        changed = true;
+                        changedAt = changedAt == null || level.asOf().isBefore(changedAt) ? level.asOf() : changedAt;
+                    } else {
+                        meters.counter("hub.stock.reports.ignored", "reason", "stale-or-duplicate").increment();
+                    }
+                }
+                signals.addAll(recompute(sku, changed ? changedAt : null));
+            });
+            return signals;
+        });
+    }
+
+    /** An order placed on {@code channel} reserves its quantities at once (per SKU; a repeat does nothing). */
+    public List<StockSignal> reserve(String orderKey, String channel, Map<String, Long> quantities, OffsetDateTime at) {
+        return transaction.execute(status -> {
+            List<StockSignal> signals = new ArrayList<>();
+            new TreeMap<>(quantities).forEach((sku, quantity) -> {
+                store.lockSku(sku);
+                boolean added = store.reserve(orderKey, sku, quantity, channel, at);
+                signals.addAll(recompute(sku, added ? at : null));
+            });
+            return signals;
+        });
+    }
+
+    /** The ERP booked the order; its reservations are released once the ERP's stock shows it. */
+    public void confirm(String orderKey) {
+        transaction.executeWithoutResult(status -> store.confirm(orderKey, now()));
+    }
+
+    /** The order was cancelled: its reservations go at once. */
+    public List<StockSignal> cancel(String orderKey) {
+        return transaction.execute(status -> {
+            List<StockSignal> signals = new ArrayList<>();
+            store.openReservations(orderKey).forEach((sku, quantity) -> {
+                store.lockSku(sku);
+                store.release(orderKey, sku, "cancelled");
+                signals.addAll(recompute(sku, now()));
+            });
+            return signals;
+        });
+    }
+
+    /**
+     * Signals for every channel still to be told about the SKU. {@code changedAt} null: nothing changed, but rows
+     * still unpushed are signalled again (the redelivery after a crash between commit and send).
+     */
+    private List<StockSignal> recompute(String sku, OffsetDateTime changedAt) {
+        long reserved = store.reservedOf(sku);
+        Map<String, Long> onHand = store.onHandByLocation(sku);
+        Map<String, StockStore.ChannelStock> rows = store.channelStock(sku);
+        List<StockSignal> signals = new ArrayList<>();
+        for (SalesChannel channel : channels.all()) {
+            long available = AvailableToSell.of(onHand, reserved, channel.stockRules());
+            StockStore.ChannelStock row = rows.get(channel.id());
+            OffsetDateTime since = changedAt == null ? now() : changedAt;
+            if (row == null || row.quantity() != available) {
+                if (row != null && row.dirty()) {
+                    // The channel will only ever see the newer figure: one push saved.
+                    meters.counter("hub.channel.pushes.saved", "channel", channel.id(), "kind", "stock").increment();
+                }
+                store.setChannelQuantity(row, channel.id(), sku, available, since);
+                meters.counter("hub.channel.changes", "channel", channel.id(), "kind", "stock").increment();
+                signals.add(new StockSignal(channel.stockQueue(), sku, row != null && row.dirty() ? row.changedAt() : since));
+            } else if (row.dirty()) {
+                signals.add(new StockSignal(channel.stockQueue(), sku, row.changedAt()));
+            }
+        }
+        return signals;
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}

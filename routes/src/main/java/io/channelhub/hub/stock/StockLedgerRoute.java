@@ -1,0 +1,71 @@
+package io.channelhub.hub.stock;
+
+import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.broker.QueueBatchReceiver;
+import io.channelhub.hub.broker.QueueDrainProcessor;
+import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.partners.PartnerRegistry;
+import io.channelhub.mappings.model.Envelope;
+import io.channelhub.mappings.model.StockLevel;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.Message;
+import jakarta.jms.TextMessage;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code hub.stock.changed.ledger} → the stock ledger → a signal on each channel's last-value queue whose
+ * available-to-sell changed. Reports are taken in batches (one database transaction and one broker commit per
+ * batch), by {@code hub.stock.ledger-consumers} routes in parallel; the SKU row lock keeps each SKU's figures
+ * consistent whichever route takes its reports. A report that is not a valid {@code stock.changed} is
+ * dead-lettered with its reason and the rest of the batch goes on.
+ */
+@Component
+public class StockLedgerRoute extends RouteBuilder {
+
+    private final ConnectionFactory connectionFactory;
+    private final StockEvents events;
+    private final StockLedger ledger;
+    private final String erpPartner;
+    private final HubProperties.Stock settings;
+
+    public StockLedgerRoute(ConnectionFactory connectionFactory, StockEvents events, StockLedger ledger,
+                            PartnerRegistry partners, HubProperties properties) {
+        this.connectionFactory = connectionFactory;
+        this.events = events;
+        this.ledger = ledger;
+        this.erpPartner = partners.erp().id();
+        this.settings = properties.stock();
+    }
+
+    @Override
+    public void configure() {
+        for (int consumer = 1; consumer <= settings.ledgerConsumers(); consumer++) {
+            String routeId = "stock-process-ledger-" + consumer;
+            from("scheduler:" + routeId + "?delay=1&initialDelay=500")
+                    .routeId(routeId)
+                    .routeDescription("Applies stock reports to the ledger in batches and signals the channels whose quantity changed")
+                    .process(new QueueDrainProcessor(connectionFactory, HubQueues.STOCK_CHANGED_LEDGER,
+                            settings.ledgerBatchSize(), settings.failurePause(), (batch, sends) -> apply(routeId, batch, sends)));
+        }
+    }
+
+    private void apply(String routeId, List<Message> batch, QueueBatchReceiver.Batch sends) throws Exception {
+        List<StockLedger.Report> reports = new ArrayList<>(batch.size());
+        for (Message message : batch) {
+            try {
+                Envelope<StockLevel> event = events.read(((TextMessage) message).getText());
+                boolean fromErp = erpPartner.equals(event.source().partnerId());
+                reports.add(new StockLedger.Report(event.payload(), event.source().partnerId(), fromErp, event.occurredAt()));
+            } catch (RuntimeException | jakarta.jms.JMSException unreadable) {
+                sends.deadLetter(message, routeId, unreadable.getMessage(), unreadable.getClass().getName(), null);
+            }
+        }
+        for (StockSignal signal : ledger.apply(reports)) {
+            StockEvents.signal(sends, signal);
+        }
+    }
+}

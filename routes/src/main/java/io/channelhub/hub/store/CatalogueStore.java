@@ -1,0 +1,121 @@
+package io.channelhub.hub.store;
+
+import io.channelhub.mappings.catalogue.ChannelListing;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What each channel should list per SKU, what it was last told, and the listings held for ops. */
+@Repository
+public class CatalogueStore {
+
+    public static final String PENDING = "PENDING";
+    public static final String PUBLISHED = "PUBLISHED";
+    public static final String HELD = "HELD";
+
+    private final JdbcClient jdbc;
+
+    public CatalogueStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Optional<Listing> listing(String channel, String sku) {
+        return jdbc.sql(SELECT + " WHERE channel = ? AND sku = ?").params(channel, sku).query((row, n) -> listing(row)).optional();
+    }
+
+    /** Channel → the price published there for the SKU (what buyers see now), in the given currency. */
+    public Map<String, BigDecimal> publishedPrices(String sku, String currency) {
+        Map<String, BigDecimal> prices = new HashMap<>();
+        jdbc.sql("SELECT channel, published_price FROM channel_listing WHERE sku = ? AND currency = ? AND published_price IS NOT NULL")
+                .params(sku, currency).query((ResultSet row) -> {
+                    prices.put(row.getString(1), row.getBigDecimal(2));
+                });
+        return prices;
+    }
+
+    /** Stores the listing the channel should get, PENDING (to publish) or HELD (with the reason). */
+    public void save(String channel, ChannelListing listing, String state, String holdReason, OffsetDateTime changedAt) {
+        int updated = jdbc.sql("UPDATE channel_listing SET title = ?, price = ?, currency = ?, fingerprint = ?, state = ?, "
+                        + "hold_reason = ?, computed_seq = computed_seq + 1, changed_at = ?, released_by = NULL WHERE channel = ? AND sku = ?")
+                .params(listing.title(), listing.price(), listing.currency(), listing.fingerprint(), state, holdReason,
+                        changedAt, channel, listing.sku())
+                .update();
+        if (updated == 0) {
+            jdbc.sql("INSERT INTO channel_listing (channel, sku, title, price, currency, fingerprint, state, hold_reason, "
+                            + "computed_seq, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)")
+                    .params(channel, listing.sku(), listing.title(), listing.price(), listing.currency(), listing.fingerprint(),
+                            state, holdReason, changedAt)
+                    .update();
+        }
+    }
+
+    /** The listings among {@code skus} waiting to be published on the channel. */
+    public List<Listing> pending(String channel, Collection<String> skus) {
+        if (skus.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql(SELECT + " WHERE channel = :channel AND sku IN (:skus) AND state = 'PENDING' "
+                        + "AND (published_seq IS NULL OR published_seq < computed_seq)")
+                .param("channel", channel).param("skus", skus).query((row, n) -> listing(row)).list();
+    }
+
+    public void markPublished(String channel, String sku, long seq, BigDecimal price, String fingerprint, OffsetDateTime at) {
+        jdbc.sql("UPDATE channel_listing SET published_price = ?, published_fingerprint = ?, published_seq = ?, published_at = ?, "
+                        + "state = CASE WHEN computed_seq = ? THEN 'PUBLISHED' ELSE state END "
+                        + "WHERE channel = ? AND sku = ? AND (published_seq IS NULL OR published_seq < ?)")
+                .params(price, fingerprint, seq, at, seq, channel, sku, seq).update();
+    }
+
+    public void markRejected(String channel, String sku, long seq) {
+        jdbc.sql("UPDATE channel_listing SET rejected_seq = ? WHERE channel = ? AND sku = ?").params(seq, channel, sku).update();
+    }
+
+    public List<Listing> held() {
+        return jdbc.sql(SELECT + " WHERE state = 'HELD' ORDER BY channel, sku").query((row, n) -> listing(row)).list();
+    }
+
+    public long heldCount(String channel) {
+        return jdbc.sql("SELECT COUNT(*) FROM channel_listing WHERE channel = ? AND state = 'HELD'").param(channel)
+                .query(Long.class).single();
+    }
+
+    /** Ops accept a held listing: it becomes PENDING. @return false when there is no such hold (any more) */
+    public boolean release(String channel, String sku, String actor) {
+        return jdbc.sql("UPDATE channel_listing SET state = 'PENDING', released_by = ?, changed_at = ? "
+                        + "WHERE channel = ? AND sku = ? AND state = 'HELD'")
+                .params(actor, OffsetDateTime.now(ZoneOffset.UTC), channel, sku).update() > 0;
+    }
+
+    public List<String> pendingSkus(String channel, int limit) {
+        return jdbc.sql("SELECT sku FROM channel_listing WHERE channel = ? AND state = 'PENDING' "
+                        + "AND (published_seq IS NULL OR published_seq < computed_seq) "
+                        + "AND (rejected_seq IS NULL OR rejected_seq < computed_seq) ORDER BY changed_at LIMIT ?")
+                .params(channel, limit).query(String.class).list();
+    }
+
+    private static final String SELECT = "SELECT channel, sku, title, price, currency, fingerprint, state, hold_reason, "
+            + "computed_seq, changed_at, published_price, published_fingerprint, published_seq, released_by FROM channel_listing";
+
+    private static Listing listing(ResultSet row) throws SQLException {
+        long publishedSeq = row.getLong(13);
+        Long published = row.wasNull() ? null : publishedSeq;
+        return new Listing(row.getString(1), row.getString(2), row.getString(3), row.getBigDecimal(4), row.getString(5),
+                row.getString(6), row.getString(7), row.getString(8), row.getLong(9), row.getObject(10, OffsetDateTime.class),
+                row.getBigDecimal(11), row.getString(12), published, row.getString(14));
+    }
+
+    public record Listing(String channel, String sku, String title, BigDecimal price, String currency, String fingerprint,
+                          String state, String holdReason, long computedSeq, OffsetDateTime changedAt,
+                          BigDecimal publishedPrice, String publishedFingerprint, Long publishedSeq, String releasedBy) {
+    }
+}

@@ -1,0 +1,229 @@
+package io.channelhub.hub.store;
+
+import io.channelhub.mappings.model.StockLevel;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The stock ledger, reservations and what each channel should show and was shown. Every method runs inside the
+ * caller's transaction; {@link #lockSku} must come first for a SKU whose figures are about to change.
+ */
+@Repository
+public class StockStore {
+
+    private final JdbcClient jdbc;
+
+    public StockStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Locks the SKU's row (creating it on first sight) and returns its reserved total. */
+    public long lockSku(String sku) {
+        jdbc.sql("INSERT INTO stock_item (sku, reserved, changed_at) VALUES (?, 0, ?) ON CONFLICT DO NOTHING")
+                .params(sku, now()).update();
+        return jdbc.sql("SELECT reserved FROM stock_item WHERE sku = ? FOR UPDATE").param(sku).query(Long.class).single();
+    }
+
+    /** Records the report unless the ledger already holds this or a newer version. @return true when it was taken */
+    public boolean applyLevel(StockLevel level, String source) {
+        int updated = jdbc.sql("UPDATE stock_ledger SET on_hand = ?, version = ?, as_of = ?, source = ?, updated_at = ? "
+                        + "WHERE sku = ? AND location_id = ? AND version < ?")
+                .params(level.onHand(), level.version(), level.asOf(), source, now(), level.sku(), level.locationId(),
+                        level.version())
+                .update();
+        if (updated > 0) {
+            return true;
+        }
+        return jdbc.sql("INSERT INTO stock_ledger (sku, location_id, on_hand, version, as_of, source, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                .params(level.sku(), level.locationId(), level.onHand(), level.version(), level.asOf(), source, now())
+                .update() > 0;
+    }
+
+    /** The version the ledger holds for the SKU at the location, or -1. */
+    public long versionOf(String sku, String locationId) {
+        return jdbc.sql("SELECT version FROM stock_ledger WHERE sku = ? AND location_id = ?").params(sku, locationId)
+                .query(Long.class).optional().orElse(-1L);
+    }
+
+    public Map<String, Long> onHandByLocation(String sku) {
+        Map<String, Long> onHand = new HashMap<>();
+        jdbc.sql("SELECT location_id, on_hand FROM stock_ledger WHERE sku = ?").param(sku)
+                .query((ResultSet row) -> {
+                    onHand.put(row.getString(1), row.getLong(2));
+                });
+        return onHand;
+    }
+
+    /** Adds the reservation unless this order already reserved the SKU. @return true when it was added */
+    public boolean reserve(String orderKey, String sku, long quantity, String channel, OffsetDateTime at) {
+        boolean added = jdbc.sql("INSERT INTO stock_reservation (order_key, sku, quantity, channel, state, created_at) "
+                        + "VALUES (?, ?, ?, ?, 'HELD', ?) ON CONFLICT DO NOTHING")
+                .params(orderKey, sku, quantity, channel, at).update() > 0;
+        if (added) {
+            addReserved(sku, quantity, at);
+        }
+        return added;
+    }
+
+    /** The ERP booked the order: its reservations wait for the ERP's stock to show the sale. */
+    public List<String> confirm(String orderKey, OffsetDateTime at) {
+        List<String> skus = jdbc.sql("SELECT sku FROM stock_reservation WHERE order_key = ? AND state = 'HELD'")
+                .param(orderKey).query(String.class).list();
+        jdbc.sql("UPDATE stock_reservation SET state = 'CONFIRMED', confirmed_at = ? WHERE order_key = ? AND state = 'HELD'")
+                .params(at, orderKey).update();
+        return skus;
+    }
+
+    /** Releases the SKU's reservations the ERP confirmed before {@code readAt}. @return the quantity released */
+    public long releaseConfirmedBefore(String sku, OffsetDateTime readAt) {
+        long released = jdbc.sql("SELECT COALESCE(SUM(quantity), 0) FROM stock_reservation "
+                        + "WHERE sku = ? AND state = 'CONFIRMED' AND confirmed_at < ?")
+                .params(sku, readAt).query(Long.class).single();
+        if (released > 0) {
+            jdbc.sql("UPDATE stock_reservation SET state = 'RELEASED', released_at = ?, release_reason = 'erp-stock' "
+                            + "WHERE sku = ? AND state = 'CONFIRMED' AND confirmed_at < ?")
+                    .params(now(), sku, readAt).update();
+            addReserved(sku, -released, now());
+        }
+        return released;
+    }
+
+    /** The SKUs an order still holds (HELD or CONFIRMED), for cancellation. */
+    public Map<String, Long> openReservations(String orderKey) {
+        Map<String, Long> open = new LinkedHashMap<>();
+        jdbc.sql("SELECT sku, quantity FROM stock_reservation WHERE order_key = ? AND state IN ('HELD', 'CONFIRMED') ORDER BY sku")
+                .param(orderKey).query((ResultSet row) -> {
+                    open.put(row.getString(1), row.getLong(2));
+                });
+        return open;
+    }
+
+    public void release(String orderKey, String sku, String reason) {
+        Long quantity = jdbc.sql("SELECT quantity FROM stock_reservation WHERE order_key = ? AND sku = ? AND state IN ('HELD', 'CONFIRMED')")
+                .params(orderKey, sku).query(Long.class).optional().orElse(null);
+        if (quantity != null) {
+            jdbc.sql("UPDATE stock_reservation SET state = 'RELEASED', released_at = ?, release_reason = ? WHERE order_key = ? AND sku = ?")
+                    .params(now(), reason, orderKey, sku).update();
+            addReserved(sku, -quantity, now());
+        }
+    }
+
+    public List<Reservation> reservations(String orderKey) {
+        return jdbc.sql("SELECT order_key, sku, quantity, channel, state, release_reason FROM stock_reservation WHERE order_key = ? ORDER BY sku")
+                .param(orderKey)
+                .query((row, n) -> new Reservation(row.getString(1), row.getString(2), row.getLong(3), row.getString(4),
+                        row.getString(5), row.getString(6)))
+                .list();
+    }
+
+    public long reservedOf(String sku) {
+        return jdbc.sql("SELECT reserved FROM stock_item WHERE sku = ?").param(sku).query(Long.class).optional().orElse(0L);
+    }
+
+    private void addReserved(String sku, long delta, OffsetDateTime at) {
+        jdbc.sql("UPDATE stock_item SET reserved = reserved + ?, changed_at = ? WHERE sku = ?").params(delta, at, sku).update();
+    }
+
+    /** Channel → what it should show and was shown, for one SKU. */
+    public Map<String, ChannelStock> channelStock(String sku) {
+        Map<String, ChannelStock> rows = new HashMap<>();
+        jdbc.sql("SELECT channel, sku, quantity, computed_seq, changed_at, pushed_quantity, pushed_seq FROM channel_stock WHERE sku = ?")
+                .param(sku).query((ResultSet row) -> {
+                    ChannelStock stock = channelStock(row);
+                    rows.put(stock.channel(), stock);
+                });
+        return rows;
+    }
+
+    /**
+     * Sets what the channel should show. While an earlier change is still unpushed its {@code changed_at} stays, so
+     * the sync lag counts from the oldest change the channel has not yet seen.
+     */
+    public void setChannelQuantity(ChannelStock current, String channel, String sku, long quantity, OffsetDateTime changedAt) {
+        if (current == null) {
+            jdbc.sql("INSERT INTO channel_stock (channel, sku, quantity, computed_seq, changed_at) VALUES (?, ?, ?, 1, ?)")
+                    .params(channel, sku, quantity, changedAt).update();
+        } else {
+            OffsetDateTime since = current.dirty() ? current.changedAt() : changedAt;
+            jdbc.sql("UPDATE channel_stock SET quantity = ?, computed_seq = computed_seq + 1, changed_at = ? WHERE channel = ? AND sku = ?")
+                    .params(quantity, since, channel, sku).update();
+        }
+    }
+
+    /** The rows among {@code skus} whose newest quantity the channel has not been told yet. */
+    public List<ChannelStock> unpushed(String channel, Collection<String> skus) {
+        if (skus.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("SELECT channel, sku, quantity, computed_seq, changed_at, pushed_quantity, pushed_seq FROM channel_stock "
+                        + "WHERE channel = :channel AND sku IN (:skus) AND (pushed_seq IS NULL OR pushed_seq < computed_seq)")
+                .param("channel", channel).param("skus", skus)
+                .query((row, n) -> channelStock(row)).list();
+    }
+
+    /** Up to {@code limit} SKUs the channel still has to be told about (the reconciliation sweep). */
+    public List<String> unpushedSkus(String channel, int limit) {
+        return jdbc.sql("SELECT sku FROM channel_stock WHERE channel = ? AND (pushed_seq IS NULL OR pushed_seq < computed_seq) "
+                        + "AND (rejected_seq IS NULL OR rejected_seq < computed_seq) ORDER BY changed_at LIMIT ?")
+                .params(channel, limit).query(String.class).list();
+    }
+
+    /** Records what the channel acknowledged; a push of an older computation never overwrites a newer one. */
+    public void markPushed(String channel, String sku, long quantity, long seq, OffsetDateTime at) {
+        jdbc.sql("UPDATE channel_stock SET pushed_quantity = ?, pushed_seq = ?, pushed_at = ? "
+                        + "WHERE channel = ? AND sku = ? AND (pushed_seq IS NULL OR pushed_seq < ?)")
+                .params(quantity, seq, at, channel, sku, seq).update();
+    }
+
+    /** The channel refused this computation; the reconciliation sweep does not signal it again. */
+    public void markRejected(String channel, String sku, long seq) {
+        jdbc.sql("UPDATE channel_stock SET rejected_seq = ? WHERE channel = ? AND sku = ?").params(seq, channel, sku).update();
+    }
+
+    public String cursor(String name) {
+        return jdbc.sql("SELECT position FROM poll_cursor WHERE name = ?").param(name).query(String.class).optional().orElse(null);
+    }
+
+    public void saveCursor(String name, String position) {
+        int updated = jdbc.sql("UPDATE poll_cursor SET position = ?, updated_at = ? WHERE name = ?").params(position, now(), name).update();
+        if (updated == 0) {
+            jdbc.sql("INSERT INTO poll_cursor (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                    .params(name, position, now()).update();
+        }
+    }
+
+    private static ChannelStock channelStock(ResultSet row) throws SQLException {
+        long pushedQuantity = row.getLong(6);
+        Long pushed = row.wasNull() ? null : pushedQuantity;
+        long pushedSeq = row.getLong(7);
+        Long pushedSequence = row.wasNull() ? null : pushedSeq;
+        return new ChannelStock(row.getString(1), row.getString(2), row.getLong(3), row.getLong(4),
+                row.getObject(5, OffsetDateTime.class), pushed, pushedSequence);
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+
+    public record ChannelStock(String channel, String sku, long quantity, long computedSeq, OffsetDateTime changedAt,
+                               Long pushedQuantity, Long pushedSeq) {
+
+        public boolean dirty() {
+            return pushedSeq == null || pushedSeq < computedSeq;
+        }
+    }
+
+    public record Reservation(String orderKey, String sku, long quantity, String channel, String state, String releaseReason) {
+    }
+}
