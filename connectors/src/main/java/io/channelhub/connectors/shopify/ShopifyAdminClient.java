@@ -584,8 +584,10 @@ public class ShopifyAdminClient implements ChannelClient {
                     operation + ": Shopify refused the access token (HTTP " + status + ")", response.body());
         }
         if (status == 429) {
+            // Whether Shopify's GraphQL throttling comes as 200 or 429 is not documented (partner-apis.md §14): a 429
+            // without Retry-After but with a GraphQL cost extension waits for the cost to be restored.
             Duration retryAfter = response.headers().firstValue("Retry-After").map(ShopifyAdminClient::retryAfter)
-                    .orElse(Duration.ofSeconds(1));
+                    .orElseGet(() -> restoreTimeIn(response.body(), expectedCost));
             budget.backOff(retryAfter);
             throw new TransientPartnerException(partner(), status, operation + ": HTTP 429", response.body(), retryAfter, null);
         }
@@ -633,6 +635,20 @@ public class ShopifyAdminClient implements ChannelClient {
             Duration parsed = HttpFailures.retryAfter(value);
             return parsed == null ? Duration.ofSeconds(1) : parsed;
         }
+    }
+
+    private Duration restoreTimeIn(String body, int expectedCost) {
+        try {
+            JsonNode cost = ChannelHttp.JSON.readTree(body == null ? "" : body).path("extensions").path("cost");
+            JsonNode throttle = cost.path("throttleStatus");
+            if (throttle.isObject()) {
+                return budget.timeToRestore(cost.path("requestedQueryCost").asDouble(expectedCost),
+                        throttle.path("currentlyAvailable").asDouble(0));
+            }
+        } catch (java.io.IOException | RuntimeException notGraphql) {
+            // fall through: no hint in the body
+        }
+        return Duration.ofSeconds(1);
     }
 
     private static int clamp(int value, int most) {

@@ -15,6 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ShopifyCostBudget {
 
+    static final Duration LEAST_BACK_OFF = Duration.ofMillis(100);
+
     private double maximum;
     private double available;
     private double restoreRate;
@@ -29,9 +31,10 @@ final class ShopifyCostBudget {
         this.blockedUntil = refilledAt;
     }
 
-    /** Waits until {@code cost} points are there (at most a full bucket), takes them and returns the wait. */
+    /** Waits until {@code cost} points are there (at most a full bucket), takes them and returns the wait (zero if none). */
     Duration reserve(double cost) {
         long start = System.nanoTime();
+        boolean waited = false;
         while (true) {
             long wait;
             synchronized (this) {
@@ -40,11 +43,12 @@ final class ShopifyCostBudget {
                 double needed = Math.min(cost, maximum);
                 if (now >= blockedUntil && available >= needed) {
                     available -= needed;
-                    return Duration.ofNanos(now - start);
+                    return waited ? Duration.ofNanos(now - start) : Duration.ZERO;
                 }
                 long refillWait = (long) Math.ceil((needed - available) / restoreRate * 1e9);
                 wait = Math.max(blockedUntil - now, refillWait);
             }
+            waited = true;
             LockSupport.parkNanos(Math.max(wait, TimeUnit.MICROSECONDS.toNanos(100)));
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
@@ -65,10 +69,14 @@ final class ShopifyCostBudget {
         this.refilledAt = System.nanoTime();
     }
 
-    /** How long Shopify needs to restore {@code needed} points from {@code currentlyAvailable}. */
+    /**
+     * How long Shopify needs to restore {@code needed} points from {@code currentlyAvailable}; at least
+     * {@link #LEAST_BACK_OFF}, since Shopify said "throttled" even if the figures look sufficient.
+     */
     synchronized Duration timeToRestore(double needed, double currentlyAvailable) {
         double missing = Math.min(needed, maximum) - currentlyAvailable;
-        return missing <= 0 ? Duration.ZERO : Duration.ofNanos((long) Math.ceil(missing / restoreRate * 1e9));
+        Duration restore = missing <= 0 ? Duration.ZERO : Duration.ofNanos((long) Math.ceil(missing / restoreRate * 1e9));
+        return restore.compareTo(LEAST_BACK_OFF) < 0 ? LEAST_BACK_OFF : restore;
     }
 
     /** Nothing is sent before {@code retryAfter} has passed (a THROTTLED answer or an HTTP 429). */
