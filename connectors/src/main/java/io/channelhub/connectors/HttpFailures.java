@@ -26,12 +26,17 @@ public final class HttpFailures {
         throw new PermanentPartnerException(partner, status, "HTTP " + status, body);
     }
 
-    /** {@code Retry-After} is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+    /**
+     * {@code Retry-After} is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). Shopify sends fractional
+     * seconds ("2.0"), so a decimal is read too.
+     */
     public static Duration retryAfter(String value) {
         String trimmed = value.trim();
         try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed)));
-        } catch (NumberFormatException notSeconds) {
+            java.math.BigDecimal seconds = new java.math.BigDecimal(trimmed);
+            return seconds.signum() <= 0 ? Duration.ZERO
+                    : Duration.ofMillis(seconds.movePointRight(3).setScale(0, java.math.RoundingMode.CEILING).longValueExact());
+        } catch (NumberFormatException | ArithmeticException notSeconds) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
                 Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
