@@ -6,8 +6,9 @@ CREATE TABLE stock_item (
     changed_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
--- The newest stock report per SKU and location. A report replaces the row only when its version is higher, so a
--- late, repeated or reordered report never moves stock backwards.
+-- The newest stock report per SKU and location. A report replaces the row only when it is newer (its source
+-- timestamp as_of, then its version for reports of the same instant), so a late, repeated or reordered report never
+-- moves stock backwards.
 CREATE TABLE stock_ledger (
     sku         VARCHAR(200) NOT NULL,
     location_id VARCHAR(100) NOT NULL,

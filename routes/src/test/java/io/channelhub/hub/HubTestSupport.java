@@ -47,6 +47,10 @@ public abstract class HubTestSupport {
         registry.add("hub.delivery.circuit-pause", () -> "500ms");
         registry.add("hub.webhooks.max-body-bytes", () -> "65536");
         registry.add("SHOP_MAIN_WEBHOOK_SECRET", () -> WEBHOOK_SECRET);
+        registry.add("SHOP_OUTLET_WEBHOOK_SECRET", () -> WEBHOOK_SECRET);
+        registry.add("hub.stock.reconcile-interval", () -> "2s");
+        registry.add("hub.stock.failure-pause", () -> "200ms");
+        registry.add("hub.stock.max-push-backoff", () -> "1s");
         registry.add("HUB_OPS_PASSWORD", () -> OPS_PASSWORD);
     }
 
@@ -60,6 +64,89 @@ public abstract class HubTestSupport {
                     shopify:
                       shop-domain: test-shop.myshopify.com
                       webhook-secret-env: SHOP_MAIN_WEBHOOK_SECRET
+                      admin-token-env: SHOP_MAIN_ADMIN_TOKEN
+                      location-id: gid://shopify/Location/76543210
+                    channel:
+                      locations: [WH]
+                      safety-buffer: 0
+                      listing:
+                        currency: EUR
+                    """);
+            Files.writeString(partnersDir.resolve("shop-outlet.yaml"), """
+                    id: shop-outlet
+                    connector: shopify
+                    sandbox: true
+                    shopify:
+                      shop-domain: test-outlet.myshopify.com
+                      webhook-secret-env: SHOP_OUTLET_WEBHOOK_SECRET
+                      admin-token-env: SHOP_OUTLET_ADMIN_TOKEN
+                      location-id: gid://shopify/Location/76543210
+                    channel:
+                      locations: [WH]
+                      listing:
+                        currency: EUR
+                    """);
+            Files.writeString(partnersDir.resolve("ebay-de.yaml"), """
+                    id: ebay-de
+                    connector: ebay
+                    sandbox: true
+                    ebay:
+                      marketplace-id: EBAY_DE
+                      client-id-env: EBAY_DE_CLIENT_ID
+                      client-secret-env: EBAY_DE_CLIENT_SECRET
+                      refresh-token-env: EBAY_DE_REFRESH_TOKEN
+                    channel:
+                      locations: [WH]
+                      safety-buffer: 1
+                      max-listed: 5
+                      listing:
+                        currency: EUR
+                        parity-threshold-percent: 10
+                        max-drop-percent: 30
+                    """);
+            Files.writeString(partnersDir.resolve("otto-de.yaml"), """
+                    id: otto-de
+                    connector: otto
+                    sandbox: true
+                    otto:
+                      client-id-env: OTTO_DE_CLIENT_ID
+                      client-secret-env: OTTO_DE_CLIENT_SECRET
+                    channel:
+                      locations: [WH]
+                      share-percent: 50
+                      listing:
+                        currency: EUR
+                        markup-percent: 25
+                        price-ending: 0.99
+                    """);
+            Files.writeString(partnersDir.resolve("amazon-de.yaml"), """
+                    id: amazon-de
+                    connector: amazon
+                    sandbox: true
+                    amazon:
+                      seller-id: A2SANDBOXSELLER
+                      marketplace-id: A1PA6795UKMFR9
+                      client-id-env: AMAZON_DE_CLIENT_ID
+                      client-secret-env: AMAZON_DE_CLIENT_SECRET
+                      refresh-token-env: AMAZON_DE_REFRESH_TOKEN
+                    channel:
+                      locations: [WH]
+                      safety-buffer: 2
+                      listing:
+                        currency: EUR
+                        markup-percent: 10
+                    """);
+            Files.writeString(partnersDir.resolve("medusa-shop.yaml"), """
+                    id: medusa-shop
+                    connector: medusa
+                    sandbox: true
+                    medusa:
+                      api-key-env: MEDUSA_SHOP_API_KEY
+                      currency: eur
+                    channel:
+                      locations: [WH]
+                      listing:
+                        currency: EUR
                     """);
             Files.writeString(partnersDir.resolve("erp.yaml"), """
                     id: erp
@@ -70,6 +157,9 @@ public abstract class HubTestSupport {
                       user: admin
                       password-env: ERP_TRYTON_PASSWORD
                       timeout: 2s
+                      warehouses: [WH]
+                      stock-poll-interval: 200ms
+                      catalogue-poll-interval: 300ms
                     """);
             Files.writeString(partnersDir.resolve("crm.yaml"), """
                     id: crm

@@ -11,12 +11,10 @@ import java.time.format.DateTimeParseException;
 /**
  * A stock file line, {@code SKU;LOCATION;QUANTITY[;AS_OF]} (semicolon-separated, as most warehouse and legacy ERP
  * exports are; an optional header line starts with "sku"), → a canonical {@link StockLevel}. When the line has no
- * {@code AS_OF} (ISO-8601), the file's time stands in. The version is that time in milliseconds × 10⁶ + the line
- * number, so a later file, and a later line of the same file, wins over an earlier one.
+ * {@code AS_OF} (ISO-8601), the file's time stands in. The ledger orders reports by that time and then by version,
+ * which is the line number: a later file, and a later line of the same file, wins over an earlier one.
  */
 public final class StockCsvMapper {
-
-    private static final long LINES_PER_MILLISECOND = 1_000_000L;
 
     private StockCsvMapper() {
     }
@@ -50,10 +48,6 @@ public final class StockCsvMapper {
                 throw new MappingException("line " + lineNumber + ": as-of '" + fields[3].trim() + "' is not an ISO-8601 date-time");
             }
         }
-        if (lineNumber >= LINES_PER_MILLISECOND) {
-            throw new MappingException("line " + lineNumber + ": a stock file may have at most " + (LINES_PER_MILLISECOND - 1) + " lines");
-        }
-        long version = asOf.toEpochMilli() * LINES_PER_MILLISECOND + lineNumber;
-        return new StockLevel(sku, location, quantity, 0, version, OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC));
+        return new StockLevel(sku, location, quantity, 0, lineNumber, OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC));
     }
 }

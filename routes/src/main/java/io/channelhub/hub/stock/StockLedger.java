@@ -53,13 +53,13 @@ public class StockLedger {
         return transaction.execute(status -> {
             List<StockSignal> signals = new ArrayList<>();
             bySku.forEach((sku, skuReports) -> {
-                long reserved = store.lockSku(sku);
+                store.lockSku(sku);
                 boolean changed = false;
                 OffsetDateTime changedAt = null;
                 for (Report report : skuReports) {
                     StockLevel level = report.level();
                     boolean taken = store.applyLevel(level, report.source());
-                    boolean current = taken || store.versionOf(sku, level.locationId()) == level.version();
+                    boolean current = taken || store.isCurrent(level);
                     if (report.fromErp() && current && store.releaseConfirmedBefore(sku, report.readAt()) > 0) {
                         taken = true;
                     }

@@ -34,12 +34,15 @@ public class StockStore {
         return jdbc.sql("SELECT reserved FROM stock_item WHERE sku = ? FOR UPDATE").param(sku).query(Long.class).single();
     }
 
-    /** Records the report unless the ledger already holds this or a newer version. @return true when it was taken */
+    /**
+     * Records the report unless the ledger already holds a newer one: the source's timestamp decides, and the version
+     * between reports of the same instant (lines of one file). @return true when it was taken
+     */
     public boolean applyLevel(StockLevel level, String source) {
         int updated = jdbc.sql("UPDATE stock_ledger SET on_hand = ?, version = ?, as_of = ?, source = ?, updated_at = ? "
-                        + "WHERE sku = ? AND location_id = ? AND version < ?")
+                        + "WHERE sku = ? AND location_id = ? AND (as_of < ? OR (as_of = ? AND version < ?))")
                 .params(level.onHand(), level.version(), level.asOf(), source, now(), level.sku(), level.locationId(),
-                        level.version())
+                        level.asOf(), level.asOf(), level.version())
                 .update();
         if (updated > 0) {
             return true;
@@ -50,10 +53,10 @@ public class StockStore {
                 .update() > 0;
     }
 
-    /** The version the ledger holds for the SKU at the location, or -1. */
-    public long versionOf(String sku, String locationId) {
-        return jdbc.sql("SELECT version FROM stock_ledger WHERE sku = ? AND location_id = ?").params(sku, locationId)
-                .query(Long.class).optional().orElse(-1L);
+    /** Whether the ledger holds exactly this report as the newest for its SKU and location. */
+    public boolean isCurrent(StockLevel level) {
+        return jdbc.sql("SELECT COUNT(*) FROM stock_ledger WHERE sku = ? AND location_id = ? AND as_of = ? AND version = ?")
+                .params(level.sku(), level.locationId(), level.asOf(), level.version()).query(Long.class).single() > 0;
     }
 
     public Map<String, Long> onHandByLocation(String sku) {
