@@ -278,10 +278,4 @@ class FailureHandlingTest extends SandboxHubTest {
         return null;
     }
 
-    private HttpResponse<String> ops(String method, String path) throws IOException, InterruptedException {
-        String credentials = Base64.getEncoder().encodeToString(("ops:" + OPS_PASSWORD).getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
-                .header("Authorization", "Basic " + credentials)
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    }
 }

@@ -11,6 +11,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +32,7 @@ public abstract class HubTestSupport {
     /** The secret the shared payload's signature was computed with (shared/payloads/shopify). */
     public static final String WEBHOOK_SECRET = "shpss_test_client_secret";
     public static final String OPS_PASSWORD = "test-ops-password";
+    private static final HttpClient OPS_HTTP = HttpClient.newHttpClient();
     private static final AtomicLong ORDER_IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
 
     @Autowired
@@ -116,7 +123,6 @@ public abstract class HubTestSupport {
                       share-percent: 50
                       listing:
                         currency: EUR
-                        markup-percent: 25
                         price-ending: 0.99
                     """);
             Files.writeString(partnersDir.resolve("amazon-de.yaml"), """
@@ -195,6 +201,14 @@ public abstract class HubTestSupport {
 
     protected ShopifyWebhookSender shop() {
         return new ShopifyWebhookSender("http://127.0.0.1:" + port + "/webhooks/shopify/shop-main", "test-shop.myshopify.com");
+    }
+
+    /** A call to the ops API with the ops login. */
+    protected HttpResponse<String> ops(String method, String path) throws IOException, InterruptedException {
+        String credentials = Base64.getEncoder().encodeToString(("ops:" + OPS_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        return OPS_HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .header("Authorization", "Basic " + credentials)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     protected String baseUrl() {

@@ -27,6 +27,8 @@ import java.util.TreeMap;
 @Service
 public class StockLedger {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StockLedger.class);
+
     private final StockStore store;
     private final SalesChannels channels;
     private final TransactionTemplate transaction;
@@ -83,6 +85,13 @@ public class StockLedger {
             new TreeMap<>(quantities).forEach((sku, quantity) -> {
                 store.lockSku(sku);
                 boolean added = store.reserve(orderKey, sku, quantity, channel, at);
+                long shortfall = store.reservedOf(sku) - store.onHandByLocation(sku).values().stream().mapToLong(Long::longValue).sum();
+                if (added && shortfall > 0) {
+                    // Sold on two channels before either could show less: the order stands, ops must know.
+                    meters.counter("hub.stock.oversold", "channel", channel).increment();
+                    LOG.warn("{} oversold by {} (order {} on {}): every channel now shows 0", sku,
+                            Math.min(shortfall, quantity), orderKey, channel);
+                }
                 signals.addAll(recompute(sku, added ? at : null));
             });
             return signals;

@@ -1,0 +1,349 @@
+package io.channelhub.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.channelhub.connectors.channel.ChannelSandbox;
+import io.channelhub.connectors.shopify.ShopifyWebhookSender;
+import io.channelhub.hub.ops.DeadLetterService;
+import io.channelhub.hub.stock.StockEvents;
+import io.channelhub.hub.store.StockStore;
+import io.channelhub.mappings.model.Source;
+import io.channelhub.mappings.model.StockLevel;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+import java.math.BigDecimal;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Stock and catalogue from the sources (ERP polling, a stock report publisher, a file drop) through the ledger and
+ * the channels' last-value queues to every channel simulator, asserting what each channel shows and how often it was
+ * written. Channel rules (see {@link HubTestSupport#writePartners}): amazon-de buffer 2; ebay-de buffer 1, cap 5,
+ * parity 10 %, max drop 30 %; otto-de share 50 %, price ending .99; amazon-de markup 10 %.
+ */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class StockSyncTest extends SandboxHubTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Source WMS = new Source("wms", "test-wms");
+    private static final List<String> CHANNELS = List.of("amazon-de", "ebay-de", "medusa-shop", "otto-de", "shop-main", "shop-outlet");
+    private static final AtomicInteger SKUS = new AtomicInteger();
+    private static final Duration PROPAGATION = Duration.ofSeconds(20);
+
+    @Autowired
+    private StockEvents events;
+    @Autowired
+    private StockStore stock;
+    @Autowired
+    private MeterRegistry meters;
+    @Autowired
+    private DeadLetterService deadLetters;
+    @Autowired
+    private io.channelhub.hub.config.HubProperties properties;
+
+    @Test
+    void lateRepeatedAndReorderedReportsNeverMoveStockBackwards() throws Exception {
+        String sku = listedSku("LEDGER");
+        Instant t = Instant.now();
+        report(sku, 10, t.plusSeconds(2), 1);
+        awaitChannels(sku, expected(10, 0));
+        double ignoredBefore = counter("hub.stock.reports.ignored");
+
+        report(sku, 99, t.plusSeconds(1), 7);   // late: older source time, whatever its version
+        report(sku, 10, t.plusSeconds(2), 1);   // the same report again
+        report(sku, 3, t.plusSeconds(2), 0);    // same instant, lower version
+
+        await().atMost(PROPAGATION).until(() -> counter("hub.stock.reports.ignored") >= ignoredBefore + 3);
+        assertThat(quantities(sku)).isEqualTo(expected(10, 0));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(sku)).as("writes to " + channel).isEqualTo(1);
+        }
+        report(sku, 7, t.plusSeconds(3), 1);
+        awaitChannels(sku, expected(7, 0));
+    }
+
+    @Test
+    void zeroAndNegativeStockListZeroEverywhere() throws Exception {
+        String sku = listedSku("CLAMP");
+        Instant t = Instant.now();
+        report(sku, 4, t, 1);
+        awaitChannels(sku, expected(4, 0)); // amazon 2, ebay 3, otto 2, others 4
+        report(sku, -3, t.plusSeconds(1), 1);
+        awaitChannels(sku, expected(0, 0));
+        assertThat(quantities(sku).values()).containsOnly(0L);
+    }
+
+    @Test
+    void anOrderReservesAtOnceAndTheErpsConfirmationReleasesIt() throws Exception {
+        String sku = erpSku("RESERVE", 10);
+        awaitChannels(sku, expected(10, 0));
+
+        long orderId = nextOrderId();
+        assertThat(shop().deliver(ShopifyWebhookSender.Delivery.signed(order(orderId, sku, 3), WEBHOOK_SECRET)).statusCode())
+                .isEqualTo(200);
+
+        // The reservation lowers every channel; the ERP then books the sale, its forecast drops to 7, and the
+        // reservation goes: the channels stay at 7 throughout, never back up to 10.
+        awaitChannels(sku, expected(10, 3));
+        await().atMost(PROPAGATION).until(() -> stock.reservations(messageIdOf("shop-main", orderId)).stream()
+                .allMatch(reservation -> reservation.state().equals("RELEASED")));
+        assertThat(stock.reservations(messageIdOf("shop-main", orderId)))
+                .singleElement().satisfies(reservation -> {
+                    assertThat(reservation.quantity()).isEqualTo(3);
+                    assertThat(reservation.releaseReason()).isEqualTo("erp-stock");
+                });
+        assertThat(stock.reservedOf(sku)).isZero();
+        assertThat(erp().stockOf(sku, "WH")).isEqualTo(7);
+        awaitChannels(sku, expected(7, 0));
+        assertThat(channel("shop-main").stockWritesOf(sku)).as("10, then 7, nothing in between").isEqualTo(2);
+    }
+
+    @Test
+    void twoChannelsSellTheLastUnitAtOnceAndEveryChannelShowsZero() throws Exception {
+        String sku = erpSku("LAST", 1);
+        awaitChannels(sku, expected(1, 0));
+        double oversoldBefore = counter("hub.stock.oversold");
+        long mainOrder = nextOrderId();
+        long outletOrder = nextOrderId();
+        ShopifyWebhookSender outlet = new ShopifyWebhookSender(baseUrl() + "/webhooks/shopify/shop-outlet", "test-outlet.myshopify.com");
+        CyclicBarrier together = new CyclicBarrier(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Callable<Integer>> sales = List.of(
+                    () -> {
+                        together.await();
+                        return shop().deliver(ShopifyWebhookSender.Delivery.signed(order(mainOrder, sku, 1), WEBHOOK_SECRET)).statusCode();
+                    },
+                    () -> {
+                        together.await();
+                        return outlet.deliver(ShopifyWebhookSender.Delivery.signed(order(outletOrder, sku, 1), WEBHOOK_SECRET)).statusCode();
+                    });
+            for (Future<Integer> status : pool.invokeAll(sales)) {
+                assertThat(status.get()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        awaitChannels(sku, expected(0, 0));
+        assertThat(stock.reservations(messageIdOf("shop-main", mainOrder))).singleElement()
+                .satisfies(reservation -> assertThat(reservation.channel()).isEqualTo("shop-main"));
+        assertThat(stock.reservations(messageIdOf("shop-outlet", outletOrder))).singleElement()
+                .satisfies(reservation -> assertThat(reservation.channel()).isEqualTo("shop-outlet"));
+        assertThat(counter("hub.stock.oversold")).as("the second sale is reported as oversold").isEqualTo(oversoldBefore + 1);
+        // Both sales are booked; the ERP's stock goes to -1 and every channel still shows 0, never a negative figure.
+        await().atMost(PROPAGATION).until(() -> erp().stockOf(sku, "WH") == -1 && stock.reservedOf(sku) == 0);
+        awaitChannels(sku, expected(0, 0));
+    }
+
+    @Test
+    void aThousandChangesToOneSkuReachEachChannelAsTheLastValueInFewCalls() throws Exception {
+        String sku = listedSku("CONFLATE");
+        Instant t = Instant.now();
+        List<io.channelhub.mappings.model.Envelope<StockLevel>> burst = new ArrayList<>();
+        for (int version = 1; version <= 1000; version++) {
+            burst.add(StockEvents.envelope(level(sku, 2000 - version, t.plusMillis(version), version), WMS, now()));
+        }
+        double savedBefore = counter("hub.channel.pushes.saved");
+        events.publish(burst);
+
+        awaitChannels(sku, expected(1000, 0));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(sku)).as("writes to " + channel).isBetween(1L, 10L);
+        }
+        assertThat(counter("hub.channel.pushes.saved")).isGreaterThan(savedBefore);
+    }
+
+    @Test
+    void everyChannelsTooManyRequestsWithRetryAfterIsWaitedOutAndTheQuantityArrives() throws Exception {
+        String sku = listedSku("THROTTLE");
+        Map<String, Double> waitsBefore = new LinkedHashMap<>();
+        for (String channel : CHANNELS) {
+            waitsBefore.put(channel, throttleWaits(channel));
+            channel(channel).faults().failNext(1, 429, "1");
+        }
+        report(sku, 8, Instant.now(), 1);
+        awaitChannels(sku, expected(8, 0));
+        for (String channel : CHANNELS) {
+            assertThat(throttleWaits(channel)).as("waits for " + channel + "'s Retry-After").isGreaterThan(waitsBefore.get(channel));
+        }
+    }
+
+    @Test
+    void aStockFileIsReadAndItsBadLinesAreDeadLetteredWithTheirReason() throws Exception {
+        String good = listedSku("FILE");
+        Path inbox = properties.stock().fileDropDir();
+        Files.createDirectories(inbox);
+        Path partial = inbox.resolve("wms-export.tmp");
+        Files.writeString(partial, "sku;location;quantity\n" + good + ";WH;6\n" + good + ";WH;five\n");
+        Files.move(partial, inbox.resolve("wms-export.csv"));
+
+        awaitChannels(good, expected(6, 0));
+        String queue = "DLQ.hub.stock.ingest";
+        await().atMost(PROPAGATION).until(() -> deadLetters.browse(queue, 100).stream()
+                .anyMatch(letter -> letter.body().equals(good + ";WH;five")));
+        var letter = deadLetters.browse(queue, 100).stream().filter(l -> l.body().equals(good + ";WH;five")).findFirst().orElseThrow();
+        assertThat(letter.reason().get("HubErrorReason").toString()).contains("wms-export.csv").contains("line 3")
+                .contains("'five' is not a whole number");
+        await().atMost(PROPAGATION).until(() -> Files.list(inbox.resolve(".done")).anyMatch(p -> p.getFileName().toString().startsWith("wms-export.csv")));
+    }
+
+    @Test
+    void aCatalogueChangeIsPushedOnceAndAnUnchangedOneNotAtAll() throws Exception {
+        String sku = erpSku("PRICE", 0);
+        Map<String, String> first = Map.of("amazon-de", "22.00", "ebay-de", "20.00", "medusa-shop", "20.00",
+                "otto-de", "20.99", "shop-main", "20.00", "shop-outlet", "20.00");
+        awaitPrices(sku, first);
+        double unchangedBefore = counter("hub.catalogue.unchanged");
+
+        erp().setListPrice(sku, new BigDecimal("20.00")); // written again, nothing changed
+        await().atMost(PROPAGATION).until(() -> counter("hub.catalogue.unchanged") >= unchangedBefore + CHANNELS.size());
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).priceWritesOf(sku)).as("price writes to " + channel).isEqualTo(1);
+        }
+
+        erp().setListPrice(sku, new BigDecimal("21.00"));
+        awaitPrices(sku, Map.of("amazon-de", "23.10", "ebay-de", "21.00", "medusa-shop", "21.00",
+                "otto-de", "21.99", "shop-main", "21.00", "shop-outlet", "21.00"));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).priceWritesOf(sku)).as("price writes to " + channel).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aPriceThatDropsTooFarAndUndercutsIsHeldUntilOpsReleaseIt() throws Exception {
+        String sku = erpSku("HOLD", 0);
+        awaitPrices(sku, Map.of("ebay-de", "20.00", "amazon-de", "22.00", "shop-main", "20.00"));
+
+        erp().setListPrice(sku, new BigDecimal("12.00"));
+        awaitPrices(sku, Map.of("shop-main", "12.00", "amazon-de", "13.20", "otto-de", "12.99"));
+        await().atMost(PROPAGATION).until(() -> holdOf("ebay-de", sku) != null);
+        JsonNode hold = holdOf("ebay-de", sku);
+        assertThat(hold.path("price").decimalValue()).isEqualByComparingTo("12.00");
+        assertThat(hold.path("holdReason").asText()).contains("drops 40.00% at once").contains("undercuts amazon-de (22.00)");
+        assertThat(channel("ebay-de").priceOf(sku)).as("held, not published").hasValueSatisfying(
+                price -> assertThat(price).isEqualByComparingTo("20.00"));
+        assertThat(meters.get("hub.catalogue.held").tag("channel", "ebay-de").gauge().value()).isGreaterThanOrEqualTo(1);
+
+        assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).isEqualTo(200);
+        awaitPrices(sku, Map.of("ebay-de", "12.00"));
+        assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).as("released once").isEqualTo(404);
+        assertThat(channel("ebay-de").priceWritesOf(sku)).isEqualTo(2);
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------------------
+
+    private String listedSku(String prefix) {
+        String sku = prefix + "-" + SKUS.incrementAndGet() + "-" + System.nanoTime() % 100_000;
+        for (String channel : CHANNELS) {
+            channel(channel).addListing(sku, 0, new BigDecimal("10.00"), "EUR");
+        }
+        return sku;
+    }
+
+    /** A product in the ERP at 20.00 with {@code quantity} in stock, listed on every channel. */
+    private String erpSku(String prefix, long quantity) {
+        String sku = listedSku(prefix);
+        erp().addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), "20.00");
+        if (quantity != 0) {
+            erp().setStock(sku, "WH", quantity);
+        }
+        return sku;
+    }
+
+    private ChannelSandbox channel(String id) {
+        return sandboxes.channel(id);
+    }
+
+    private void report(String sku, long onHand, Instant asOf, long version) throws Exception {
+        events.publish(List.of(StockEvents.envelope(level(sku, onHand, asOf, version), WMS, now())));
+    }
+
+    private static StockLevel level(String sku, long onHand, Instant asOf, long version) {
+        return new StockLevel(sku, "WH", onHand, 0, version, OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC));
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+
+    /** What each channel should show for this on-hand and reserved quantity under its rules. */
+    private static Map<String, Long> expected(long onHand, long reserved) {
+        long free = Math.max(0, onHand - reserved);
+        Map<String, Long> quantities = new LinkedHashMap<>();
+        quantities.put("amazon-de", Math.max(0, onHand - reserved - 2));
+        quantities.put("ebay-de", Math.min(Math.max(0, onHand - reserved - 1), 5));
+        quantities.put("medusa-shop", free);
+        quantities.put("otto-de", free * 50 / 100);
+        quantities.put("shop-main", free);
+        quantities.put("shop-outlet", free);
+        return quantities;
+    }
+
+    private Map<String, Long> quantities(String sku) {
+        Map<String, Long> shown = new LinkedHashMap<>();
+        for (String channel : CHANNELS) {
+            shown.put(channel, channel(channel).quantityOf(sku).orElse(-999));
+        }
+        return shown;
+    }
+
+    private void awaitChannels(String sku, Map<String, Long> expected) {
+        await().atMost(PROPAGATION).untilAsserted(() -> assertThat(quantities(sku)).isEqualTo(expected));
+    }
+
+    private void awaitPrices(String sku, Map<String, String> expected) {
+        await().atMost(PROPAGATION).untilAsserted(() -> {
+            Map<String, String> shown = new ConcurrentHashMap<>();
+            expected.keySet().forEach(channel -> shown.put(channel,
+                    channel(channel).priceOf(sku).map(price -> price.setScale(2).toPlainString()).orElse("none")));
+            assertThat(shown).isEqualTo(expected);
+        });
+    }
+
+    private JsonNode holdOf(String channel, String sku) throws Exception {
+        HttpResponse<String> holds = ops("GET", "/ops/price-holds");
+        for (JsonNode hold : JSON.readTree(holds.body())) {
+            if (hold.path("channel").asText().equals(channel) && hold.path("sku").asText().equals(sku)) {
+                return hold;
+            }
+        }
+        return null;
+    }
+
+    private double counter(String name) {
+        return meters.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    private double throttleWaits(String channel) {
+        var timer = meters.find("hub.channel.throttle.wait").tag("channel", channel).timer();
+        return timer == null ? 0 : timer.count();
+    }
+
+    private static String messageIdOf(String partner, long orderId) {
+        return io.channelhub.mappings.MessageIds.orderPlaced("shopify", partner, Long.toString(orderId));
+    }
+}
