@@ -24,9 +24,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -111,7 +113,7 @@ public class EbayInventoryClient implements ChannelClient {
             }
             BearerChannel.Answer answer = bulk(body, chunk.size());
             calls += answer.calls();
-            rejected.putAll(refusals(answer, chunk.stream().map(StockUpdate::sku).toList()));
+            rejected.putAll(refusals(answer, chunk.stream().map(StockUpdate::sku).toList(), new HashSet<>()));
         }
         return new PushOutcome(calls, rejected);
     }
@@ -154,10 +156,10 @@ public class EbayInventoryClient implements ChannelClient {
             }
             BearerChannel.Answer answer = bulk(body, chunk.size());
             calls += answer.calls();
-            Map<String, String> refused = refusals(answer, chunk.stream().map(PriceUpdate::sku).toList());
+            Set<String> goneOffers = new HashSet<>();
+            rejected.putAll(refusals(answer, chunk.stream().map(PriceUpdate::sku).toList(), goneOffers));
             // an offer that went away since we cached its id is looked up afresh next time
-            refused.keySet().forEach(offerIds::remove);
-            rejected.putAll(refused);
+            goneOffers.forEach(offerIds::remove);
         }
         return new PushOutcome(calls, rejected);
     }
@@ -171,8 +173,11 @@ public class EbayInventoryClient implements ChannelClient {
                 .POST(ChannelHttp.body(body)));
     }
 
-    /** SKU → eBay's reason for every item whose {@code statusCode} is not 200. */
-    private Map<String, String> refusals(BearerChannel.Answer answer, Collection<String> skus) {
+    /**
+     * SKU → eBay's reason for every item whose {@code statusCode} is not 200; SKUs whose offer eBay no longer knows
+     * (404 / error 25713) are also added to {@code goneOffers}.
+     */
+    private Map<String, String> refusals(BearerChannel.Answer answer, Collection<String> skus, Set<String> goneOffers) {
         JsonNode body = channel.http().parse(answer.response());
         JsonNode responses = body.path("responses");
         if (!responses.isArray()) {
@@ -188,6 +193,9 @@ public class EbayInventoryClient implements ChannelClient {
                 rejected.put(sku, "eBay answered nothing for this SKU");
             } else if (item.path("statusCode").asInt() != 200) {
                 rejected.put(sku, reason(item.path("errors"), "HTTP " + item.path("statusCode").asText("?")));
+                if (item.path("statusCode").asInt() == 404 || hasError(item.path("errors"), OFFER_NOT_AVAILABLE)) {
+                    goneOffers.add(sku);
+                }
             }
         }
         return rejected;
