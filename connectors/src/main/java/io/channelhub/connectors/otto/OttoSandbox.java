@@ -1,7 +1,10 @@
 package io.channelhub.connectors.otto;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.channelhub.connectors.channel.ChannelSandbox;
@@ -58,6 +61,10 @@ public class OttoSandbox extends SandboxServer implements ChannelSandbox {
     public static final int PRICES_LIMIT = 500;
     public static final String CURRENCY = "EUR";
     private static final String QUANTITIES_PATH = "/v1/availability/quantities";
+    /** Reads amounts as they were sent (24.90 stays 24.90), as a price system must. */
+    private static final ObjectMapper EXACT = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     private final String clientId;
     private final String clientSecret;
@@ -376,7 +383,7 @@ public class OttoSandbox extends SandboxServer implements ChannelSandbox {
 
     private static JsonNode readBody(HttpExchange exchange) {
         try {
-            return readJson(exchange);
+            return EXACT.readTree(exchange.getRequestBody().readAllBytes());
         } catch (IOException notJson) {
             return null;
         }
