@@ -2,7 +2,6 @@ package io.channelhub.connectors.otto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.channel.AccessToken;
@@ -58,10 +57,6 @@ public class OttoMarketClient implements ChannelClient {
     static final Duration TOKEN_LIFETIME = Duration.ofSeconds(1800);
     private static final Logger LOG = LoggerFactory.getLogger(OttoMarketClient.class);
     private static final String QUANTITIES = "/v1/availability/quantities";
-    /**
-     * Keeps amounts as given: the default node factory strips trailing zeros, so 20.00 would go out as 2E+1.
-     */
-    private static final JsonNodeFactory EXACT = JsonNodeFactory.withExactBigDecimals(true);
 
     private final OttoSettings settings;
     private final BearerChannel channel;
@@ -124,7 +119,7 @@ public class OttoMarketClient implements ChannelClient {
         List<PriceUpdate> latest = latestPerSku(updates, PriceUpdate::sku);
         int calls = 0;
         for (List<PriceUpdate> chunk : chunks(latest, PRICES_PER_CALL)) {
-            ArrayNode body = EXACT.arrayNode();
+            ArrayNode body = ChannelHttp.JSON.createArrayNode();
             for (PriceUpdate update : chunk) {
                 ObjectNode price = body.addObject().put("sku", update.sku()).putObject("standardPrice");
                 price.put("amount", new BigDecimal(update.amount().toPlainString()));
