@@ -1,0 +1,295 @@
+package io.channelhub.connectors.ebay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.channel.AccessToken;
+import io.channelhub.connectors.channel.ChannelCallListener;
+import io.channelhub.connectors.channel.ChannelClient;
+import io.channelhub.connectors.channel.ChannelHttp;
+import io.channelhub.connectors.channel.PriceUpdate;
+import io.channelhub.connectors.channel.PushOutcome;
+import io.channelhub.connectors.channel.StockUpdate;
+import io.channelhub.connectors.channel.TokenBucket;
+import io.channelhub.connectors.oauth.BearerChannel;
+import io.channelhub.connectors.oauth.OAuthTokenEndpoint;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Stock and prices to eBay through the Sell Inventory API (shared/partner-apis.md §5).
+ * <ul>
+ *   <li>Auth: user access token from the refresh-token grant, {@code Authorization: Basic base64(client_id:client_secret)}
+ *       at {@code /identity/v1/oauth2/token} (https://developer.ebay.com/api-docs/static/oauth-refresh-token-request.html),
+ *       cached for its {@code expires_in} (7200 s); a 401 drops it and the call is sent once more.</li>
+ *   <li>Stock: {@code POST /bulk_update_price_quantity} with up to 25 {@code requests[]}, one SKU each, carrying
+ *       {@code shipToLocationAvailability.quantity} (the total ship-to-home quantity of the inventory item).</li>
+ *   <li>Prices: the same call with {@code offers[{offerId, price{value, currency}}]}; the offer id comes from
+ *       {@code GET /offer?sku=…&marketplace_id=…} once per SKU and is cached.</li>
+ *   <li>Answers: HTTP 200 when every item succeeded, 207 Multi-Status otherwise (Inventory API contract, operation
+ *       bulkUpdatePriceQuantity); each {@code responses[]} entry has {@code sku}, {@code statusCode} and
+ *       {@code errors[{errorId, message, …}]} — a non-200 item is a refusal of that SKU with eBay's message.</li>
+ *   <li>Throttling: HTTP 429 with error 2001 "Too many requests." once the quota is used up (observed in public
+ *       integrations, not in the contract) — transient, with {@code Retry-After} if eBay sends one.</li>
+ * </ul>
+ */
+public class EbayInventoryClient implements ChannelClient {
+
+    /** bulkUpdatePriceQuantity takes at most 25 request elements (one SKU each). */
+    public static final int BULK_SIZE = 25;
+    /** eBay user access tokens live 7200 s; used when the answer has no {@code expires_in}. */
+    static final Duration TOKEN_LIFETIME = Duration.ofHours(2);
+    /** getOffers' answer for a SKU with no inventory item/offer (404 "This Offer is not available."). */
+    private static final int OFFER_NOT_AVAILABLE = 25713;
+    /** getOffers' answer for a SKU value eBay cannot take ("invalid value for a SKU"). */
+    private static final int INVALID_SKU = 25707;
+
+    private final EbaySettings settings;
+    private final BearerChannel channel;
+    private final Map<String, String> offerIds = new ConcurrentHashMap<>();
+
+    public EbayInventoryClient(EbaySettings settings) {
+        this(settings, ChannelCallListener.NONE);
+    }
+
+    public EbayInventoryClient(EbaySettings settings, ChannelCallListener listener) {
+        this.settings = settings;
+        ChannelHttp http = new ChannelHttp(settings.partner(), settings.timeout());
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "refresh_token");
+        form.put("refresh_token", settings.refreshToken());
+        form.put("scope", settings.scope());
+        OAuthTokenEndpoint tokens = new OAuthTokenEndpoint(http, URI.create(settings.tokenUrl()), form,
+                settings.clientId(), settings.clientSecret(), TOKEN_LIFETIME,
+                List.of(settings.clientSecret(), settings.refreshToken()));
+        this.channel = new BearerChannel(http, new AccessToken(tokens::fetch), new TokenBucket(settings.rateLimit()),
+                listener);
+    }
+
+    @Override
+    public String partner() {
+        return settings.partner();
+    }
+
+    @Override
+    public int stockBatchSize() {
+        return BULK_SIZE;
+    }
+
+    @Override
+    public int priceBatchSize() {
+        return BULK_SIZE;
+    }
+
+    /** Absolute quantities; a longer list is sent in several bulk calls, the last update of a SKU wins. */
+    @Override
+    public PushOutcome pushStock(List<StockUpdate> updates) {
+        Map<String, StockUpdate> bySku = new LinkedHashMap<>();
+        updates.forEach(update -> bySku.put(update.sku(), update));
+        Map<String, String> rejected = new LinkedHashMap<>();
+        int calls = 0;
+        for (List<StockUpdate> chunk : chunks(List.copyOf(bySku.values()))) {
+            ObjectNode body = ChannelHttp.JSON.createObjectNode();
+            ArrayNode requests = body.putArray("requests");
+            for (StockUpdate update : chunk) {
+                ObjectNode request = requests.addObject();
+                request.put("sku", update.sku());
+                request.putObject("shipToLocationAvailability").put("quantity", update.quantity());
+            }
+            BearerChannel.Answer answer = bulk(body, chunk.size());
+            calls += answer.calls();
+            rejected.putAll(refusals(answer, chunk.stream().map(StockUpdate::sku).toList(), new HashSet<>()));
+        }
+        return new PushOutcome(calls, rejected);
+    }
+
+    /** Prices of the SKU's offer on the configured marketplace; a SKU without an offer is refused. */
+    @Override
+    public PushOutcome pushPrices(List<PriceUpdate> updates) {
+        Map<String, PriceUpdate> bySku = new LinkedHashMap<>();
+        updates.forEach(update -> bySku.put(update.sku(), update));
+        Map<String, String> rejected = new LinkedHashMap<>();
+        int calls = 0;
+        Map<String, String> offers = new HashMap<>();
+        for (String sku : bySku.keySet()) {
+            String cached = offerIds.get(sku);
+            if (cached != null) {
+                offers.put(sku, cached);
+                continue;
+            }
+            OfferLookup lookup = lookUpOffer(sku);
+            calls += lookup.calls();
+            if (lookup.offerId() != null) {
+                offerIds.put(sku, lookup.offerId());
+                offers.put(sku, lookup.offerId());
+            } else {
+                rejected.put(sku, lookup.refusal());
+            }
+        }
+        List<PriceUpdate> priced = bySku.values().stream().filter(update -> offers.containsKey(update.sku())).toList();
+        for (List<PriceUpdate> chunk : chunks(priced)) {
+            ObjectNode body = ChannelHttp.JSON.createObjectNode();
+            ArrayNode requests = body.putArray("requests");
+            for (PriceUpdate update : chunk) {
+                ObjectNode request = requests.addObject();
+                request.put("sku", update.sku());
+                ObjectNode offer = request.putArray("offers").addObject();
+                offer.put("offerId", offers.get(update.sku()));
+                offer.putObject("price")
+                        .put("value", update.amount().toPlainString())
+                        .put("currency", update.currency());
+            }
+            BearerChannel.Answer answer = bulk(body, chunk.size());
+            calls += answer.calls();
+            Set<String> goneOffers = new HashSet<>();
+            rejected.putAll(refusals(answer, chunk.stream().map(PriceUpdate::sku).toList(), goneOffers));
+            // an offer that went away since we cached its id is looked up afresh next time
+            goneOffers.forEach(offerIds::remove);
+        }
+        return new PushOutcome(calls, rejected);
+    }
+
+    private BearerChannel.Answer bulk(ObjectNode body, int items) {
+        URI uri = URI.create(settings.apiUrl() + "/bulk_update_price_quantity");
+        return channel.send("bulkUpdatePriceQuantity", items, () -> HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("Content-Language", settings.contentLanguage())
+                .POST(ChannelHttp.body(body)));
+    }
+
+    /**
+     * SKU → eBay's reason for every item whose {@code statusCode} is not 200; SKUs whose offer eBay no longer knows
+     * (404 / error 25713) are also added to {@code goneOffers}.
+     */
+    private Map<String, String> refusals(BearerChannel.Answer answer, Collection<String> skus, Set<String> goneOffers) {
+        JsonNode body = channel.http().parse(answer.response());
+        JsonNode responses = body.path("responses");
+        if (!responses.isArray()) {
+            throw new PermanentPartnerException(partner(), answer.status(),
+                    "bulkUpdatePriceQuantity answer has no responses[]", answer.response().body());
+        }
+        Map<String, JsonNode> bySku = new HashMap<>();
+        responses.forEach(item -> bySku.put(item.path("sku").asText(), item));
+        Map<String, String> rejected = new LinkedHashMap<>();
+        for (String sku : skus) {
+            JsonNode item = bySku.get(sku);
+            if (item == null) {
+                rejected.put(sku, "eBay answered nothing for this SKU");
+            } else if (item.path("statusCode").asInt() != 200) {
+                rejected.put(sku, reason(item.path("errors"), "HTTP " + item.path("statusCode").asText("?")));
+                if (item.path("statusCode").asInt() == 404 || hasError(item.path("errors"), OFFER_NOT_AVAILABLE)) {
+                    goneOffers.add(sku);
+                }
+            }
+        }
+        return rejected;
+    }
+
+    private OfferLookup lookUpOffer(String sku) {
+        URI uri = URI.create(settings.apiUrl() + "/offer?sku=" + encode(sku) + "&marketplace_id="
+                + encode(settings.marketplaceId()));
+        BearerChannel.Answer answer;
+        try {
+            answer = channel.send("getOffers", 1, () -> HttpRequest.newBuilder(uri)
+                    .header("Accept", "application/json")
+                    .GET());
+        } catch (PermanentPartnerException refused) {
+            JsonNode errors = errors(refused.responseExcerpt());
+            if (refused.status() == 404 || hasError(errors, INVALID_SKU) || hasError(errors, OFFER_NOT_AVAILABLE)) {
+                return new OfferLookup(null, "no eBay offer for this SKU: " + reason(errors, "HTTP " + refused.status()),
+                        1);
+            }
+            throw refused;
+        }
+        JsonNode offers = channel.http().parse(answer.response()).path("offers");
+        JsonNode chosen = null;
+        for (JsonNode offer : offers) {
+            String marketplace = offer.path("marketplaceId").asText(settings.marketplaceId());
+            if (!marketplace.equals(settings.marketplaceId()) || !offer.hasNonNull("offerId")) {
+                continue;
+            }
+            if (chosen == null || "FIXED_PRICE".equals(offer.path("format").asText())
+                    && !"FIXED_PRICE".equals(chosen.path("format").asText())) {
+                chosen = offer;
+            }
+        }
+        if (chosen == null) {
+            return new OfferLookup(null, "no eBay offer for this SKU on " + settings.marketplaceId(), answer.calls());
+        }
+        return new OfferLookup(chosen.get("offerId").asText(), null, answer.calls());
+    }
+
+    private static String reason(JsonNode errors, String fallback) {
+        if (errors == null || !errors.isArray() || errors.isEmpty()) {
+            return fallback;
+        }
+        JsonNode first = errors.get(0);
+        String message = first.path("message").asText(first.path("longMessage").asText(fallback));
+        return first.has("errorId") ? message + " [errorId " + first.path("errorId").asText() + "]" : message;
+    }
+
+    private static JsonNode errors(String body) {
+        if (body == null) {
+            return null;
+        }
+        try {
+            JsonNode parsed = ChannelHttp.JSON.readTree(body);
+            return parsed == null ? null : parsed.path("errors");
+        } catch (IOException notJson) {
+            return null;
+        }
+    }
+
+    private static boolean hasError(JsonNode errors, int errorId) {
+        if (errors == null) {
+            return false;
+        }
+        for (JsonNode error : errors) {
+            if (error.path("errorId").asInt() == errorId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static <T> List<List<T>> chunks(List<T> items) {
+        List<List<T>> chunks = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += BULK_SIZE) {
+            chunks.add(items.subList(from, Math.min(items.size(), from + BULK_SIZE)));
+        }
+        return chunks;
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private record OfferLookup(String offerId, String refusal, int calls) {
+    }
+
+    @Override
+    public String toString() {
+        return "EbayInventoryClient[" + settings + "]";
+    }
+
+    /** Only for tests: how SKUs map to offers after lookups. */
+    Map<String, String> cachedOfferIds() {
+        return Map.copyOf(offerIds);
+    }
+}
