@@ -51,16 +51,25 @@ public final class TokenBucket {
         }
     }
 
-    /** Takes a token if one is there now (the sandboxes: answer 429 otherwise). */
+    /**
+     * Takes a token if one is there now, or will be within {@value #ARRIVAL_TOLERANCE_MS} ms (the sandboxes: answer
+     * 429 otherwise). A client paces when it sends, a server counts when requests arrive; without the tolerance a
+     * request that was delayed on its way and the next one that was not would look a few milliseconds early. The
+     * tolerance borrows from the next token, so the rate over time is still the limit.
+     */
     public synchronized boolean tryTake() {
         long now = System.nanoTime();
         refill(now);
-        if (now >= blockedUntil && tokens >= 1) {
+        double tolerance = (double) ARRIVAL_TOLERANCE_NANOS / nanosPerToken;
+        if (now >= blockedUntil && tokens + tolerance >= 1) {
             tokens -= 1;
             return true;
         }
         return false;
     }
+
+    static final long ARRIVAL_TOLERANCE_MS = 25;
+    private static final long ARRIVAL_TOLERANCE_NANOS = ARRIVAL_TOLERANCE_MS * 1_000_000;
 
     /** How long until the next token: what a sandbox puts in {@code Retry-After}. */
     public synchronized Duration untilNextToken() {

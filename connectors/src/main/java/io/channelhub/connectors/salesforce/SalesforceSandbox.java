@@ -190,11 +190,9 @@ public class SalesforceSandbox extends SandboxServer {
         Map<String, ObjectNode> table = store.computeIfAbsent(sObject, key -> new LinkedHashMap<>());
         ObjectNode existing = table.get(idValue);
         ObjectNode merged = existing == null ? JSON.createObjectNode() : existing.deepCopy();
-        var fields = body.fields();
-        while (fields.hasNext()) {
-            var field = fields.next();
+        for (var field : body.properties()) {
             if (RELATIONSHIPS.contains(field.getKey()) && field.getValue().isObject()) {
-                var reference = field.getValue().fields().next();
+                var reference = field.getValue().properties().iterator().next();
                 ObjectNode related = store.getOrDefault(field.getKey(), Map.of()).get(reference.getValue().asText());
                 if (related == null) {
                     return new Outcome(400, JSON.valueToTree(List.of(Map.of("errorCode", "INVALID_FIELD",
