@@ -34,9 +34,16 @@ import static io.channelhub.connectors.tryton.TrytonClient.JSON;
  * that order. Verified against a real Tryton 6.0.29: 10 in stock, a confirmed sale of 3 (invoice method manual) →
  * {@code quantity} 10, {@code forecast_quantity} 7, for the storage location and for the warehouse alike.
  * {@code reserved} is always 0: the forecast already nets out what the ERP has promised. Fractional quantities are
- * rounded down; a negative forecast (oversold) is reported as it is. A sale planned for a later day only lowers the
- * forecast from that day on, and nothing in {@code stock.move} changes on that day: such a level is read again only
- * with the product's next move or a full load.
+ * rounded down; a negative forecast (oversold) is reported as it is.
+ * <p>
+ * Date caveats, from trytond 6.0 {@code stock/move.py} {@code compute_quantities_query}: with {@code forecast} and
+ * {@code stock_date_end} = today, Tryton counts done moves up to today, assigned moves whatever their date, and draft
+ * moves planned for today only. Sale lines plan their moves no earlier than today ({@code sale.py}
+ * {@code planned_shipping_date}), so a sale lowers the forecast when it is confirmed; but a sale planned for a later
+ * day only lowers it from that day on, and a draft move left over from an earlier day (a shipment not assigned or
+ * rescheduled, e.g. without trytond-cron's "reschedule late shipments") stops counting at midnight. Nothing in
+ * {@code stock.move} changes on those days, so such a level is read again with the product's next move or a full
+ * load; run a full load daily if that matters.
  * <p>
  * {@code version}/{@code asOf} are the newest move timestamp seen for the product (epoch microseconds, monotonic as
  * Tryton's clock is); a full load stamps every level with the newest move overall. The search window overlaps the
