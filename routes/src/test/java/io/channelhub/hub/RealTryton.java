@@ -164,6 +164,87 @@ public final class RealTryton {
         }
     }
 
+    /** The user's preferences with the company: the context stock moves, inventories and sales need. */
+    public ObjectNode context() {
+        return (ObjectNode) client().call("model.res.user.get_preferences", JSON.arrayNode().add(true).add(JSON.objectNode()));
+    }
+
+    /** A goods product with this code (SKU) and list price, for a test of its own. @return the product.product id */
+    public long createProduct(String sku, String listPrice) {
+        TrytonClient client = client();
+        ObjectNode context = context();
+        long unit = unit(client, context);
+        ObjectNode template = JSON.objectNode().put("name", sku).put("type", "goods")
+                .put("default_uom", unit).put("salable", true).put("sale_uom", unit);
+        template.set("list_price", TrytonClient.decimal(new BigDecimal(listPrice)));
+        template.set("products", JSON.arrayNode().add(JSON.arrayNode().add("create")
+                .add(JSON.arrayNode().add(JSON.objectNode().put("suffix_code", sku)))));
+        create(client, "model.product.template.create", template, context);
+        return productId(client, sku, context);
+    }
+
+    /**
+     * A goods receipt: one done move of {@code quantity} from the supplier location into the storage location of the
+     * warehouse with this code (real-peers.md §1, "relative stock").
+     */
+    public void receiveStock(String sku, String warehouseCode, long quantity) {
+        TrytonClient client = client();
+        ObjectNode context = context();
+        JsonNode warehouse = client.call("model.stock.location.search_read", JSON.arrayNode()
+                .add(JSON.arrayNode().add(JSON.arrayNode().add("type").add("=").add("warehouse"))
+                        .add(JSON.arrayNode().add("code").add("=").add(warehouseCode)))
+                .add(0).add(1).addNull().add(JSON.arrayNode().add("storage_location")).add(context)).get(0);
+        long supplier = client.call("model.stock.location.search", JSON.arrayNode()
+                .add(JSON.arrayNode().add(JSON.arrayNode().add("type").add("=").add("supplier")))
+                .add(0).add(1).addNull().add(context)).get(0).asLong();
+        long currency = client.call("model.company.company.read", JSON.arrayNode()
+                .add(JSON.arrayNode().add(context.path("company").asLong())).add(JSON.arrayNode().add("currency"))
+                .add(context)).get(0).path("currency").asLong();
+        ObjectNode move = JSON.objectNode().put("product", productId(client, sku, context)).put("uom", unit(client, context))
+                .put("quantity", (double) quantity).put("from_location", supplier)
+                .put("to_location", warehouse.path("storage_location").asLong()).put("currency", currency);
+        move.set("unit_price", TrytonClient.decimal(new BigDecimal("1.00")));
+        long moveId = create(client, "model.stock.move.create", move, context);
+        client.call("model.stock.move.do", JSON.arrayNode().add(JSON.arrayNode().add(moveId)).add(context));
+    }
+
+    /** Writes the template's list price, as a clerk editing the product would. */
+    public void setListPrice(String sku, String listPrice) {
+        TrytonClient client = client();
+        ObjectNode context = context();
+        long template = client.call("model.product.product.read", JSON.arrayNode()
+                .add(JSON.arrayNode().add(productId(client, sku, context))).add(JSON.arrayNode().add("template"))
+                .add(context)).get(0).path("template").asLong();
+        client.call("model.product.template.write", JSON.arrayNode().add(JSON.arrayNode().add(template))
+                .add(JSON.objectNode().set("list_price", TrytonClient.decimal(new BigDecimal(listPrice)))).add(context));
+    }
+
+    /** Tryton's own figures for a product in a warehouse: {@code quantity} and {@code forecast_quantity}. */
+    public JsonNode quantities(String sku, String warehouseCode) {
+        TrytonClient client = client();
+        ObjectNode context = context();
+        long warehouse = client.call("model.stock.location.search", JSON.arrayNode()
+                .add(JSON.arrayNode().add(JSON.arrayNode().add("code").add("=").add(warehouseCode)))
+                .add(0).add(1).addNull().add(context)).get(0).asLong();
+        ObjectNode withLocation = context.deepCopy();
+        withLocation.set("locations", JSON.arrayNode().add(warehouse));
+        return client.call("model.product.product.read", JSON.arrayNode()
+                .add(JSON.arrayNode().add(productId(client, sku, context)))
+                .add(JSON.arrayNode().add("quantity").add("forecast_quantity")).add(withLocation)).get(0);
+    }
+
+    private static long productId(TrytonClient client, String sku, ObjectNode context) {
+        return client.call("model.product.product.search", JSON.arrayNode()
+                .add(JSON.arrayNode().add(JSON.arrayNode().add("code").add("=").add(sku)))
+                .add(0).add(1).addNull().add(context)).get(0).asLong();
+    }
+
+    private static long unit(TrytonClient client, ObjectNode context) {
+        return client.call("model.product.uom.search", JSON.arrayNode()
+                .add(JSON.arrayNode().add(JSON.arrayNode().add("symbol").add("=").add("u"))).add(0).add(1).addNull()
+                .add(context)).get(0).asLong();
+    }
+
     /** Reads back what the hub booked: the sale with this reference and its lines, through Tryton's own API. */
     public JsonNode saleWithLines(String reference) {
         TrytonClient client = client();

@@ -17,7 +17,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -87,6 +90,38 @@ public class TrytonClient {
         node.put("month", value.getMonthValue());
         node.put("day", value.getDayOfMonth());
         return node;
+    }
+
+    /**
+     * A Tryton datetime. Tryton keeps naive timestamps meant as UTC (on SQLite, {@code create_date}/{@code write_date}
+     * are the server's {@code datetime.now()} at transaction start, so the server should run in UTC); microseconds
+     * are kept, as Tryton answers them.
+     */
+    public static ObjectNode datetime(Instant value) {
+        LocalDateTime utc = LocalDateTime.ofInstant(value, ZoneOffset.UTC);
+        ObjectNode node = JSON.objectNode();
+        node.put("__class__", "datetime");
+        node.put("year", utc.getYear());
+        node.put("month", utc.getMonthValue());
+        node.put("day", utc.getDayOfMonth());
+        node.put("hour", utc.getHour());
+        node.put("minute", utc.getMinute());
+        node.put("second", utc.getSecond());
+        node.put("microsecond", utc.getNano() / 1000);
+        return node;
+    }
+
+    /** The inverse of {@link #datetime(Instant)}; {@code null} for a JSON null or a missing field. */
+    public static Instant instant(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        if (!"datetime".equals(value.path("__class__").asText())) {
+            throw new IllegalArgumentException("not a Tryton datetime: " + value);
+        }
+        return LocalDateTime.of(value.path("year").asInt(), value.path("month").asInt(), value.path("day").asInt(),
+                value.path("hour").asInt(), value.path("minute").asInt(), value.path("second").asInt(),
+                value.path("microsecond").asInt() * 1000).toInstant(ZoneOffset.UTC);
     }
 
     private synchronized void ensureLoggedIn() {

@@ -9,6 +9,11 @@ import io.channelhub.connectors.sandbox.SandboxServer;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -24,6 +29,18 @@ import java.util.function.Predicate;
  * (401 without a valid session), parties with identifiers and addresses, products by code, sales with the
  * draft → quotation → confirmed workflow, and Tryton's error shapes ({@code ["UserError", [...]]} with HTTP 200).
  * Faults (HTTP 503, 400, …) can be injected for tests and the demo.
+ * <p>
+ * Stock and catalogue, for the pollers: products and their templates carry {@code create_date}/{@code write_date}
+ * ({@code write_date} null until the first write, as in Tryton), warehouses by code each with a storage location
+ * ("WH" exists from the start), and {@code stock.move} records. A quantity is read per location through the context
+ * {@code locations} (a warehouse id counts as its storage location): {@code quantity} sums the done moves,
+ * {@code forecast_quantity} also the planned (draft) ones, which is Tryton's answer for {@code stock_date_end} =
+ * today when every planned move is dated today. {@link #setStock} books an inventory-like done move of the
+ * difference; confirming a sale plans one outgoing move per product line from its warehouse's storage location to
+ * the customer, so the forecast drops at once and the physical quantity does not. Every RPC call is one
+ * "transaction": all it writes carries the same timestamp, the clock's time at its start, truncated to
+ * microseconds like Tryton's. {@code search_read} and {@code read} answer domains with nested OR/AND, offset, limit,
+ * order and dotted fields ({@code template.write_date}, {@code categories.name}) the way Tryton 6.0 does.
  */
 public class TrytonSandbox extends SandboxServer {
 
@@ -41,10 +58,24 @@ public class TrytonSandbox extends SandboxServer {
     private final FaultPlan faults = new FaultPlan();
     private volatile long latencyMillis;
     private final Map<String, Long> confirmedAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Item> items = new LinkedHashMap<>();
+    private final Map<String, Warehouse> warehouses = new LinkedHashMap<>();
+    private final Map<Long, Move> moves = new LinkedHashMap<>();
+    private final Map<String, AtomicInteger> callsByMethod = new java.util.concurrent.ConcurrentHashMap<>();
+    private Clock clock = Clock.systemUTC();
+    private Instant transactionStart;
+
+    /** Fixed location ids; the sale writer already relies on the default warehouse being location 1. */
+    public static final long DEFAULT_WAREHOUSE_ID = 1;
+    public static final String DEFAULT_WAREHOUSE = "WH";
+    static final long CUSTOMER_LOCATION = 3;
+    static final long LOST_FOUND_LOCATION = 4;
+    public static final String COMPANY_CURRENCY = "EUR";
 
     public TrytonSandbox(int port, String password) {
         super("tryton", port);
         this.password = password;
+        warehouses.put(DEFAULT_WAREHOUSE, new Warehouse(DEFAULT_WAREHOUSE_ID, DEFAULT_WAREHOUSE, 2));
         route("/" + DATABASE + "/", this::handle);
         route("/", this::handle);
     }
@@ -53,7 +84,77 @@ public class TrytonSandbox extends SandboxServer {
     }
 
     public synchronized void addProduct(String code, String name, String listPrice) {
-        products.put(code, new Product(nextId.incrementAndGet(), code, name, new BigDecimal(listPrice)));
+        Product product = new Product(nextId.incrementAndGet(), code, name, new BigDecimal(listPrice));
+        products.put(code, product);
+        Instant now = now();
+        items.put(code, new Item(product.id(), nextId.incrementAndGet(), now));
+    }
+
+    /** A further warehouse with its own storage location; {@code "WH"} exists from the start. */
+    public synchronized void addWarehouse(String code) {
+        if (!warehouses.containsKey(code)) {
+            long id = nextId.incrementAndGet();
+            warehouses.put(code, new Warehouse(id, code, nextId.incrementAndGet()));
+        }
+    }
+
+    /**
+     * Sets the physical quantity of a product in a warehouse the way a Tryton inventory does: one done move of the
+     * difference between lost-and-found and the warehouse's storage location (none when nothing differs). Planned
+     * outgoing moves of confirmed sales stay, so {@link #stockOf} is this quantity minus what is still to ship.
+     */
+    public synchronized void setStock(String sku, String warehouseCode, long quantity) {
+        Item item = item(sku);
+        Warehouse warehouse = warehouse(warehouseCode);
+        long difference = quantity - onHandOf(sku, warehouseCode);
+        if (difference > 0) {
+            addMove(item.id, LOST_FOUND_LOCATION, warehouse.storageId(), difference, "done", now());
+        } else if (difference < 0) {
+            addMove(item.id, warehouse.storageId(), LOST_FOUND_LOCATION, -difference, "done", now());
+        }
+    }
+
+    /** Tryton's {@code forecast_quantity} in the warehouse: done and planned moves; what the stock reader reports. */
+    public synchronized long stockOf(String sku, String warehouseCode) {
+        return (long) Math.floor(quantity(item(sku).id, warehouse(warehouseCode).storageId(), true));
+    }
+
+    /** Tryton's {@code quantity} in the warehouse: done moves only. */
+    public synchronized long onHandOf(String sku, String warehouseCode) {
+        return (long) Math.floor(quantity(item(sku).id, warehouse(warehouseCode).storageId(), false));
+    }
+
+    /** Changes the template's list price, which moves the template's {@code write_date}. */
+    public synchronized void setListPrice(String sku, BigDecimal listPrice) {
+        Product product = products.get(sku);
+        if (product == null) {
+            throw new IllegalArgumentException("no product " + sku);
+        }
+        products.put(sku, new Product(product.id(), product.code(), product.name(), listPrice));
+        item(sku).templateWritten = now();
+    }
+
+    /** Puts the template into one category of this name, which moves the template's {@code write_date}. */
+    public synchronized void setCategory(String sku, String category) {
+        Item item = item(sku);
+        item.category = category;
+        item.categoryId = nextId.incrementAndGet();
+        item.templateWritten = now();
+    }
+
+    /** The clock that stamps {@code create_date}/{@code write_date} (a test can move it back to act a late commit). */
+    public synchronized void setClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    public synchronized int moveCount() {
+        return moves.size();
+    }
+
+    /** How many RPC calls of this method ({@code "model.stock.move.search_read"}) the sandbox answered. */
+    public int calls(String method) {
+        AtomicInteger count = callsByMethod.get(method);
+        return count == null ? 0 : count.get();
     }
 
     public void failNext(int count, int status) {
@@ -130,8 +231,15 @@ public class TrytonSandbox extends SandboxServer {
         if (!authenticated(exchange.getRequestHeaders().getFirst("Authorization"))) {
             return Reply.empty(401);
         }
+        callsByMethod.computeIfAbsent(method, key -> new AtomicInteger()).incrementAndGet();
         synchronized (this) {
-            JsonNode result = dispatch(method, params);
+            transactionStart = clock.instant().truncatedTo(ChronoUnit.MICROS);
+            JsonNode result;
+            try {
+                result = dispatch(method, params);
+            } finally {
+                transactionStart = null;
+            }
             if (result instanceof ObjectNode error && error.has("__error__")) {
                 ObjectNode reply = JSON.createObjectNode();
                 reply.set("id", request.get("id"));
@@ -157,7 +265,12 @@ public class TrytonSandbox extends SandboxServer {
             case "model.stock.location.search" -> ids(matches(params.get(0), Map.of("type", "warehouse")) ? List.of(1L) : List.of());
             case "model.currency.currency.search" -> ids(List.of("EUR", "USD", "CHF", "JPY", "GBP")
                     .contains(value(params.get(0), "code")) ? List.of(2L) : List.of());
-            case "model.product.product.search_read" -> productsByCode(params.get(0));
+            case "model.stock.location.search_read" -> searchRead(locationRows(), params);
+            case "model.stock.move.search_read" -> searchRead(moveRows(), params);
+            case "model.product.product.search_read" -> searchRead(productRows(params.path(5)), params);
+            case "model.product.product.read" -> read(productRows(params.path(2)), params);
+            case "model.company.company.read" -> read(List.of(companyRow()), params);
+            case "model.ir.date.today" -> TrytonClient.date(LocalDate.ofInstant(now(), ZoneOffset.UTC));
             case "model.party.party.search" -> ids(find(parties, party -> hasIdentifier(party, value(params.get(0), "identifiers.code"))));
             case "model.party.party.create" -> createParties(params.get(0));
             case "model.party.address.search" -> ids(find(addresses, address -> matchesAll(address, params.get(0))));
@@ -170,16 +283,218 @@ public class TrytonSandbox extends SandboxServer {
         };
     }
 
-    private JsonNode productsByCode(JsonNode domain) {
-        JsonNode codes = domain.path(0).path(2);
-        ArrayNode found = JSON.createArrayNode();
-        for (JsonNode code : codes) {
-            Product product = products.get(code.asText());
-            if (product != null) {
-                found.add(JSON.createObjectNode().put("id", product.id()).put("code", product.code()).put("default_uom", 1));
+    private JsonNode searchRead(List<ObjectNode> rows, JsonNode params) {
+        List<ObjectNode> found = rows.stream()
+                .filter(row -> TrytonDomain.matches(params.get(0), row::get)).toList();
+        ArrayNode result = JSON.createArrayNode();
+        TrytonDomain.page(found, params.get(1), params.get(2), params.get(3))
+                .forEach(row -> result.add(select(row, params.get(4))));
+        return result;
+    }
+
+    private JsonNode read(List<ObjectNode> rows, JsonNode params) {
+        ArrayNode result = JSON.createArrayNode();
+        for (JsonNode id : params.path(0)) {
+            ObjectNode row = rows.stream().filter(candidate -> candidate.path("id").asLong() == id.asLong())
+                    .findFirst().orElse(null);
+            if (row == null) {
+                return error("AccessError", "You are trying to read records that do not exist anymore.");
+            }
+            result.add(select(row, params.get(1)));
+        }
+        return result;
+    }
+
+    /**
+     * The requested fields of a row, answered as Tryton 6.0 does: a dotted field {@code a.b} nested under {@code "a."}
+     * (an object for a Many2One, a list of objects for a Many2Many such as {@code categories}), the id always.
+     */
+    private static ObjectNode select(ObjectNode row, JsonNode fields) {
+        ObjectNode out = JSON.createObjectNode();
+        out.set("id", row.get("id"));
+        if (fields == null || !fields.isArray()) {
+            return row.deepCopy();
+        }
+        for (JsonNode requested : fields) {
+            String field = requested.asText();
+            int dot = field.indexOf('.');
+            if (dot < 0) {
+                out.set(field, row.has(field) ? row.get(field) : JSON.getNodeFactory().nullNode());
+                continue;
+            }
+            String relation = field.substring(0, dot) + ".";
+            String rest = field.substring(dot + 1);
+            JsonNode nested = row.get(relation);
+            if (nested != null && nested.isArray()) {
+                ArrayNode list = JSON.createArrayNode();
+                nested.forEach(target -> list.add(JSON.createObjectNode().<ObjectNode>set("id", target.get("id"))
+                        .set(rest, target.get(rest))));
+                out.set(relation, list);
+            } else {
+                ObjectNode target = out.has(relation) ? (ObjectNode) out.get(relation) : JSON.createObjectNode();
+                if (nested != null && nested.isObject()) {
+                    target.set("id", nested.get("id"));
+                    target.set(rest, nested.has(rest) ? nested.get(rest) : JSON.getNodeFactory().nullNode());
+                } else {
+                    target.set(rest, row.has(field) ? row.get(field) : JSON.getNodeFactory().nullNode());
+                }
+                out.set(relation, target);
             }
         }
-        return found;
+        return out;
+    }
+
+    private List<ObjectNode> locationRows() {
+        List<ObjectNode> rows = new ArrayList<>();
+        for (Warehouse warehouse : warehouses.values()) {
+            rows.add(JSON.createObjectNode().put("id", warehouse.id()).put("code", warehouse.code())
+                    .put("name", warehouse.code()).put("type", "warehouse").put("storage_location", warehouse.storageId()));
+            rows.add(JSON.createObjectNode().put("id", warehouse.storageId()).put("code", "STO")
+                    .put("name", "Storage Zone").put("type", "storage").put("parent", warehouse.id()));
+        }
+        rows.add(JSON.createObjectNode().put("id", CUSTOMER_LOCATION).put("code", "CUS").put("name", "Customer")
+                .put("type", "customer"));
+        rows.add(JSON.createObjectNode().put("id", LOST_FOUND_LOCATION).putNull("code").put("name", "Lost and Found")
+                .put("type", "lost_found"));
+        return rows;
+    }
+
+    private List<ObjectNode> moveRows() {
+        List<ObjectNode> rows = new ArrayList<>();
+        for (Move move : moves.values()) {
+            ObjectNode row = JSON.createObjectNode().put("id", move.id()).put("product", move.product())
+                    .put("from_location", move.from()).put("to_location", move.to())
+                    .put("quantity", (double) move.quantity()).put("state", move.state());
+            row.set("create_date", TrytonClient.datetime(move.created()));
+            row.set("write_date", JSON.getNodeFactory().nullNode());
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** Product rows with their template's fields flattened ({@code template.write_date}) for domains. */
+    private List<ObjectNode> productRows(JsonNode context) {
+        Long location = null;
+        if (context != null && context.path("locations").isArray() && !context.path("locations").isEmpty()) {
+            long id = context.path("locations").get(0).asLong();
+            location = warehouses.values().stream().filter(warehouse -> warehouse.id() == id)
+                    .map(Warehouse::storageId).findFirst().orElse(id);
+        }
+        List<ObjectNode> rows = new ArrayList<>();
+        for (Product product : products.values()) {
+            Item item = items.get(product.code());
+            ObjectNode row = JSON.createObjectNode().put("id", product.id()).put("code", product.code())
+                    .put("name", product.name()).putNull("description").put("default_uom", 1).put("active", true)
+                    .put("template", item.templateId);
+            row.set("list_price", TrytonClient.decimal(product.listPrice()));
+            row.set("create_date", TrytonClient.datetime(item.created));
+            row.set("write_date", JSON.getNodeFactory().nullNode());
+            ObjectNode template = JSON.createObjectNode().put("id", item.templateId);
+            template.set("create_date", TrytonClient.datetime(item.created));
+            template.set("write_date", item.templateWritten == null ? JSON.getNodeFactory().nullNode()
+                    : TrytonClient.datetime(item.templateWritten));
+            row.set("template.", template);
+            row.set("template.create_date", template.get("create_date"));
+            row.set("template.write_date", template.get("write_date"));
+            ArrayNode categories = JSON.createArrayNode();
+            if (item.category != null) {
+                categories.add(JSON.createObjectNode().put("id", item.categoryId).put("name", item.category));
+            }
+            row.set("categories.", categories);
+            if (location != null) {
+                row.put("quantity", quantity(product.id(), location, false));
+                row.put("forecast_quantity", quantity(product.id(), location, true));
+            } else {
+                row.putNull("quantity");
+                row.putNull("forecast_quantity");
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private ObjectNode companyRow() {
+        ObjectNode row = JSON.createObjectNode().put("id", 1);
+        row.set("currency.", JSON.createObjectNode().put("id", 2).put("code", COMPANY_CURRENCY));
+        return row;
+    }
+
+    private double quantity(long product, long location, boolean forecast) {
+        double quantity = 0;
+        for (Move move : moves.values()) {
+            if (move.product() != product || "cancelled".equals(move.state())
+                    || (!forecast && !"done".equals(move.state()))) {
+                continue;
+            }
+            if (move.to() == location) {
+                quantity += move.quantity();
+            }
+            if (move.from() == location) {
+                quantity -= move.quantity();
+            }
+        }
+        return quantity;
+    }
+
+    private void addMove(long product, long from, long to, long quantity, String state, Instant created) {
+        long id = nextId.incrementAndGet();
+        moves.put(id, new Move(id, product, from, to, quantity, state, created));
+    }
+
+    /** The sale's planned outgoing moves, as Tryton's sale.process creates them (shipment method "order"). */
+    private void planOutgoingMoves(ObjectNode sale) {
+        long warehouseId = sale.path("warehouse").asLong(DEFAULT_WAREHOUSE_ID);
+        Warehouse warehouse = warehouses.values().stream().filter(candidate -> candidate.id() == warehouseId)
+                .findFirst().orElse(warehouses.get(DEFAULT_WAREHOUSE));
+        for (JsonNode line : sale.path("lines")) {
+            if (line.hasNonNull("product")) {
+                addMove(line.path("product").asLong(), warehouse.storageId(), CUSTOMER_LOCATION,
+                        Math.round(line.path("quantity").asDouble()), "draft", now());
+            }
+        }
+    }
+
+    /** The current RPC call's transaction timestamp, or the clock's time outside a call. */
+    private Instant now() {
+        return transactionStart != null ? transactionStart : clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private Item item(String sku) {
+        Item item = items.get(sku);
+        if (item == null) {
+            throw new IllegalArgumentException("no product " + sku);
+        }
+        return item;
+    }
+
+    private Warehouse warehouse(String code) {
+        Warehouse warehouse = warehouses.get(code);
+        if (warehouse == null) {
+            throw new IllegalArgumentException("no warehouse " + code);
+        }
+        return warehouse;
+    }
+
+    private record Warehouse(long id, String code, long storageId) {
+    }
+
+    private record Move(long id, long product, long from, long to, long quantity, String state, Instant created) {
+    }
+
+    /** What Tryton keeps about a variant and its template besides code, name and price. */
+    private static final class Item {
+        final long id;
+        final long templateId;
+        final Instant created;
+        Instant templateWritten;
+        String category;
+        long categoryId;
+
+        Item(long id, long templateId, Instant created) {
+            this.id = id;
+            this.templateId = templateId;
+            this.created = created;
+        }
     }
 
     private JsonNode createParties(JsonNode valuesList) {
@@ -260,6 +575,7 @@ public class TrytonSandbox extends SandboxServer {
             if (from.equals(sale.path("state").asText())) {
                 sale.put("state", to);
                 if ("processing".equals(to)) {
+                    planOutgoingMoves(sale);
                     confirmedAtNanos.putIfAbsent(sale.path("reference").asText(), System.nanoTime());
                 }
             }

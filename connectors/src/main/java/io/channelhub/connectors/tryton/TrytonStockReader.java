@@ -1,0 +1,264 @@
+package io.channelhub.connectors.tryton;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.mappings.model.StockLevel;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+import static io.channelhub.connectors.tryton.TrytonClient.JSON;
+
+/**
+ * Polls stock levels out of Tryton 6.0, which has no webhooks (shared/real-peers.md §1).
+ * <p>
+ * A poll searches the {@code stock.move} records created or written since the cursor (a move's {@code write_date}
+ * is null until its first write, hence the OR with {@code create_date}), collects their products and reads each
+ * product's quantity per configured warehouse with the context {@code {"locations": [storage location of the
+ * warehouse], "stock_date_end": <the server's today>}}. Warehouses are named by their location {@code code} ("WH")
+ * and resolved to their storage location once.
+ * <p>
+ * The quantity reported as {@code onHand} is Tryton's {@code forecast_quantity}, not {@code quantity}: when a sale is
+ * confirmed Tryton plans its outgoing moves (storage → output → customer, state draft) at once, and the forecast up
+ * to today already subtracts them, while the physical {@code quantity} only drops when the shipment is done. So the
+ * ERP's figure reflects a sale as soon as it is confirmed, which is when the hub can release its own reservation for
+ * that order. Verified against a real Tryton 6.0.29: 10 in stock, a confirmed sale of 3 (invoice method manual) →
+ * {@code quantity} 10, {@code forecast_quantity} 7, for the storage location and for the warehouse alike.
+ * {@code reserved} is always 0: the forecast already nets out what the ERP has promised. Fractional quantities are
+ * rounded down; a negative forecast (oversold) is reported as it is.
+ * <p>
+ * Date caveats, from trytond 6.0 {@code stock/move.py} {@code compute_quantities_query}: with {@code forecast} and
+ * {@code stock_date_end} = today, Tryton counts done moves up to today, assigned moves whatever their date, and draft
+ * moves planned for today only. Sale lines plan their moves no earlier than today ({@code sale.py}
+ * {@code planned_shipping_date}), so a sale lowers the forecast when it is confirmed; but a sale planned for a later
+ * day only lowers it from that day on, and a draft move left over from an earlier day (a shipment not assigned or
+ * rescheduled, e.g. without trytond-cron's "reschedule late shipments") stops counting at midnight. Nothing in
+ * {@code stock.move} changes on those days, so such a level is read again with the product's next move or a full
+ * load; run a full load daily if that matters.
+ * <p>
+ * {@code version}/{@code asOf} are the newest move timestamp seen for the product (epoch microseconds, monotonic as
+ * Tryton's clock is); a full load stamps every level with the newest move overall. The search window overlaps the
+ * cursor a little (see {@link ChangeWindow}); a move that committed late, with a stamp at or before the cursor, gets
+ * the version cursor + 1 µs so that the hub's ledger, which drops equal or older versions, still takes it. Results
+ * are paged with offset/limit, ordered by id so that rows created meanwhile land on later pages.
+ */
+public class TrytonStockReader {
+
+    public static final int DEFAULT_PAGE_SIZE = 500;
+    public static final Duration DEFAULT_OVERLAP = Duration.ofSeconds(10);
+
+    private final TrytonClient client;
+    private final String partner;
+    private final List<String> warehouseCodes;
+    private final int pageSize;
+    private final ChangeWindow window;
+    private ObjectNode context;
+    private Map<String, Long> storageByWarehouse;
+
+    public TrytonStockReader(TrytonClient client, String partner, List<String> warehouseCodes) {
+        this(client, partner, warehouseCodes, DEFAULT_PAGE_SIZE, DEFAULT_OVERLAP);
+    }
+
+    public TrytonStockReader(TrytonClient client, String partner, List<String> warehouseCodes, int pageSize,
+                             Duration overlap) {
+        if (warehouseCodes == null || warehouseCodes.isEmpty()) {
+            throw new IllegalArgumentException("at least one warehouse code is needed");
+        }
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("page size must be positive: " + pageSize);
+        }
+        this.client = client;
+        this.partner = partner;
+        this.warehouseCodes = List.copyOf(warehouseCodes);
+        this.pageSize = pageSize;
+        this.window = new ChangeWindow(overlap);
+    }
+
+    /**
+     * The levels of every product with a move since {@code cursor}, in every configured warehouse; {@code null} loads
+     * every product that has a code.
+     */
+    public synchronized StockPoll changedSince(Instant cursor) {
+        return cursor == null ? fullLoad() : incremental(cursor);
+    }
+
+    private StockPoll incremental(Instant cursor) {
+        Instant newest = cursor;
+        Map<Long, Instant> versionByProduct = new LinkedHashMap<>();
+        List<Move> fresh = new ArrayList<>();
+        Instant lateVersion = cursor.plus(Duration.ofNanos(1000));
+        for (Move move : movesSince(window.start(cursor))) {
+            newest = max(newest, move.stamp());
+            if (window.isNew(move.id(), move.stamp())) {
+                fresh.add(move);
+                Instant version = move.stamp().isAfter(cursor) ? move.stamp() : lateVersion;
+                versionByProduct.merge(move.product(), version, TrytonStockReader::max);
+            }
+        }
+        List<StockLevel> levels = levels(versionByProduct.keySet(),
+                product -> ChangeWindow.micros(versionByProduct.get(product)));
+        fresh.forEach(move -> window.remember(move.id(), move.stamp()));
+        window.forgetBefore(newest);
+        return new StockPoll(levels, newest);
+    }
+
+    private StockPoll fullLoad() {
+        Instant newest = newestMoveStamp();
+        List<Long> products = new ArrayList<>();
+        for (int offset = 0; ; offset += pageSize) {
+            JsonNode page = client.call("model.product.product.search_read", JSON.arrayNode()
+                    .add(JSON.arrayNode().add(JSON.arrayNode().add("code").add("!=").addNull()))
+                    .add(offset).add(pageSize).add(orderById()).add(JSON.arrayNode().add("code")).add(context()));
+            page.forEach(row -> products.add(row.path("id").asLong()));
+            if (page.size() < pageSize) {
+                break;
+            }
+        }
+        long version = newest == null ? 0 : ChangeWindow.micros(newest);
+        List<StockLevel> levels = levels(products, product -> version);
+        if (newest == null) {
+            return new StockPoll(levels, Instant.EPOCH);
+        }
+        // What the next poll's overlap will find again was just read: remember it, so that poll only reports news.
+        movesSince(window.start(newest)).forEach(move -> window.remember(move.id(), move.stamp()));
+        window.forgetBefore(newest);
+        return new StockPoll(levels, newest);
+    }
+
+    private List<Move> movesSince(Instant start) {
+        ObjectNode since = TrytonClient.datetime(start);
+        ArrayNode domain = JSON.arrayNode().add(JSON.arrayNode().add("OR")
+                .add(JSON.arrayNode().add("create_date").add(">=").add(since))
+                .add(JSON.arrayNode().add("write_date").add(">=").add(since.deepCopy())));
+        List<Move> moves = new ArrayList<>();
+        for (int offset = 0; ; offset += pageSize) {
+            JsonNode page = client.call("model.stock.move.search_read", JSON.arrayNode().add(domain.deepCopy())
+                    .add(offset).add(pageSize).add(orderById())
+                    .add(JSON.arrayNode().add("product").add("create_date").add("write_date")).add(context()));
+            for (JsonNode row : page) {
+                moves.add(new Move(row.path("id").asLong(), row.path("product").asLong(), stamp(row)));
+            }
+            if (page.size() < pageSize) {
+                return moves;
+            }
+        }
+    }
+
+    /** The newest {@code create_date} or {@code write_date} of any move; null when there is no move at all. */
+    private Instant newestMoveStamp() {
+        Instant newest = null;
+        for (String field : List.of("create_date", "write_date")) {
+            JsonNode rows = client.call("model.stock.move.search_read", JSON.arrayNode()
+                    .add(JSON.arrayNode().add(JSON.arrayNode().add(field).add("!=").addNull()))
+                    .add(0).add(1).add(JSON.arrayNode().add(JSON.arrayNode().add(field).add("DESC")))
+                    .add(JSON.arrayNode().add(field)).add(context()));
+            if (!rows.isEmpty()) {
+                newest = max(newest, TrytonClient.instant(rows.get(0).get(field)));
+            }
+        }
+        return newest;
+    }
+
+    private List<StockLevel> levels(Collection<Long> productIds, LongFunction<Long> versionOf) {
+        if (productIds.isEmpty()) {
+            return List.of();
+        }
+        JsonNode today = client.call("model.ir.date.today", JSON.arrayNode().add(context()));
+        List<Long> ids = List.copyOf(productIds);
+        List<StockLevel> levels = new ArrayList<>();
+        for (Map.Entry<String, Long> warehouse : storageLocations().entrySet()) {
+            ObjectNode ctx = context().deepCopy();
+            ctx.set("locations", JSON.arrayNode().add(warehouse.getValue()));
+            ctx.set("stock_date_end", today);
+            for (int from = 0; from < ids.size(); from += pageSize) {
+                ArrayNode chunk = JSON.arrayNode();
+                ids.subList(from, Math.min(ids.size(), from + pageSize)).forEach(chunk::add);
+                JsonNode rows = client.call("model.product.product.read", JSON.arrayNode().add(chunk)
+                        .add(JSON.arrayNode().add("code").add("forecast_quantity")).add(ctx));
+                for (JsonNode row : rows) {
+                    String sku = row.path("code").asText(null);
+                    if (sku == null || sku.isBlank()) {
+                        continue;
+                    }
+                    long version = versionOf.apply(row.path("id").asLong());
+                    levels.add(new StockLevel(sku, warehouse.getKey(), wholeUnits(row.path("forecast_quantity")), 0,
+                            version, ChangeWindow.ofMicros(version).atOffset(ZoneOffset.UTC)));
+                }
+            }
+        }
+        return levels;
+    }
+
+    private Map<String, Long> storageLocations() {
+        if (storageByWarehouse != null) {
+            return storageByWarehouse;
+        }
+        ArrayNode codes = JSON.arrayNode();
+        warehouseCodes.forEach(codes::add);
+        JsonNode rows = client.call("model.stock.location.search_read", JSON.arrayNode()
+                .add(JSON.arrayNode().add(JSON.arrayNode().add("type").add("=").add("warehouse"))
+                        .add(JSON.arrayNode().add("code").add("in").add(codes)))
+                .add(0).addNull().addNull().add(JSON.arrayNode().add("code").add("storage_location")).add(context()));
+        Map<String, Long> found = new LinkedHashMap<>();
+        for (JsonNode row : rows) {
+            if (row.path("storage_location").isIntegralNumber()) {
+                found.put(row.path("code").asText(), row.path("storage_location").asLong());
+            }
+        }
+        List<String> missing = warehouseCodes.stream().filter(code -> !found.containsKey(code)).toList();
+        if (!missing.isEmpty()) {
+            throw new PermanentPartnerException(partner, 200,
+                    "no warehouse with a storage location for code(s) " + missing + " in the ERP", null);
+        }
+        Map<String, Long> ordered = new LinkedHashMap<>();
+        warehouseCodes.forEach(code -> ordered.put(code, found.get(code)));
+        storageByWarehouse = ordered;
+        return ordered;
+    }
+
+    /** The user's preferences carry the company, which the stock computations need in their context. */
+    private ObjectNode context() {
+        if (context == null) {
+            JsonNode preferences = client.call("model.res.user.get_preferences",
+                    JSON.arrayNode().add(true).add(JSON.objectNode()));
+            context = preferences.isObject() ? (ObjectNode) preferences.deepCopy() : JSON.objectNode();
+        }
+        return context;
+    }
+
+    private static ArrayNode orderById() {
+        return JSON.arrayNode().add(JSON.arrayNode().add("id").add("ASC"));
+    }
+
+    /** A move's last change: {@code write_date}, or {@code create_date} while it was never written. */
+    static Instant stamp(JsonNode row) {
+        Instant written = TrytonClient.instant(row.get("write_date"));
+        return written != null ? written : TrytonClient.instant(row.get("create_date"));
+    }
+
+    private static long wholeUnits(JsonNode quantity) {
+        if (!quantity.isNumber()) {
+            return 0;
+        }
+        return (long) Math.floor(quantity.asDouble() + 1e-9);
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || !b.isAfter(a) ? a : b;
+    }
+
+    private record Move(long id, long product, Instant stamp) {
+    }
+}

@@ -1,0 +1,119 @@
+package io.channelhub.connectors.tryton;
+
+import io.channelhub.mappings.model.Money;
+import io.channelhub.mappings.model.Product;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+/** The catalogue poller against the Tryton sandbox over real HTTP. */
+class TrytonCatalogueReaderTest {
+
+    private TrytonSandbox tryton;
+    private TrytonClient client;
+
+    @BeforeEach
+    void start() {
+        tryton = new TrytonSandbox(0, "admin");
+        tryton.start();
+        tryton.addProduct("MUG-BLUE", "Mug", "9.90");
+        tryton.addProduct("TSHIRT-RED-M", "T-shirt", "24.99");
+        client = new TrytonClient("erp-test", tryton.rpcUrl(), TrytonSandbox.DATABASE, "admin", "admin",
+                Duration.ofSeconds(2));
+    }
+
+    @AfterEach
+    void stop() {
+        tryton.close();
+    }
+
+    @Test
+    void fullLoadMapsEveryProductInTheCompanyCurrency() {
+        tryton.setCategory("MUG-BLUE", "Kitchen");
+        TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", null);
+
+        CataloguePoll poll = reader.changedSince(null);
+
+        assertThat(poll.products()).extracting(Product::productId, Product::title, Product::category, Product::basePrice)
+                .containsExactly(tuple("MUG-BLUE", "Mug", "Kitchen", new Money("9.90", "EUR")),
+                        tuple("TSHIRT-RED-M", "T-shirt", null, new Money("24.99", "EUR")));
+        assertThat(poll.products().get(0).variants()).singleElement().satisfies(variant -> {
+            assertThat(variant.sku()).isEqualTo("MUG-BLUE");
+            assertThat(variant.price()).isEqualTo(new Money("9.90", "EUR"));
+            assertThat(variant.attributes()).isEmpty();
+        });
+        assertThat(tryton.calls("model.company.company.read")).isEqualTo(1);
+    }
+
+    @Test
+    void listPriceChangeOnTheTemplateIsReportedOnceAndThenNothing() {
+        TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "EUR");
+        CataloguePoll full = reader.changedSince(null);
+
+        tryton.setListPrice("TSHIRT-RED-M", new BigDecimal("19.5"));
+        CataloguePoll changed = reader.changedSince(full.next());
+        CataloguePoll unchanged = reader.changedSince(changed.next());
+
+        assertThat(changed.products()).singleElement().satisfies(product -> {
+            assertThat(product.productId()).isEqualTo("TSHIRT-RED-M");
+            assertThat(product.basePrice()).isEqualTo(new Money("19.50", "EUR"));
+        });
+        assertThat(changed.next()).isAfter(full.next());
+        assertThat(unchanged.products()).isEmpty();
+        assertThat(unchanged.next()).isEqualTo(changed.next());
+        assertThat(tryton.calls("model.company.company.read")).isZero();
+    }
+
+    @Test
+    void newProductAndCategoryChangeAreReportedInTheGivenCurrency() {
+        TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "CHF");
+        Instant cursor = reader.changedSince(null).next();
+
+        tryton.addProduct("LAMP-BRASS", "Lamp", "129.4550");
+        tryton.setCategory("MUG-BLUE", "Kitchen");
+        CataloguePoll poll = reader.changedSince(cursor);
+
+        assertThat(poll.products()).extracting(Product::productId, Product::category, Product::basePrice)
+                .containsExactlyInAnyOrder(tuple("MUG-BLUE", "Kitchen", new Money("9.90", "CHF")),
+                        tuple("LAMP-BRASS", null, new Money("129.46", "CHF")));
+    }
+
+    @Test
+    void productStampedInTheCursorsMicrosecondIsNotMissed() {
+        // After the products' creation in start(), like any later change.
+        Instant t0 = Instant.now().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .plusNanos(1000);
+        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
+        tryton.setListPrice("MUG-BLUE", new BigDecimal("10.00"));
+        TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "EUR");
+        CataloguePoll full = reader.changedSince(null);
+
+        tryton.setListPrice("TSHIRT-RED-M", new BigDecimal("20.00"));
+        CataloguePoll poll = reader.changedSince(full.next());
+
+        assertThat(full.next()).isEqualTo(t0);
+        assertThat(poll.products()).extracting(Product::productId).containsExactly("TSHIRT-RED-M");
+    }
+
+    @Test
+    void pagesThroughTheCatalogue() {
+        for (int i = 1; i <= 5; i++) {
+            tryton.addProduct("SKU-" + i, "Item " + i, i + ".00");
+        }
+        TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "EUR", 3, Duration.ofSeconds(1));
+
+        CataloguePoll poll = reader.changedSince(null);
+
+        assertThat(poll.products()).hasSize(7).extracting(Product::productId).doesNotHaveDuplicates();
+        assertThat(tryton.calls("model.product.product.search_read")).isEqualTo(3); // 3 + 3 + 1
+    }
+}

@@ -1,0 +1,188 @@
+package io.channelhub.connectors.tryton;
+
+import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.TransientPartnerException;
+import io.channelhub.mappings.model.StockLevel;
+import io.channelhub.mappings.tryton.TrytonSaleDraft;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+/** The stock poller against the Tryton sandbox over real HTTP: what it reports, since when, and in how many calls. */
+class TrytonStockReaderTest {
+
+    private TrytonSandbox tryton;
+    private TrytonClient client;
+
+    @BeforeEach
+    void start() {
+        tryton = new TrytonSandbox(0, "admin");
+        tryton.start();
+        tryton.addProduct("MUG-BLUE", "Mug", "9.90");
+        tryton.addProduct("TSHIRT-RED-M", "T-shirt", "24.99");
+        client = new TrytonClient("erp-test", tryton.rpcUrl(), TrytonSandbox.DATABASE, "admin", "admin",
+                Duration.ofSeconds(2));
+    }
+
+    @AfterEach
+    void stop() {
+        tryton.close();
+    }
+
+    @Test
+    void fullLoadReportsEveryProductInEveryWarehouseAtTheNewestMove() {
+        tryton.addWarehouse("EU2");
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        tryton.setStock("TSHIRT-RED-M", "EU2", 4);
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH", "EU2"));
+
+        StockPoll poll = reader.changedSince(null);
+
+        assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::locationId, StockLevel::onHand,
+                StockLevel::reserved).containsExactlyInAnyOrder(
+                tuple("MUG-BLUE", "WH", 10L, 0L), tuple("TSHIRT-RED-M", "WH", 0L, 0L),
+                tuple("MUG-BLUE", "EU2", 0L, 0L), tuple("TSHIRT-RED-M", "EU2", 4L, 0L));
+        assertThat(poll.levels()).extracting(StockLevel::version).containsOnly(micros(poll.next()));
+        assertThat(poll.levels()).extracting(level -> level.asOf().toInstant()).containsOnly(poll.next());
+        assertThat(tryton.calls("model.stock.location.search_read")).isEqualTo(1);
+    }
+
+    @Test
+    void reportsOnlyProductsWithMovesSinceTheCursorAndNothingWhenNothingChanged() {
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        StockPoll full = reader.changedSince(null);
+
+        tryton.setStock("TSHIRT-RED-M", "WH", 5);
+        StockPoll changed = reader.changedSince(full.next());
+        StockPoll unchanged = reader.changedSince(changed.next());
+
+        assertThat(changed.levels()).singleElement().satisfies(level -> {
+            assertThat(level.sku()).isEqualTo("TSHIRT-RED-M");
+            assertThat(level.locationId()).isEqualTo("WH");
+            assertThat(level.onHand()).isEqualTo(5);
+            assertThat(level.version()).isGreaterThan(micros(full.next())).isEqualTo(micros(changed.next()));
+        });
+        assertThat(changed.next()).isAfter(full.next());
+        assertThat(unchanged.levels()).isEmpty();
+        assertThat(unchanged.next()).isEqualTo(changed.next());
+        assertThat(tryton.calls("model.product.product.read")).isEqualTo(2);
+    }
+
+    @Test
+    void confirmedSaleLowersTheForecastBeforeAnythingShips() {
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        StockPoll before = reader.changedSince(null);
+
+        new TrytonSaleWriter("erp-test", client).writeSale(new TrytonSaleDraft("SHOPIFY-MAIN-1", "cust-1", "Ann",
+                null, null, null, "EUR", LocalDate.of(2026, 1, 2), "shopify #1",
+                List.of(new TrytonSaleDraft.Line("MUG-BLUE", "Mug", "3", "9.90"))));
+        StockPoll after = reader.changedSince(before.next());
+
+        assertThat(before.levels()).filteredOn(level -> level.sku().equals("MUG-BLUE"))
+                .extracting(StockLevel::onHand).containsExactly(10L);
+        assertThat(after.levels()).singleElement().satisfies(level -> {
+            assertThat(level.sku()).isEqualTo("MUG-BLUE");
+            assertThat(level.onHand()).isEqualTo(7);
+            assertThat(level.reserved()).isZero();
+            assertThat(level.version()).isGreaterThan(before.levels().get(0).version());
+        });
+        assertThat(tryton.onHandOf("MUG-BLUE", "WH")).isEqualTo(10);
+        assertThat(tryton.stockOf("MUG-BLUE", "WH")).isEqualTo(7);
+    }
+
+    @Test
+    void readsEachWarehouseSeparately() {
+        tryton.addWarehouse("EU2");
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH", "EU2"));
+        Instant cursor = reader.changedSince(null).next();
+
+        tryton.setStock("MUG-BLUE", "WH", 6);
+        tryton.setStock("MUG-BLUE", "EU2", 2);
+        StockPoll poll = reader.changedSince(cursor);
+
+        assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::locationId, StockLevel::onHand)
+                .containsExactlyInAnyOrder(tuple("MUG-BLUE", "WH", 6L), tuple("MUG-BLUE", "EU2", 2L));
+        assertThat(tryton.stockOf("MUG-BLUE", "EU2")).isEqualTo(2);
+    }
+
+    @Test
+    void pagesThroughMovesAndProducts() {
+        for (int i = 1; i <= 5; i++) {
+            tryton.addProduct("SKU-" + i, "Item " + i, "1.00");
+        }
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"), 2, Duration.ofSeconds(1));
+        StockPoll full = reader.changedSince(null);
+        int productSearches = tryton.calls("model.product.product.search_read");
+        int moveSearchesBefore = tryton.calls("model.stock.move.search_read");
+
+        for (int i = 1; i <= 5; i++) {
+            tryton.setStock("SKU-" + i, "WH", i);
+        }
+        StockPoll poll = reader.changedSince(full.next());
+
+        assertThat(full.levels()).hasSize(7);
+        assertThat(productSearches).isEqualTo(4); // 7 products, 2 a page: 2 + 2 + 2 + 1
+        assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::onHand).containsExactlyInAnyOrder(
+                tuple("SKU-1", 1L), tuple("SKU-2", 2L), tuple("SKU-3", 3L), tuple("SKU-4", 4L), tuple("SKU-5", 5L));
+        assertThat(tryton.calls("model.stock.move.search_read") - moveSearchesBefore).isEqualTo(3); // 5 moves: 2 + 2 + 1
+        assertThat(tryton.calls("model.product.product.read")).isEqualTo(4 + 3); // quantities by 2 ids a call
+    }
+
+    @Test
+    void moveStampedInTheCursorsMicrosecondOrCommittedLateIsStillReported() {
+        Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
+        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        StockPoll full = reader.changedSince(null);
+        assertThat(full.next()).isEqualTo(t0);
+
+        tryton.setStock("TSHIRT-RED-M", "WH", 3); // same microsecond as the cursor
+        tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 8); // a transaction that started before the cursor and committed after
+        StockPoll poll = reader.changedSince(full.next());
+
+        assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::onHand, StockLevel::version)
+                .containsExactlyInAnyOrder(tuple("TSHIRT-RED-M", 3L, micros(t0) + 1), tuple("MUG-BLUE", 8L, micros(t0) + 1));
+        assertThat(poll.next()).isEqualTo(t0);
+        assertThat(reader.changedSince(poll.next()).levels()).isEmpty();
+    }
+
+    @Test
+    void unknownWarehouseIsPermanent() {
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH", "NOPE"));
+
+        assertThatThrownBy(() -> reader.changedSince(null))
+                .isInstanceOf(PermanentPartnerException.class)
+                .hasMessageContaining("[NOPE]");
+    }
+
+    @Test
+    void unavailableErpIsTransientAndTheSameCursorWorksAgain() {
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        Instant cursor = reader.changedSince(null).next();
+        tryton.setStock("MUG-BLUE", "WH", 4);
+
+        tryton.failNext(1, 503);
+        assertThatThrownBy(() -> reader.changedSince(cursor)).isInstanceOf(TransientPartnerException.class);
+        assertThat(reader.changedSince(cursor).levels()).extracting(StockLevel::onHand).containsExactly(4L);
+    }
+
+    private static long micros(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1000;
+    }
+}
