@@ -4,6 +4,7 @@ import io.channelhub.connectors.tryton.TrytonClient;
 import io.channelhub.connectors.tryton.TrytonSaleWriter;
 import io.channelhub.hub.partners.Partner;
 import io.channelhub.hub.partners.PartnerRegistry;
+import io.channelhub.hub.stock.ErpStockSource;
 import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.store.OrderStore;
 import io.channelhub.mappings.model.Envelope;
@@ -29,8 +30,9 @@ public class ErpOrderPublisher {
     private final TrytonSaleMapper mapper = new TrytonSaleMapper();
     private final OrderStore store;
     private final StockLedger stock;
+    private final ErpStockSource erpStock;
 
-    public ErpOrderPublisher(PartnerRegistry partners, OrderStore store, StockLedger stock) {
+    public ErpOrderPublisher(PartnerRegistry partners, OrderStore store, StockLedger stock, ErpStockSource erpStock) {
         this.erp = partners.erp();
         var tryton = erp.definition().tryton();
         this.client = new TrytonClient(erp.id(), erp.endpoint(), tryton.database(), tryton.user(),
@@ -38,14 +40,17 @@ public class ErpOrderPublisher {
         this.writer = new TrytonSaleWriter(erp.id(), client);
         this.store = store;
         this.stock = stock;
+        this.erpStock = erpStock;
     }
 
-    public void publish(Envelope<Order> envelope) {
+    public void publish(Envelope<Order> envelope) throws jakarta.jms.JMSException {
         TrytonSaleDraft draft = mapper.fromCanonical(envelope.payload());
         TrytonSaleWriter.Result result = writer.writeSale(draft);
         store.recordOrderReference(envelope.messageId(), SYSTEM, erp.id(), draft.reference(), String.valueOf(result.saleId()));
-        // The sale is confirmed: its reservations go once a stock report read from now on shows the sale.
+        // The sale is confirmed: its reservations go with the first ERP stock report read from now on, and the ERP's
+        // stock of its SKUs is read right away so that this happens at once.
         stock.confirm(envelope.messageId());
+        erpStock.refresh(envelope.payload().lines().stream().map(io.channelhub.mappings.model.OrderLine::sku).distinct().toList());
         LOG.info("order {} ({}) {} as Tryton sale {} on {}", envelope.payload().orderNumber(), envelope.messageId(),
                 result.created() ? "booked" : "already booked", result.saleId(), erp.id());
     }

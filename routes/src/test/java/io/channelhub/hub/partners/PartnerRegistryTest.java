@@ -117,11 +117,78 @@ class PartnerRegistryTest {
                 .hasMessageContaining("no partner with connector 'tryton'");
     }
 
+    @Test
+    void aMarketplaceNeedsItsChannelSectionAndValidRules() throws IOException {
+        Files.writeString(partners.resolve("otto-de.yaml"), """
+                id: otto-de
+                connector: otto
+                sandbox: true
+                otto:
+                  client-id-env: OTTO_ID
+                  client-secret-env: OTTO_SECRET
+                """);
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("otto-de.yaml").hasMessageContaining("channel section is required");
+
+        Files.writeString(partners.resolve("otto-de.yaml"), """
+                id: otto-de
+                connector: otto
+                sandbox: true
+                otto:
+                  client-id-env: OTTO_ID
+                  client-secret-env: OTTO_SECRET
+                channel:
+                  locations: [WH]
+                  share-percent: 120
+                  listing:
+                    currency: euro
+                """);
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("otto-de.yaml").hasMessageContaining("channel.share-percent")
+                .hasMessageContaining("channel.listing.currency must be an ISO 4217 code");
+
+        Files.writeString(partners.resolve("otto-de.yaml"), """
+                id: otto-de
+                connector: otto
+                sandbox: true
+                otto:
+                  client-id-env: OTTO_ID
+                  client-secret-env: OTTO_SECRET
+                channel:
+                  locations: [WH]
+                  listing:
+                    currency: EUR
+                """);
+        assertThat(load().channelIds()).containsExactly("otto-de");
+    }
+
+    @Test
+    void aShopThatSellsStockNeedsItsAdminTokenAndLocation() throws IOException {
+        Files.writeString(partners.resolve("shop-main.yaml"), """
+                id: shop-main
+                connector: shopify
+                sandbox: true
+                shopify:
+                  shop-domain: test-shop.myshopify.com
+                  webhook-secret-env: SHOP_MAIN_WEBHOOK_SECRET
+                  location-id: "76543210"
+                channel:
+                  locations: [WH]
+                  listing:
+                    currency: EUR
+                """);
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("shop-main.yaml").hasMessageContaining("shopify.admin-token-env is required")
+                .hasMessageContaining("shopify.location-id must be a gid://shopify/Location/");
+    }
+
     private PartnerRegistry load() {
         HubProperties properties = new HubProperties(partners.getParent(), partners,
                 new HubProperties.Webhooks(65536),
                 new HubProperties.Delivery(Duration.ofMillis(100), 2, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(1), 1),
-                new HubProperties.Sandbox(new HubProperties.ShopTraffic(false, Duration.ofSeconds(1), 0, "http://127.0.0.1:{port}")));
+                new HubProperties.Sandbox(new HubProperties.ShopTraffic(false, Duration.ofSeconds(1), 0, "http://127.0.0.1:{port}")),
+                new HubProperties.Stock(1, 100, Duration.ofSeconds(1), partners.resolve("inbox"), Duration.ofSeconds(60),
+                        Duration.ofSeconds(10)));
         return new PartnerRegistry(properties, environment, validator, sandboxes);
     }
 }

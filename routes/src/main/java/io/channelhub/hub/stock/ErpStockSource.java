@@ -1,0 +1,122 @@
+package io.channelhub.hub.stock;
+
+import io.channelhub.connectors.tryton.CataloguePoll;
+import io.channelhub.connectors.tryton.StockPoll;
+import io.channelhub.connectors.tryton.TrytonCatalogueReader;
+import io.channelhub.connectors.tryton.TrytonClient;
+import io.channelhub.connectors.tryton.TrytonStockReader;
+import io.channelhub.hub.partners.Partner;
+import io.channelhub.hub.partners.PartnerRegistry;
+import io.channelhub.hub.store.StockStore;
+import io.channelhub.mappings.model.Envelope;
+import io.channelhub.mappings.model.MessageTypes;
+import io.channelhub.mappings.model.Product;
+import io.channelhub.mappings.model.Source;
+import io.channelhub.mappings.model.StockLevel;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Tryton has no webhooks: the hub polls stock (moves changed since the cursor → forecast quantity per warehouse)
+ * and the catalogue (products changed since the cursor). Each poll publishes before it moves its cursor, which is
+ * kept in the store, so a crash or restart re-reads a little rather than missing anything. The time a poll
+ * started is the events' {@code occurredAt}: a report read after the ERP confirmed a sale includes that sale, which
+ * is when the hub releases the sale's reservation.
+ */
+@Component
+public class ErpStockSource {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ErpStockSource.class);
+
+    private static final Duration DEFAULT_STOCK_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration DEFAULT_CATALOGUE_INTERVAL = Duration.ofSeconds(30);
+
+    private final Partner erp;
+    private final TrytonStockReader stockReader;
+    private final TrytonCatalogueReader catalogueReader;
+    private final StockEvents events;
+    private final StockStore store;
+    private final Source source;
+
+    public ErpStockSource(PartnerRegistry partners, StockEvents events, StockStore store) {
+        this.erp = partners.erp();
+        var tryton = erp.definition().tryton();
+        TrytonClient client = new TrytonClient(erp.id(), erp.endpoint(), tryton.database(), tryton.user(),
+                erp.credential("password"), tryton.timeout() == null ? Duration.ofSeconds(10) : tryton.timeout());
+        List<String> warehouses = tryton.warehouses() == null || tryton.warehouses().isEmpty() ? List.of("WH") : tryton.warehouses();
+        this.stockReader = new TrytonStockReader(client, erp.id(), warehouses);
+        this.catalogueReader = new TrytonCatalogueReader(client, erp.id(), null);
+        this.events = events;
+        this.store = store;
+        this.source = new Source("tryton", erp.id());
+    }
+
+    public void pollStock() throws jakarta.jms.JMSException {
+        String cursorName = "tryton-stock:" + erp.id();
+        OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
+        StockPoll poll = stockReader.changedSince(cursor(cursorName));
+        if (!poll.levels().isEmpty()) {
+            List<Envelope<StockLevel>> levels = poll.levels().stream()
+                    .map(level -> StockEvents.envelope(level, source, readAt)).toList();
+            events.publish(levels);
+            LOG.debug("{} stock level(s) from {}", levels.size(), erp.id());
+        }
+        saveCursor(cursorName, poll.next());
+    }
+
+    public void pollCatalogue() throws jakarta.jms.JMSException {
+        String cursorName = "tryton-catalogue:" + erp.id();
+        OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
+        CataloguePoll poll = catalogueReader.changedSince(cursor(cursorName));
+        if (!poll.products().isEmpty()) {
+            List<Envelope<Product>> products = poll.products().stream()
+                    .map(product -> new Envelope<>(UUID.randomUUID().toString(), MessageTypes.PRODUCT_UPSERTED,
+                            MessageTypes.SCHEMA_VERSION, source, readAt, null, product))
+                    .toList();
+            events.publishProducts(products);
+            LOG.info("{} product(s) changed in {}", products.size(), erp.id());
+        }
+        saveCursor(cursorName, poll.next());
+    }
+
+    /**
+     * Reads the SKUs' stock from the ERP now and publishes it, read after the caller's confirmation: the ledger
+     * takes it as the ERP's figure including that sale and releases the sale's reservation at once.
+     */
+    public void refresh(java.util.Collection<String> skus) throws jakarta.jms.JMSException {
+        List<StockLevel> levels = stockReader.levelsOf(skus);
+        OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
+        events.publish(levels.stream().map(level -> StockEvents.envelope(level, source, readAt)).toList());
+    }
+
+    public Partner erp() {
+        return erp;
+    }
+
+    public Duration stockInterval() {
+        var tryton = erp.definition().tryton();
+        return tryton.stockPollInterval() == null ? DEFAULT_STOCK_INTERVAL : tryton.stockPollInterval();
+    }
+
+    public Duration catalogueInterval() {
+        var tryton = erp.definition().tryton();
+        return tryton.cataloguePollInterval() == null ? DEFAULT_CATALOGUE_INTERVAL : tryton.cataloguePollInterval();
+    }
+
+    private Instant cursor(String name) {
+        String position = store.cursor(name);
+        return position == null ? null : Instant.parse(position);
+    }
+
+    private void saveCursor(String name, Instant next) {
+        if (next != null) {
+            store.saveCursor(name, next.toString());
+        }
+    }
+}
