@@ -93,8 +93,8 @@ class RealMedusaChannelIT {
         MedusaAdminClient client = new MedusaAdminClient(MedusaSettings.of("medusa-real", medusa.url(), wrong,
                 medusa.stockLocationId(), "EUR"));
 
-        PermanentPartnerException refused = catchThrowableOfType(
-                () -> client.pushStock(List.of(new StockUpdate("HUB-MUG-BLUE", 1, null))), PermanentPartnerException.class);
+        PermanentPartnerException refused = catchThrowableOfType(PermanentPartnerException.class,
+                () -> client.pushStock(List.of(new StockUpdate("HUB-MUG-BLUE", 1, null))));
 
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.getMessage()).doesNotContain(wrong).doesNotContain(medusa.secretApiKey());
