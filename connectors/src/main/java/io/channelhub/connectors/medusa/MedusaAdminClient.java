@@ -313,7 +313,8 @@ public class MedusaAdminClient implements ChannelClient {
 
     private JsonNode call(String operation, int items, HttpRequest.Builder request) {
         Duration waited = bucket.take();
-        if (!waited.isZero()) {
+        // take() returns the nanoseconds it spent even when a token was there; a real wait is what counts.
+        if (waited.compareTo(Duration.ofMillis(1)) >= 0) {
             listener.throttled(waited);
         }
         listener.called(operation, items);

@@ -190,8 +190,8 @@ class MedusaAdminClientTest {
         String wrong = "sk_0000000000000000000000000000000000000000000000000000000000000000";
         MedusaAdminClient client = client(settings().withApiKey(wrong));
 
-        PermanentPartnerException refused = catchThrowableOfType(
-                () -> client.pushStock(List.of(new StockUpdate("MUG-BLUE", 1, null))), PermanentPartnerException.class);
+        PermanentPartnerException refused = catchThrowableOfType(PermanentPartnerException.class,
+                () -> client.pushStock(List.of(new StockUpdate("MUG-BLUE", 1, null))));
 
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.getMessage()).contains("refused the secret API key").doesNotContain(wrong).doesNotContain(KEY);
@@ -207,8 +207,8 @@ class MedusaAdminClientTest {
         MedusaAdminClient client = client(settings());
         medusa.faults().failNext(1, 429, "1", Map.of("type", "too_many_requests", "message", "slow down"));
 
-        TransientPartnerException throttled = catchThrowableOfType(
-                () -> client.pushStock(List.of(new StockUpdate("MUG-BLUE", 4, null))), TransientPartnerException.class);
+        TransientPartnerException throttled = catchThrowableOfType(TransientPartnerException.class,
+                () -> client.pushStock(List.of(new StockUpdate("MUG-BLUE", 4, null))));
         PushOutcome retried = client.pushStock(List.of(new StockUpdate("MUG-BLUE", 4, null)));
 
         assertThat(throttled.status()).isEqualTo(429);
