@@ -240,7 +240,9 @@ class FailureHandlingTest extends SandboxHubTest {
         assertThat(hawtio.statusCode()).isEqualTo(401);
         assertThat(listed.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(listed.body()).fieldNames()).toIterable()
-                .containsExactlyInAnyOrder("DLQ.hub.order.placed.erp", "DLQ.hub.order.placed.crm", "DLQ.hub.order.ingest");
+                .contains("DLQ.hub.order.placed.erp", "DLQ.hub.order.placed.crm", "DLQ.hub.order.placed.stock",
+                        "DLQ.hub.order.ingest", "DLQ.hub.stock.changed.ledger", "DLQ.hub.stock.ingest",
+                        "DLQ.hub.stock.push.ebay-de", "DLQ.hub.price.push.ebay-de", "DLQ.hub.stock.push.shop-main");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).doesNotContain("partners");
         JsonNode details = JSON.readTree(healthDetails.body()).path("components");

@@ -158,9 +158,13 @@ public class TrytonSandbox extends SandboxServer {
     }
 
     public void failNext(int count, int status) {
-        faults.failNext(count, status, null);
+        failNext(count, status, null);
     }
 
+    /**
+     * The next {@code count} calls on sale models ({@code model.sale.*}: what booking an order calls) answer
+     * {@code status}; the stock and catalogue polls running meanwhile are served as usual.
+     */
     public void failNext(int count, int status, String retryAfter) {
         faults.failNext(count, status, retryAfter);
     }
@@ -210,12 +214,12 @@ public class TrytonSandbox extends SandboxServer {
                 Thread.currentThread().interrupt();
             }
         }
-        Reply fault = faults.nextFault();
+        JsonNode request = readJson(exchange);
+        String method = request.path("method").asText();
+        Reply fault = method.startsWith("model.sale.") ? faults.nextFault() : null;
         if (fault != null) {
             return fault;
         }
-        JsonNode request = readJson(exchange);
-        String method = request.path("method").asText();
         JsonNode params = request.path("params");
         if (method.equals("common.server.version")) {
             return result(request, JSON.getNodeFactory().textNode("6.0.29"));

@@ -1,6 +1,7 @@
 package io.channelhub.hub.ops;
 
 import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.partners.PartnerRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -8,6 +9,8 @@ import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
+
+import java.util.List;
 
 /**
  * {@code hub.queue.depth{queue=…}} for every consumer queue and its DLQ, read from the embedded broker's queue
@@ -17,14 +20,16 @@ import org.springframework.stereotype.Component;
 public class DeadLetterMetrics implements MeterBinder {
 
     private final ObjectProvider<EmbeddedActiveMQ> embeddedBroker;
+    private final List<String> queues;
 
-    public DeadLetterMetrics(ObjectProvider<EmbeddedActiveMQ> embeddedBroker) {
+    public DeadLetterMetrics(ObjectProvider<EmbeddedActiveMQ> embeddedBroker, PartnerRegistry partners) {
         this.embeddedBroker = embeddedBroker;
+        this.queues = HubQueues.consumed(partners.channelIds());
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        for (String queue : HubQueues.CONSUMED) {
+        for (String queue : queues) {
             gauge(registry, queue, "consumer");
             gauge(registry, HubQueues.deadLetterQueue(queue), "dead-letter");
         }

@@ -1,6 +1,7 @@
 package io.channelhub.hub.ops;
 
 import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.partners.PartnerRegistry;
 import io.channelhub.hub.order.HubHeaders;
 import io.channelhub.hub.store.OrderStore;
 import jakarta.jms.Connection;
@@ -38,18 +39,20 @@ public class DeadLetterService {
 
     private final ConnectionFactory connectionFactory;
     private final OrderStore store;
+    private final List<String> consumed;
 
-    public DeadLetterService(ConnectionFactory connectionFactory, OrderStore store) {
+    public DeadLetterService(ConnectionFactory connectionFactory, OrderStore store, PartnerRegistry partners) {
         this.connectionFactory = connectionFactory;
         this.store = store;
+        this.consumed = HubQueues.consumed(partners.channelIds());
     }
 
     public record DeadLetter(String jmsMessageId, String hubMessageId, String originalQueue, long timestamp,
                              Map<String, Object> reason, String body) {
     }
 
-    public static List<String> queues() {
-        return HubQueues.CONSUMED.stream().map(HubQueues::deadLetterQueue).toList();
+    public List<String> queues() {
+        return consumed.stream().map(HubQueues::deadLetterQueue).toList();
     }
 
     public boolean isDeadLetterQueue(String queue) {
@@ -82,7 +85,7 @@ public class DeadLetterService {
     public Optional<String> retry(String queue, String jmsMessageId, String actor) throws JMSException {
         return takeOne(queue, jmsMessageId, "retry", actor, (session, letter) -> {
             String target = originalQueue(letter);
-            if (target == null || !HubQueues.CONSUMED.contains(target)) {
+            if (target == null || !consumed.contains(target)) {
                 throw new IllegalStateException("dead letter " + jmsMessageId + " names no queue the hub consumes");
             }
             TextMessage copy = session.createTextMessage(body(letter));

@@ -57,6 +57,7 @@ public class StockLedger {
             bySku.forEach((sku, skuReports) -> {
                 store.lockSku(sku);
                 boolean changed = false;
+                int takenReports = 0;
                 OffsetDateTime changedAt = null;
                 for (Report report : skuReports) {
                     StockLevel level = report.level();
@@ -67,9 +68,16 @@ public class StockLedger {
                     }
                     if (taken) {
                         changed = true;
+                        takenReports++;
                         changedAt = changedAt == null || level.asOf().isBefore(changedAt) ? level.asOf() : changedAt;
                     } else {
                         meters.counter("hub.stock.reports.ignored", "reason", "stale-or-duplicate").increment();
+                    }
+                }
+                if (takenReports > 1) {
+                    // Several reports for the SKU in one batch: every channel is computed and pushed once, for the newest.
+                    for (SalesChannel channel : channels.all()) {
+                        meters.counter("hub.channel.pushes.saved", "channel", channel.id(), "kind", "stock").increment(takenReports - 1);
                     }
                 }
                 signals.addAll(recompute(sku, changed ? changedAt : null));

@@ -38,7 +38,7 @@ public class CatalogueStore {
         Map<String, BigDecimal> prices = new HashMap<>();
         jdbc.sql("SELECT channel, published_price FROM channel_listing WHERE sku = ? AND currency = ? AND published_price IS NOT NULL")
                 .params(sku, currency).query((ResultSet row) -> {
-                    prices.put(row.getString(1), row.getBigDecimal(2));
+                    prices.put(row.getString(1), inMinorUnits(row.getBigDecimal(2), currency));
                 });
         return prices;
     }
@@ -109,9 +109,17 @@ public class CatalogueStore {
     private static Listing listing(ResultSet row) throws SQLException {
         long publishedSeq = row.getLong(13);
         Long published = row.wasNull() ? null : publishedSeq;
-        return new Listing(row.getString(1), row.getString(2), row.getString(3), row.getBigDecimal(4), row.getString(5),
-                row.getString(6), row.getString(7), row.getString(8), row.getLong(9), row.getObject(10, OffsetDateTime.class),
-                row.getBigDecimal(11), row.getString(12), published, row.getString(14));
+        String currency = row.getString(5);
+        return new Listing(row.getString(1), row.getString(2), row.getString(3), inMinorUnits(row.getBigDecimal(4), currency),
+                currency, row.getString(6), row.getString(7), row.getString(8), row.getLong(9),
+                row.getObject(10, OffsetDateTime.class), inMinorUnits(row.getBigDecimal(11), currency), row.getString(12),
+                published, row.getString(14));
+    }
+
+    /** The column keeps four places for any currency; a price is shown and pushed in its currency's own. */
+    private static BigDecimal inMinorUnits(BigDecimal amount, String currency) {
+        return amount == null ? null : amount.setScale(java.util.Currency.getInstance(currency.trim()).getDefaultFractionDigits(),
+                java.math.RoundingMode.HALF_UP);
     }
 
     public record Listing(String channel, String sku, String title, BigDecimal price, String currency, String fingerprint,

@@ -39,24 +39,30 @@ public class StockStore {
      * between reports of the same instant (lines of one file). @return true when it was taken
      */
     public boolean applyLevel(StockLevel level, String source) {
+        OffsetDateTime asOf = stored(level.asOf());
         int updated = jdbc.sql("UPDATE stock_ledger SET on_hand = ?, version = ?, as_of = ?, source = ?, updated_at = ? "
                         + "WHERE sku = ? AND location_id = ? AND (as_of < ? OR (as_of = ? AND version < ?))")
-                .params(level.onHand(), level.version(), level.asOf(), source, now(), level.sku(), level.locationId(),
-                        level.asOf(), level.asOf(), level.version())
+                .params(level.onHand(), level.version(), asOf, source, now(), level.sku(), level.locationId(),
+                        asOf, asOf, level.version())
                 .update();
         if (updated > 0) {
             return true;
         }
         return jdbc.sql("INSERT INTO stock_ledger (sku, location_id, on_hand, version, as_of, source, updated_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-                .params(level.sku(), level.locationId(), level.onHand(), level.version(), level.asOf(), source, now())
+                .params(level.sku(), level.locationId(), level.onHand(), level.version(), asOf, source, now())
                 .update() > 0;
     }
 
     /** Whether the ledger holds exactly this report as the newest for its SKU and location. */
     public boolean isCurrent(StockLevel level) {
         return jdbc.sql("SELECT COUNT(*) FROM stock_ledger WHERE sku = ? AND location_id = ? AND as_of = ? AND version = ?")
-                .params(level.sku(), level.locationId(), level.asOf(), level.version()).query(Long.class).single() > 0;
+                .params(level.sku(), level.locationId(), stored(level.asOf()), level.version()).query(Long.class).single() > 0;
+    }
+
+    /** The database keeps microseconds; a report compared in nanoseconds would look newer than its own stored copy. */
+    private static OffsetDateTime stored(OffsetDateTime time) {
+        return time.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
     public Map<String, Long> onHandByLocation(String sku) {
