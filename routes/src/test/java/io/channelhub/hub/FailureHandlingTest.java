@@ -44,7 +44,7 @@ class FailureHandlingTest extends SandboxHubTest {
     @Test
     void erpRejectionGoesToTheDeadLetterQueueWithItsReasonAndOthersKeepFlowing() throws Exception {
         long rejected = nextOrderId();
-        erp().failNext(1, 400);
+        erp().failNextSaleCalls(1, 400, null);
 
         assertThat(shop().deliver(Delivery.signed(order(rejected, "MUG-BLUE", 1), WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
         long next = nextOrderId();

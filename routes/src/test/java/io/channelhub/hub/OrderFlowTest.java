@@ -154,7 +154,7 @@ class OrderFlowTest extends SandboxHubTest {
     void erpUnavailableThreeTimesThenUpGivesExactlyOneSale() throws Exception {
         int openingsBefore = erpRoute.circuit().openings();
         long orderId = nextOrderId();
-        erp().failNext(3, 503);
+        erp().failNextSaleCalls(3, 503, null);
 
         assertThat(shop().deliver(Delivery.signed(order(orderId, "CAP-BLACK", 2), WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
 
@@ -183,7 +183,7 @@ class OrderFlowTest extends SandboxHubTest {
     void erpThrottlingWithRetryAfterPausesTheConsumerForThatLong() throws Exception {
         long orderId = nextOrderId();
         int openingsBefore = erpRoute.circuit().openings();
-        erp().failNext(1, 429, "2");
+        erp().failNextSaleCalls(1, 429, "2");
         long sentAt = System.nanoTime();
 
         assertThat(shop().deliver(Delivery.signed(order(orderId, "MUG-BLUE", 3), WEBHOOK_SECRET)).statusCode()).isEqualTo(200);

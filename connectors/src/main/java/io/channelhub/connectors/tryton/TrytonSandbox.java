@@ -56,6 +56,7 @@ public class TrytonSandbox extends SandboxServer {
     private final AtomicInteger nextId = new AtomicInteger(100);
     private final Map<String, AtomicInteger> lookupsByReference = new java.util.concurrent.ConcurrentHashMap<>();
     private final FaultPlan faults = new FaultPlan();
+    private volatile boolean saleCallsOnly;
     private volatile long latencyMillis;
     private final Map<String, Long> confirmedAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Item> items = new LinkedHashMap<>();
@@ -157,15 +158,22 @@ public class TrytonSandbox extends SandboxServer {
         return count == null ? 0 : count.get();
     }
 
+    /** The next {@code count} calls, whatever they are, answer {@code status}. */
     public void failNext(int count, int status) {
         failNext(count, status, null);
+    }
+
+    public void failNext(int count, int status, String retryAfter) {
+        saleCallsOnly = false;
+        faults.failNext(count, status, retryAfter);
     }
 
     /**
      * The next {@code count} calls on sale models ({@code model.sale.*}: what booking an order calls) answer
      * {@code status}; the stock and catalogue polls running meanwhile are served as usual.
      */
-    public void failNext(int count, int status, String retryAfter) {
+    public void failNextSaleCalls(int count, int status, String retryAfter) {
+        saleCallsOnly = true;
         faults.failNext(count, status, retryAfter);
     }
 
@@ -216,7 +224,7 @@ public class TrytonSandbox extends SandboxServer {
         }
         JsonNode request = readJson(exchange);
         String method = request.path("method").asText();
-        Reply fault = method.startsWith("model.sale.") ? faults.nextFault() : null;
+        Reply fault = !saleCallsOnly || method.startsWith("model.sale.") ? faults.nextFault() : null;
         if (fault != null) {
             return fault;
         }
