@@ -70,7 +70,7 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
             "shrinkage");
 
     private final String accessToken;
-    private final PointsBucket bucket;
+    private volatile PointsBucket bucket;
     private final Map<String, Listing> bySku = new LinkedHashMap<>();
     private final Map<String, Listing> byVariant = new HashMap<>();
     private final Map<String, Listing> byItem = new HashMap<>();
@@ -232,6 +232,14 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
     @Override
     public FaultPlan faults() {
         return faults;
+    }
+
+    /**
+     * The store changes plan (Standard → Plus and back): a new bucket, full. The benchmark uses it to resolve its SKUs
+     * before it measures at the Standard plan's rate, as a running hub would have done long before.
+     */
+    public void useCostLimit(RateLimit costLimit) {
+        this.bucket = new PointsBucket(costLimit);
     }
 
     /** Another client of the same app on this store spent points from the shared bucket. */

@@ -2,6 +2,7 @@ package io.channelhub.hub.sandbox;
 
 import io.channelhub.connectors.amazon.AmazonSandbox;
 import io.channelhub.connectors.channel.ChannelSandbox;
+import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.ebay.EbaySandbox;
 import io.channelhub.connectors.medusa.MedusaSandbox;
 import io.channelhub.connectors.otto.OttoSandbox;
@@ -31,6 +32,7 @@ public class SandboxLauncher implements DisposableBean {
     private final Map<String, TrytonSandbox> trytons = new ConcurrentHashMap<>();
     private final Map<String, SalesforceSandbox> salesforces = new ConcurrentHashMap<>();
     private final Map<String, ChannelSandbox> channels = new ConcurrentHashMap<>();
+    private double rateMultiplier = 1;
 
     public String startTryton(String partnerId, String database, String user, String password) {
         if (!TrytonSandbox.DATABASE.equals(database) || !TrytonSandbox.USER.equals(user)) {
@@ -54,24 +56,47 @@ public class SandboxLauncher implements DisposableBean {
         return sandbox.baseUrl();
     }
 
+    /**
+     * Channel simulators enforce their partner's documented rate limit times this factor ({@code
+     * hub.sandbox.channel-rate-multiplier}, default 1): the benchmark raises it to measure the hub rather than the
+     * partners' limits.
+     */
+    @org.springframework.beans.factory.annotation.Autowired
+    void setChannelRateMultiplier(@org.springframework.beans.factory.annotation.Value("${hub.sandbox.channel-rate-multiplier:1}")
+                                  double multiplier) {
+        if (!(multiplier > 0)) {
+            throw new IllegalArgumentException("hub.sandbox.channel-rate-multiplier must be positive, was " + multiplier);
+        }
+        this.rateMultiplier = multiplier;
+    }
+
+    private RateLimit scaled(RateLimit documented) {
+        return rateMultiplier == 1 ? documented : RateLimit.perSecond(documented.perSecond() * rateMultiplier,
+                (int) Math.min(Integer.MAX_VALUE, Math.ceil(documented.burst() * rateMultiplier)));
+    }
+
     public String startShopifyAdmin(String partnerId, String accessToken) {
-        return startChannel(partnerId, new ShopifyAdminSandbox(0, accessToken));
+        return startChannel(partnerId, new ShopifyAdminSandbox(0, accessToken, scaled(ShopifyAdminSandbox.DEFAULT_COST_LIMIT)));
     }
 
     public String startAmazon(String partnerId, String clientId, String clientSecret, String refreshToken, String sellerId) {
-        return startChannel(partnerId, new AmazonSandbox(0, clientId, clientSecret, refreshToken, sellerId));
+        var documented = AmazonSandbox.Limits.DOCUMENTED;
+        return startChannel(partnerId, new AmazonSandbox(0, clientId, clientSecret, refreshToken, sellerId,
+                new AmazonSandbox.Limits(scaled(documented.patchListingsItem()), scaled(documented.createFeedDocument()),
+                        scaled(documented.createFeed()), scaled(documented.getFeed()))));
     }
 
     public String startEbay(String partnerId, String clientId, String clientSecret, String refreshToken) {
-        return startChannel(partnerId, new EbaySandbox(0, clientId, clientSecret, refreshToken));
+        return startChannel(partnerId, new EbaySandbox(0, clientId, clientSecret, refreshToken, scaled(EbaySandbox.DEFAULT_RATE_LIMIT)));
     }
 
     public String startOtto(String partnerId, String clientId, String clientSecret) {
-        return startChannel(partnerId, new OttoSandbox(0, clientId, clientSecret));
+        return startChannel(partnerId, new OttoSandbox(0, clientId, clientSecret, scaled(OttoSandbox.DEFAULT_RATE_LIMIT)));
     }
 
     public String startMedusa(String partnerId, String apiKey) {
-        return startChannel(partnerId, new MedusaSandbox(apiKey));
+        return startChannel(partnerId, new MedusaSandbox(0, apiKey, MedusaSandbox.DEFAULT_LOCATION, "eur",
+                scaled(MedusaSandbox.DEFAULT_RATE_LIMIT)));
     }
 
     /** A channel simulator lists the demo catalogue, as a merchant's existing listings would be. */

@@ -1,0 +1,498 @@
+package io.channelhub.hub.bench;
+
+import io.channelhub.connectors.channel.ChannelSandbox;
+import io.channelhub.connectors.channel.RateLimit;
+import io.channelhub.connectors.shopify.ShopifyAdminSandbox;
+import io.channelhub.connectors.shopify.ShopifyOrderFactory;
+import io.channelhub.connectors.shopify.ShopifyWebhookSender;
+import io.channelhub.hub.ChannelHubApplication;
+import io.channelhub.hub.sandbox.SandboxLauncher;
+import io.channelhub.hub.stock.StockEvents;
+import io.channelhub.mappings.json.CanonicalJson;
+import io.channelhub.mappings.model.Envelope;
+import io.channelhub.mappings.model.Source;
+import io.channelhub.mappings.model.StockLevel;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Stock sync through the hub on its embedded defaults (persistent embedded Artemis, H2 on disk) with three sandbox
+ * channels (Shopify, eBay, OTTO). Prints one table; every figure next to its reference from the same run.
+ * <ol>
+ *   <li>throughput: stock events per second from the ERP's event on the backbone until every channel's sandbox has
+ *       the new quantity (channels unthrottled, so the hub is measured), against the raw persistent send+receive
+ *       rate of the same embedded broker with the same transaction sizes and no hub logic;</li>
+ *   <li>latency from the event to the last channel's acknowledgement at 20 % of that throughput;</li>
+ *   <li>the oversell window: the last unit sells on the Shopify shop → every other channel shows 0;</li>
+ *   <li>convergence under the partners' documented rate limits: a burst of 100,000 changes over 10,000 SKUs until
+ *       every channel holds every SKU's final quantity, against the floor (SKUs ÷ batch size ÷ calls per second),
+ *       with the partner calls made (a second hub, sandboxes at their documented limits);</li>
+ *   <li>heap and RSS during the runs.</li>
+ * </ol>
+ * <pre>./mvnw -B -q -pl routes -am test-compile exec:java -Dexec.mainClass=io.channelhub.hub.bench.StockSyncBenchmark -Dexec.classpathScope=test</pre>
+ * Options: {@code -Dskus=20000 -Dburst.skus=10000 -Dburst.changes=100000 -Dlatency.seconds=15}.
+ */
+public final class StockSyncBenchmark {
+
+    private static final List<String> CHANNELS = List.of("shop-main", "ebay-de", "otto-de");
+    private static final Source ERP = new Source("tryton", "erp");
+    private static final String SECRET = "bench-secret";
+    private static final Memory PEAK = new Memory();
+
+    private StockSyncBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int skus = Integer.getInteger("skus", 20_000);
+        int burstSkus = Integer.getInteger("burst.skus", 10_000);
+        int burstChanges = Integer.getInteger("burst.changes", 100_000);
+        int latencySeconds = Integer.getInteger("latency.seconds", 15);
+        System.setProperty("SHOP_MAIN_WEBHOOK_SECRET", SECRET);
+        System.setProperty("HUB_OPS_PASSWORD", "bench-ops");
+        Thread sampler = PEAK.startSampling();
+
+        List<String> rows = new ArrayList<>();
+        try (Hub hub = Hub.start(true)) {
+            double raw = rawBrokerRate(hub.connectionFactory(), skus);
+            List<String> catalogue = hub.list("T", skus);
+            hub.pushAndWait(catalogue, 1, 300);                   // warm: tokens, SKU look-ups, JIT
+            long start = System.nanoTime();
+            hub.pushAndWait(catalogue, 2, 300);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double throughput = skus / seconds;
+            rows.add(row("1. throughput, stock events/s (each reaches 3 channels)", throughput,
+                    "raw broker send+receive, msg/s", raw, "ratio " + fmt(throughput / raw, 2) + " (goal >= 0.5)"));
+
+            Latency latency = hub.latencyAt(catalogue, throughput * 0.2, latencySeconds);
+            rows.add(row("2. latency at 20 % load (" + fmt(throughput * 0.2, 0) + "/s), p50 ms", latency.p50,
+                    "p99 ms", latency.p99, "goal p99 < 1000 ms; " + latency.events + " events"));
+
+            Latency oversell = hub.oversellWindow(7);
+            rows.add(row("4. oversell window: last unit sold on Shopify → eBay and OTTO show 0, p50 ms", oversell.p50,
+                    "max ms", oversell.p99, oversell.events + " sales; today's tools: 10–30 min polling"));
+        }
+        try (Hub hub = Hub.start(false)) {
+            Convergence convergence = hub.convergence(burstSkus, burstChanges);
+            rows.add(row("3. convergence, " + burstChanges + " changes over " + burstSkus + " SKUs, s", convergence.seconds,
+                    "floor (slowest channel), s", convergence.floor, "ratio " + fmt(convergence.seconds / convergence.floor, 2)
+                            + " (goal <= 1.1); publishing took " + fmt(convergence.publishSeconds, 1) + " s"));
+            for (String line : convergence.perChannel) {
+                rows.add(line);
+            }
+        }
+        sampler.interrupt();
+        rows.add(row("5. heap used, peak MiB", PEAK.heapMib, "RSS peak MiB", PEAK.rssMib, ""));
+
+        System.out.println();
+        System.out.println("ChannelHub stock sync benchmark (embedded defaults: persistent Artemis, H2; "
+                + Runtime.getRuntime().availableProcessors() + " cores)");
+        System.out.printf("%-78s %10s   %-34s %10s   %s%n", "figure", "value", "reference", "value", "note");
+        rows.forEach(System.out::println);
+        System.exit(0);
+    }
+
+    /** Persistent sends in transactions of 1000 and receives in transactions of 500, as the hub's source and ledger. */
+    static double rawBrokerRate(ConnectionFactory factory, int messages) throws Exception {
+        String body = "x".repeat(420);
+        String queue = "bench.raw";
+        long start = System.nanoTime();
+        Thread sender = new Thread(() -> {
+            try (Connection connection = factory.createConnection();
+                 Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+                MessageProducer producer = session.createProducer(session.createQueue(queue));
+                producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+                for (int i = 1; i <= messages; i++) {
+                    var message = session.createTextMessage(body);
+                    message.setStringProperty(StockEvents.SKU, "RAW-" + i);
+                    producer.send(message);
+                    if (i % 1000 == 0) {
+                        session.commit();
+                    }
+                }
+                session.commit();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        sender.start();
+        int received = 0;
+        try (Connection connection = factory.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+            MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
+            connection.start();
+            while (received < messages) {
+                if (consumer.receive(5000) == null) {
+                    throw new IllegalStateException("raw broker run stalled at " + received);
+                }
+                received++;
+                if (received % 500 == 0) {
+                    session.commit();
+                }
+            }
+            session.commit();
+        }
+        sender.join();
+        return messages / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static String row(String figure, double value, String reference, double referenceValue, String note) {
+        return String.format("%-78s %10s   %-34s %10s   %s", figure, fmt(value, value < 100 ? 2 : 0), reference,
+                fmt(referenceValue, referenceValue < 100 ? 2 : 0), note);
+    }
+
+    private static String fmt(double value, int places) {
+        return String.format("%." + places + "f", value);
+    }
+
+    /** One hub, with its three sandbox channels either unthrottled or at their partners' documented limits. */
+    private static final class Hub implements AutoCloseable {
+
+        private final ConfigurableApplicationContext context;
+        private final SandboxLauncher sandboxes;
+        private final StockEvents events;
+        private final int port;
+        private final Map<String, Map<String, Long>> shown = new ConcurrentHashMap<>();
+        private final Map<String, Map<String, Long>> shownAt = new ConcurrentHashMap<>();
+        private final AtomicLong versions = new AtomicLong();
+
+        private Hub(ConfigurableApplicationContext context) {
+            this.context = context;
+            this.sandboxes = context.getBean(SandboxLauncher.class);
+            this.events = context.getBean(StockEvents.class);
+            this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+            for (String channel : CHANNELS) {
+                Map<String, Long> quantities = new ConcurrentHashMap<>();
+                Map<String, Long> times = new ConcurrentHashMap<>();
+                shown.put(channel, quantities);
+                shownAt.put(channel, times);
+                channel(channel).onStockWritten((sku, quantity) -> {
+                    quantities.put(sku, quantity);
+                    times.put(sku, System.nanoTime());
+                });
+            }
+        }
+
+        static Hub start(boolean unthrottled) throws IOException {
+            Path dataDir = Files.createTempDirectory("hub-stock-bench");
+            Path partners = dataDir.resolve("partners");
+            writePartners(partners, unthrottled);
+            List<String> args = new ArrayList<>(List.of("--server.port=0", "--hub.data-dir=" + dataDir,
+                    "--hub.partners-dir=" + partners, "--hub.sandbox.shop-traffic.enabled=false",
+                    "--logging.level.root=WARN", "--logging.level.io.channelhub=WARN", "--logging.level.sandbox-shop=WARN",
+                    "--hub.stock.reconcile-interval=600s"));
+            if (unthrottled) {
+                args.add("--hub.sandbox.channel-rate-multiplier=10000");
+            }
+            return new Hub(SpringApplication.run(ChannelHubApplication.class, args.toArray(String[]::new)));
+        }
+
+        ChannelSandbox channel(String id) {
+            return sandboxes.channel(id);
+        }
+
+        ConnectionFactory connectionFactory() {
+            return context.getBean(ConnectionFactory.class);
+        }
+
+        List<String> list(String prefix, int count) {
+            List<String> skus = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                skus.add(prefix + "-" + i);
+            }
+            for (String channel : CHANNELS) {
+                skus.forEach(sku -> channel(channel).addListing(sku, 0, new BigDecimal("9.90"), "EUR"));
+            }
+            return skus;
+        }
+
+        /** Sets every SKU to {@code quantity} through the backbone and waits until every channel shows it. */
+        void pushAndWait(List<String> skus, long quantity, int timeoutSeconds) throws Exception {
+            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+            List<Envelope<StockLevel>> batch = new ArrayList<>(skus.size());
+            for (String sku : skus) {
+                long version = versions.incrementAndGet();
+                batch.add(StockEvents.envelope(new StockLevel(sku, "WH", quantity, 0, version, now.plusNanos(version * 1000)),
+                        ERP, now));
+            }
+            events.publish(batch);
+            awaitAll(skus, sku -> quantity, timeoutSeconds);
+        }
+
+        void awaitAll(List<String> skus, java.util.function.ToLongFunction<String> expected, int timeoutSeconds)
+                throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            for (String channel : CHANNELS) {
+                Map<String, Long> quantities = shown.get(channel);
+                for (String sku : skus) {
+                    long want = expected.applyAsLong(sku);
+                    while (!Long.valueOf(want).equals(quantities.get(sku))) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException(channel + " did not show " + want + " for " + sku
+                                    + " within " + timeoutSeconds + " s (shows " + quantities.get(sku) + ")");
+                        }
+                        Thread.sleep(2);
+                    }
+                }
+            }
+        }
+
+        /** One event at a time at a fixed rate, each on its own SKU, over a dedicated session like an ERP adapter's. */
+        Latency latencyAt(List<String> skus, double perSecond, int seconds) throws Exception {
+            int count = (int) Math.min(skus.size(), Math.max(50, perSecond * seconds));
+            long interval = (long) (1e9 / perSecond);
+            Map<String, Long> sentAt = new ConcurrentHashMap<>();
+            try (Connection connection = connectionFactory().createConnection();
+                 Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+                MessageProducer producer = session.createProducer(session.createTopic("hub.stock.changed"));
+                producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+                long next = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    while (System.nanoTime() < next) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(Math.max(1000, next - System.nanoTime()));
+                    }
+                    String sku = skus.get(i);
+                    long version = versions.incrementAndGet();
+                    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+                    var event = StockEvents.envelope(new StockLevel(sku, "WH", 3, 0, version, now), ERP, now);
+                    var message = session.createTextMessage(CanonicalJson.write(event));
+                    message.setStringProperty(StockEvents.SKU, sku);
+                    sentAt.put(sku, System.nanoTime());
+                    producer.send(message);
+                    session.commit();
+                    next += interval;
+                }
+            }
+            List<String> sent = skus.subList(0, count);
+            awaitAll(sent, sku -> 3, 120);
+            List<Double> millis = new ArrayList<>();
+            for (String sku : sent) {
+                long last = CHANNELS.stream().mapToLong(channel -> shownAt.get(channel).get(sku)).max().orElseThrow();
+                millis.add((last - sentAt.get(sku)) / 1e6);
+            }
+            return new Latency(percentile(millis, 50), percentile(millis, 99), count);
+        }
+
+        /** The last unit on every channel, then a Shopify order for it: until eBay and OTTO show 0. */
+        Latency oversellWindow(int sales) throws Exception {
+            ShopifyWebhookSender shop = new ShopifyWebhookSender("http://127.0.0.1:" + port + "/webhooks/shopify/shop-main",
+                    "bench.myshopify.com");
+            List<Double> millis = new ArrayList<>();
+            List<String> skus = list("LAST", sales);
+            var erp = sandboxes.tryton("erp");
+            skus.forEach(sku -> erp.addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), "9.90"));
+            pushAndWait(skus, 1, 60);
+            long orderId = System.currentTimeMillis() % 1_000_000L * 1000;
+            for (String sku : skus) {
+                byte[] order = ShopifyOrderFactory.order(++orderId, "last@example.com", "Last", "Unit",
+                        List.of(new ShopifyOrderFactory.Item(sku, "Last unit", 1, "9.90")));
+                long sold = System.nanoTime();
+                int status = shop.deliver(ShopifyWebhookSender.Delivery.signed(order, SECRET)).statusCode();
+                if (status != 200) {
+                    throw new IllegalStateException("order answered " + status);
+                }
+                awaitAll(List.of(sku), s -> 0, 60);
+                long last = List.of("ebay-de", "otto-de").stream().mapToLong(channel -> shownAt.get(channel).get(sku)).max().orElseThrow();
+                millis.add((last - sold) / 1e6);
+            }
+            return new Latency(percentile(millis, 50), Collections.max(millis), sales);
+        }
+
+        Convergence convergence(int skuCount, int changes) throws Exception {
+            List<String> skus = list("B", skuCount);
+            ShopifyAdminSandbox shopify = sandboxes.channel("shop-main");
+            // A running hub resolved its SKUs at Shopify long before a burst: do that on a Plus-sized bucket, then
+            // measure at the Standard plan's 100 points/s.
+            shopify.useCostLimit(RateLimit.perSecond(1_000_000, 1_000_000));
+            pushAndWait(skus, 1, 900);
+            shopify.useCostLimit(ShopifyAdminSandbox.DEFAULT_COST_LIMIT);
+            Map<String, Long> callsBefore = new java.util.HashMap<>();
+            CHANNELS.forEach(channel -> callsBefore.put(channel, channel(channel).calls()));
+
+            Random random = new Random(42);
+            List<Envelope<StockLevel>> burst = new ArrayList<>(changes);
+            Map<String, Long> finalQuantity = new ConcurrentHashMap<>();
+            OffsetDateTime base = OffsetDateTime.now(ZoneOffset.UTC);
+            for (int i = 0; i < changes; i++) {
+                String sku = skus.get(random.nextInt(skus.size()));
+                long quantity = 2 + random.nextInt(500);
+                long version = versions.incrementAndGet();
+                burst.add(StockEvents.envelope(new StockLevel(sku, "WH", quantity, 0, version, base.plusNanos(version * 1000)),
+                        ERP, base));
+                finalQuantity.put(sku, quantity);
+            }
+            List<String> changed = new ArrayList<>(finalQuantity.keySet());
+            long start = System.nanoTime();
+            events.publish(burst);
+            double publishSeconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Double> doneAt = new java.util.LinkedHashMap<>();
+            for (String channel : CHANNELS) {
+                awaitChannel(channel, changed, finalQuantity, 1800);
+                doneAt.put(channel, (shownAt.get(channel).entrySet().stream().filter(e -> finalQuantity.containsKey(e.getKey()))
+                        .mapToLong(Map.Entry::getValue).max().orElseThrow() - start) / 1e9);
+            }
+            double seconds = Collections.max(doneAt.values());
+            // Floors: SKUs ÷ batch size ÷ calls per second at the documented limit.
+            Map<String, double[]> floors = Map.of(
+                    "shop-main", new double[] {250, 100.0 / 10},               // 100 points/s, inventorySetQuantities costs 10
+                    "ebay-de", new double[] {25, 2_000_000 / 86_400.0},        // 2,000,000 calls a day
+                    "otto-de", new double[] {200, 20});                        // 20 requests/s
+            double floor = 0;
+            List<String> perChannel = new ArrayList<>();
+            for (String channel : CHANNELS) {
+                double[] limit = floors.get(channel);
+                double channelFloor = Math.ceil(changed.size() / limit[0]) / limit[1];
+                floor = Math.max(floor, channelFloor);
+                long calls = channel(channel).calls() - callsBefore.get(channel);
+                perChannel.add(row("   " + channel + ": converged after, s", doneAt.get(channel), "floor, s", channelFloor,
+                        calls + " partner calls (minimum " + (long) Math.ceil(changed.size() / limit[0]) + "), "
+                                + channel(channel).throttledCalls() + " throttled answers"));
+            }
+            return new Convergence(seconds, floor, publishSeconds, perChannel);
+        }
+
+        private void awaitChannel(String channel, List<String> skus, Map<String, Long> expected, int timeoutSeconds)
+                throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            Map<String, Long> quantities = shown.get(channel);
+            for (String sku : skus) {
+                while (!expected.get(sku).equals(quantities.get(sku))) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(channel + " did not converge on " + sku);
+                    }
+                    Thread.sleep(5);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            context.close();
+        }
+    }
+
+    private static void writePartners(Path partners, boolean unthrottled) throws IOException {
+        Files.createDirectories(partners);
+        String rate = unthrottled ? "  rate-limit:\n    per-second: 1000000\n    burst: 1000000\n" : "";
+        String channel = "channel:\n  locations: [WH]\n" + rate + "  listing:\n    currency: EUR\n";
+        Files.writeString(partners.resolve("shop-main.yaml"), """
+                id: shop-main
+                connector: shopify
+                sandbox: true
+                shopify:
+                  shop-domain: bench.myshopify.com
+                  webhook-secret-env: SHOP_MAIN_WEBHOOK_SECRET
+                  admin-token-env: SHOP_MAIN_ADMIN_TOKEN
+                  location-id: gid://shopify/Location/76543210
+                """ + channel);
+        Files.writeString(partners.resolve("ebay-de.yaml"), """
+                id: ebay-de
+                connector: ebay
+                sandbox: true
+                ebay:
+                  marketplace-id: EBAY_DE
+                  client-id-env: EBAY_DE_CLIENT_ID
+                  client-secret-env: EBAY_DE_CLIENT_SECRET
+                  refresh-token-env: EBAY_DE_REFRESH_TOKEN
+                """ + channel);
+        Files.writeString(partners.resolve("otto-de.yaml"), """
+                id: otto-de
+                connector: otto
+                sandbox: true
+                otto:
+                  client-id-env: OTTO_DE_CLIENT_ID
+                  client-secret-env: OTTO_DE_CLIENT_SECRET
+                """ + channel);
+        Files.writeString(partners.resolve("erp.yaml"), """
+                id: erp
+                connector: tryton
+                sandbox: true
+                tryton:
+                  database: erp
+                  user: admin
+                  password-env: ERP_TRYTON_PASSWORD
+                  warehouses: [WH]
+                  stock-poll-interval: 500ms
+                  catalogue-poll-interval: 600s
+                """);
+        Files.writeString(partners.resolve("crm.yaml"), """
+                id: crm
+                connector: salesforce
+                sandbox: true
+                salesforce:
+                  api-version: "62.0"
+                  client-id-env: CRM_SF_CLIENT_ID
+                  client-secret-env: CRM_SF_CLIENT_SECRET
+                  username-env: CRM_SF_USERNAME
+                  password-env: CRM_SF_PASSWORD
+                """);
+    }
+
+    private static double percentile(List<Double> values, int percentile) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1));
+    }
+
+    private record Latency(double p50, double p99, int events) {
+    }
+
+    private record Convergence(double seconds, double floor, double publishSeconds, List<String> perChannel) {
+    }
+
+    /** Peak heap in use and resident set size, sampled every 200 ms. */
+    private static final class Memory {
+        volatile double heapMib;
+        volatile double rssMib;
+
+        Thread startSampling() {
+            Thread thread = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    sample();
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "memory-sampler");
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
+
+        void sample() {
+            heapMib = Math.max(heapMib, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0);
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        rssMib = Math.max(rssMib, Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0);
+                    }
+                }
+            } catch (IOException | NumberFormatException ignored) {
+                // no /proc: RSS stays unreported
+            }
+        }
+    }
+}
