@@ -177,8 +177,7 @@ class ShopifyAdminClientTest {
         String wrong = "shpat_wrong_secret_value";
         ShopifyAdminClient client = client(wrong, ROOMY);
 
-        PermanentPartnerException failure = catchThrowableOfType(
-                () -> client.pushStock(List.of(new StockUpdate("A", 1, null))), PermanentPartnerException.class);
+        PermanentPartnerException failure = catchThrowableOfType(PermanentPartnerException.class, () -> client.pushStock(List.of(new StockUpdate("A", 1, null))));
 
         assertThat(failure.status()).isEqualTo(401);
         assertThat(failure.getMessage()).doesNotContain(wrong).doesNotContain(TOKEN);
@@ -194,8 +193,7 @@ class ShopifyAdminClientTest {
         shopify.faults().failNext(1, 429, "0.4", Map.of("errors",
                 "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."));
 
-        TransientPartnerException failure = catchThrowableOfType(
-                () -> client.pushStock(List.of(new StockUpdate("A", 3, 10L))), TransientPartnerException.class);
+        TransientPartnerException failure = catchThrowableOfType(TransientPartnerException.class, () -> client.pushStock(List.of(new StockUpdate("A", 3, 10L))));
 
         assertThat(failure.status()).isEqualTo(429);
         assertThat(failure.retryAfter()).hasValue(Duration.ofMillis(400));
@@ -216,8 +214,7 @@ class ShopifyAdminClientTest {
         client.pushStock(List.of(new StockUpdate("B", 1, null))); // the connection is up and the client knows the bucket
         shopify.consumeCost(200); // another worker of the same app emptied the bucket; 5 points take 0.25 s to restore
 
-        TransientPartnerException failure = catchThrowableOfType(
-                () -> client.pushStock(List.of(new StockUpdate("A", 4, 10L))), TransientPartnerException.class);
+        TransientPartnerException failure = catchThrowableOfType(TransientPartnerException.class, () -> client.pushStock(List.of(new StockUpdate("A", 4, 10L))));
 
         assertThat(failure.getMessage()).contains("THROTTLED");
         assertThat(failure.retryAfter()).hasValueSatisfying(wait -> assertThat(wait).isPositive()
