@@ -53,6 +53,8 @@ CREATE TABLE channel_stock (
     rejected_seq    BIGINT,
     PRIMARY KEY (channel, sku)
 );
+-- A SKU's rows for every channel (each recomputation) and a batch of SKUs for one channel (each push).
+CREATE INDEX channel_stock_sku ON channel_stock (sku, channel);
 
 -- The listing each channel should show (price, fingerprint of everything published) and the last one it was told.
 -- A HELD row waits for ops with its reason; nothing is published for it until released.
@@ -75,6 +77,7 @@ CREATE TABLE channel_listing (
     rejected_seq          BIGINT,
     PRIMARY KEY (channel, sku)
 );
+CREATE INDEX channel_listing_sku ON channel_listing (sku, channel);
 CREATE INDEX channel_listing_state ON channel_listing (state);
 
 -- Where each poller got to (Tryton stock moves, Tryton products), so a restart resumes instead of starting over.

@@ -8,6 +8,8 @@ import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-channel sync metrics, all tagged {@code channel} (and {@code kind}: stock or price):
@@ -20,6 +22,8 @@ import java.time.OffsetDateTime;
 public class ChannelMetrics {
 
     private final MeterRegistry meters;
+    private final Map<String, Timer> lags = new ConcurrentHashMap<>();
+    private final Map<String, Counter> pushes = new ConcurrentHashMap<>();
 
     public ChannelMetrics(MeterRegistry meters) {
         this.meters = meters;
@@ -27,10 +31,11 @@ public class ChannelMetrics {
 
     public void acknowledged(String channel, String kind, OffsetDateTime changedAt) {
         Duration lag = Duration.between(changedAt.toInstant(), java.time.Instant.now());
-        Timer.builder("hub.channel.sync.lag").description("Source change to partner acknowledgement")
+        String key = channel + "/" + kind;
+        lags.computeIfAbsent(key, k -> Timer.builder("hub.channel.sync.lag").description("Source change to partner acknowledgement")
                 .tags("channel", channel, "kind", kind).publishPercentileHistogram().publishPercentiles(0.5, 0.99)
-                .register(meters).record(lag.isNegative() ? Duration.ZERO : lag);
-        counter("hub.channel.pushes", channel, kind).increment();
+                .register(meters)).record(lag.isNegative() ? Duration.ZERO : lag);
+        pushes.computeIfAbsent(key, k -> counter("hub.channel.pushes", channel, kind)).increment();
     }
 
     public void saved(String channel, String kind, int count) {

@@ -16,6 +16,8 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -43,8 +45,12 @@ public class ChannelPublishRoutes extends RouteBuilder {
     private final ChannelMetrics metrics;
     private final HubProperties.Stock settings;
 
+    private final TransactionTemplate transaction;
+
     public ChannelPublishRoutes(SalesChannels channels, ConnectionFactory connectionFactory, StockStore store,
-                                CatalogueStore catalogue, ChannelMetrics metrics, HubProperties properties) {
+                                CatalogueStore catalogue, ChannelMetrics metrics, HubProperties properties,
+                                PlatformTransactionManager jdbcTransactionManager) {
+        this.transaction = new TransactionTemplate(jdbcTransactionManager);
         this.channels = channels;
         this.connectionFactory = connectionFactory;
         this.store = store;
@@ -97,17 +103,42 @@ public class ChannelPublishRoutes extends RouteBuilder {
             return;
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        for (CatalogueStore.Listing row : rows) {
-            String refusal = outcome.rejected().get(row.sku());
-            if (refusal != null) {
-                catalogue.markRejected(channel.id(), row.sku(), row.computedSeq());
-                rejectMessage(routeId, channel, PRICE, bySku.get(row.sku()), sends,
-                        row.sku() + " = " + row.price() + " " + row.currency(), refusal, null);
-            } else {
-                catalogue.markPublished(channel.id(), row.sku(), row.computedSeq(), row.price(), row.fingerprint(), now);
-                metrics.acknowledged(channel.id(), PRICE, row.changedAt());
+        inOneTransaction(() -> {
+            for (CatalogueStore.Listing row : rows) {
+                String refusal = outcome.rejected().get(row.sku());
+                if (refusal != null) {
+                    catalogue.markRejected(channel.id(), row.sku(), row.computedSeq());
+                    rejectMessage(routeId, channel, PRICE, bySku.get(row.sku()), sends,
+                            row.sku() + " = " + row.price() + " " + row.currency(), refusal, null);
+                } else {
+                    catalogue.markPublished(channel.id(), row.sku(), row.computedSeq(), row.price(), row.fingerprint(), now);
+                    metrics.acknowledged(channel.id(), PRICE, row.changedAt());
+                }
             }
+        });
+    }
+
+    /** What a push acknowledged is recorded in one database commit per batch, not one per SKU. */
+    private void inOneTransaction(JmsWork work) throws JMSException {
+        try {
+            transaction.executeWithoutResult(status -> {
+                try {
+                    work.run();
+                } catch (JMSException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } catch (IllegalStateException wrapped) {
+            if (wrapped.getCause() instanceof JMSException jms) {
+                throw jms;
+            }
+            throw wrapped;
         }
+    }
+
+    @FunctionalInterface
+    private interface JmsWork {
+        void run() throws JMSException;
     }
 
     private static Map<String, Message> bySku(List<Message> batch) throws JMSException {
@@ -139,15 +170,17 @@ public class ChannelPublishRoutes extends RouteBuilder {
             return;
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        for (StockStore.ChannelStock row : rows) {
-            String refusal = outcome.rejected().get(row.sku());
-            if (refusal != null) {
-                reject(routeId, channel, row, bySku.get(row.sku()), sends, refusal, null);
-            } else {
-                store.markPushed(channel.id(), row.sku(), row.quantity(), row.computedSeq(), now);
-                metrics.acknowledged(channel.id(), STOCK, row.changedAt());
+        inOneTransaction(() -> {
+            for (StockStore.ChannelStock row : rows) {
+                String refusal = outcome.rejected().get(row.sku());
+                if (refusal != null) {
+                    reject(routeId, channel, row, bySku.get(row.sku()), sends, refusal, null);
+                } else {
+                    store.markPushed(channel.id(), row.sku(), row.quantity(), row.computedSeq(), now);
+                    metrics.acknowledged(channel.id(), STOCK, row.changedAt());
+                }
             }
-        }
+        });
     }
 
     private boolean isStarted() {

@@ -141,13 +141,18 @@ public class StockEvents {
     public void signalNow(List<StockSignal> signals) throws JMSException {
         try (Connection connection = connectionFactory.createConnection();
              Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
-            MessageProducer producer = session.createProducer(null);
-            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            Map<String, MessageProducer> producers = new java.util.HashMap<>();
             for (StockSignal signal : signals) {
                 TextMessage message = session.createTextMessage(signal.sku());
                 message.setStringProperty(SKU, signal.sku());
                 message.setLongProperty(CHANGED_AT, signal.changedAt().toInstant().toEpochMilli());
-                producer.send(session.createQueue(signal.queue()), message);
+                MessageProducer producer = producers.get(signal.queue());
+                if (producer == null) {
+                    producer = session.createProducer(session.createQueue(signal.queue()));
+                    producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+                    producers.put(signal.queue(), producer);
+                }
+                producer.send(message);
             }
             session.commit();
         }

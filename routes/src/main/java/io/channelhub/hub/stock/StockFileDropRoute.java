@@ -17,11 +17,13 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A CSV file dropped into {@code hub.stock.file-drop-dir} (how many warehouses and legacy ERPs deliver stock) →
- * {@code stock.changed} events. The file is moved to {@code .done/} only after every line is on the broker (bad
+ * {@code stock.changed} events, the newest line per SKU and location only. The file is moved to {@code .done/} only after every line is on the broker (bad
  * lines as dead letters with their line number and reason); a crash before that reads it again, and the ledger
  * drops what it has already seen. A file that cannot be read at all goes to {@code .failed/}.
  */
@@ -33,10 +35,12 @@ public class StockFileDropRoute extends RouteBuilder {
 
     private final StockEvents events;
     private final HubProperties.Stock settings;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
-    public StockFileDropRoute(StockEvents events, HubProperties properties) {
+    public StockFileDropRoute(StockEvents events, HubProperties properties, io.micrometer.core.instrument.MeterRegistry meters) {
         this.events = events;
         this.settings = properties.stock();
+        this.meters = meters;
     }
 
     @Override
@@ -52,7 +56,9 @@ public class StockFileDropRoute extends RouteBuilder {
         String fileName = exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class);
         long modified = exchange.getMessage().getHeader(Exchange.FILE_LAST_MODIFIED, Long.class);
         Instant fileTime = Instant.ofEpochMilli(modified);
-        List<Envelope<StockLevel>> levels = new ArrayList<>();
+        // The newest line per SKU and location: a file that lists a SKU ten times publishes it once.
+        Map<String, StockLevel> newest = new LinkedHashMap<>();
+        int lines = 0;
         List<StockEvents.Reject> rejects = new ArrayList<>();
         try (InputStream body = exchange.getMessage().getBody(InputStream.class);
              BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
@@ -64,8 +70,9 @@ public class StockFileDropRoute extends RouteBuilder {
                     continue;
                 }
                 try {
-                    levels.add(StockEvents.envelope(StockCsvMapper.toCanonical(line, number, fileTime), SOURCE,
-                            StockEvents.now()));
+                    StockLevel level = StockCsvMapper.toCanonical(line, number, fileTime);
+                    lines++;
+                    newest.merge(level.sku() + '\u0000' + level.locationId(), level, StockFileDropRoute::newer);
                 } catch (MappingException bad) {
                     rejects.add(new StockEvents.Reject(line, ROUTE_ID, fileName + ": " + bad.getMessage()));
                 }
@@ -73,7 +80,17 @@ public class StockFileDropRoute extends RouteBuilder {
         } catch (IOException e) {
             throw new IOException(fileName + " cannot be read: " + e.getMessage(), e);
         }
+        var readAt = StockEvents.now();
+        List<Envelope<StockLevel>> levels = newest.values().stream()
+                .map(level -> StockEvents.envelope(level, SOURCE, readAt)).toList();
         events.publish(levels, rejects);
-        log.info("{}: {} stock report(s) published, {} bad line(s) dead-lettered", fileName, levels.size(), rejects.size());
+        meters.counter("hub.stock.reports.conflated", "source", SOURCE.partnerId()).increment(lines - levels.size());
+        log.info("{}: {} line(s), {} stock report(s) published (newest per SKU and location), {} bad line(s) dead-lettered",
+                fileName, lines, levels.size(), rejects.size());
+    }
+
+    private static StockLevel newer(StockLevel a, StockLevel b) {
+        int byTime = a.asOf().compareTo(b.asOf());
+        return byTime > 0 || (byTime == 0 && a.version() > b.version()) ? a : b;
     }
 }

@@ -55,19 +55,19 @@ public class StockLedger {
         return transaction.execute(status -> {
             List<StockSignal> signals = new ArrayList<>();
             bySku.forEach((sku, skuReports) -> {
-                store.lockSku(sku);
-                boolean changed = false;
+                long reserved = store.lockSku(sku);
                 int takenReports = 0;
                 OffsetDateTime changedAt = null;
                 for (Report report : skuReports) {
                     StockLevel level = report.level();
                     boolean taken = store.applyLevel(level, report.source());
-                    boolean current = taken || store.isCurrent(level);
-                    if (report.fromErp() && current && store.releaseConfirmedBefore(sku, report.readAt()) > 0) {
-                        taken = true;
+                    // Only an ERP report that is (still) the newest for its location can show a confirmed sale.
+                    if (report.fromErp() && reserved > 0 && (taken || store.isCurrent(level))) {
+                        long released = store.releaseConfirmedBefore(sku, report.readAt());
+                        reserved -= released;
+                        taken |= released > 0;
                     }
                     if (taken) {
-                        changed = true;
                         takenReports++;
                         changedAt = changedAt == null || level.asOf().isBefore(changedAt) ? level.asOf() : changedAt;
                     } else {
@@ -80,7 +80,7 @@ public class StockLedger {
                         meters.counter("hub.channel.pushes.saved", "channel", channel.id(), "kind", "stock").increment(takenReports - 1);
                     }
                 }
-                signals.addAll(recompute(sku, changed ? changedAt : null));
+                signals.addAll(recompute(sku, reserved, takenReports > 0 ? changedAt : null));
             });
             return signals;
         });
@@ -91,16 +91,17 @@ public class StockLedger {
         return transaction.execute(status -> {
             List<StockSignal> signals = new ArrayList<>();
             new TreeMap<>(quantities).forEach((sku, quantity) -> {
-                store.lockSku(sku);
+                long reserved = store.lockSku(sku);
                 boolean added = store.reserve(orderKey, sku, quantity, channel, at);
-                long shortfall = store.reservedOf(sku) - store.onHandByLocation(sku).values().stream().mapToLong(Long::longValue).sum();
+                reserved += added ? quantity : 0;
+                long shortfall = reserved - store.onHandByLocation(sku).values().stream().mapToLong(Long::longValue).sum();
                 if (added && shortfall > 0) {
                     // Sold on two channels before either could show less: the order stands, ops must know.
                     meters.counter("hub.stock.oversold", "channel", channel).increment();
                     LOG.warn("{} oversold by {} (order {} on {}): every channel now shows 0", sku,
                             Math.min(shortfall, quantity), orderKey, channel);
                 }
-                signals.addAll(recompute(sku, added ? at : null));
+                signals.addAll(recompute(sku, reserved, added ? at : null));
             });
             return signals;
         });
@@ -118,7 +119,7 @@ public class StockLedger {
             store.openReservations(orderKey).forEach((sku, quantity) -> {
                 store.lockSku(sku);
                 store.release(orderKey, sku, "cancelled");
-                signals.addAll(recompute(sku, now()));
+                signals.addAll(recompute(sku, store.reservedOf(sku), now()));
             });
             return signals;
         });
@@ -128,8 +129,7 @@ public class StockLedger {
      * Signals for every channel still to be told about the SKU. {@code changedAt} null: nothing changed, but rows
      * still unpushed are signalled again (the redelivery after a crash between commit and send).
      */
-    private List<StockSignal> recompute(String sku, OffsetDateTime changedAt) {
-        long reserved = store.reservedOf(sku);
+    private List<StockSignal> recompute(String sku, long reserved, OffsetDateTime changedAt) {
         Map<String, Long> onHand = store.onHandByLocation(sku);
         Map<String, StockStore.ChannelStock> rows = store.channelStock(sku);
         List<StockSignal> signals = new ArrayList<>();

@@ -31,9 +31,17 @@ public class StockLedgerRoute extends RouteBuilder {
     private final StockLedger ledger;
     private final String erpPartner;
     private final HubProperties.Stock settings;
+    private final io.micrometer.core.instrument.DistributionSummary batchSizes;
+    private final io.micrometer.core.instrument.Timer readTime;
+    private final io.micrometer.core.instrument.Timer applyTime;
+    private final io.micrometer.core.instrument.Timer signalTime;
 
     public StockLedgerRoute(ConnectionFactory connectionFactory, StockEvents events, StockLedger ledger,
-                            PartnerRegistry partners, HubProperties properties) {
+                            PartnerRegistry partners, HubProperties properties, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.batchSizes = meters.summary("hub.stock.ledger.batch.size");
+        this.readTime = meters.timer("hub.stock.ledger.stage", "stage", "read");
+        this.applyTime = meters.timer("hub.stock.ledger.stage", "stage", "apply");
+        this.signalTime = meters.timer("hub.stock.ledger.stage", "stage", "signal");
         this.connectionFactory = connectionFactory;
         this.events = events;
         this.ledger = ledger;
@@ -54,6 +62,8 @@ public class StockLedgerRoute extends RouteBuilder {
     }
 
     private void apply(String routeId, List<Message> batch, QueueBatchReceiver.Batch sends) throws Exception {
+        long start = System.nanoTime();
+        batchSizes.record(batch.size());
         List<StockLedger.Report> reports = new ArrayList<>(batch.size());
         for (Message message : batch) {
             try {
@@ -64,8 +74,14 @@ public class StockLedgerRoute extends RouteBuilder {
                 sends.deadLetter(message, routeId, unreadable.getMessage(), unreadable.getClass().getName(), null);
             }
         }
-        for (StockSignal signal : ledger.apply(reports)) {
+        long read = System.nanoTime();
+        List<StockSignal> signals = ledger.apply(reports);
+        long applied = System.nanoTime();
+        for (StockSignal signal : signals) {
             StockEvents.signal(sends, signal);
         }
+        readTime.record(read - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        applyTime.record(applied - read, java.util.concurrent.TimeUnit.NANOSECONDS);
+        signalTime.record(System.nanoTime() - applied, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 }

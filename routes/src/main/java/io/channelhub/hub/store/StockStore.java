@@ -29,6 +29,10 @@ public class StockStore {
 
     /** Locks the SKU's row (creating it on first sight) and returns its reserved total. */
     public long lockSku(String sku) {
+        var reserved = jdbc.sql("SELECT reserved FROM stock_item WHERE sku = ? FOR UPDATE").param(sku).query(Long.class).optional();
+        if (reserved.isPresent()) {
+            return reserved.get();
+        }
         jdbc.sql("INSERT INTO stock_item (sku, reserved, changed_at) VALUES (?, 0, ?) ON CONFLICT DO NOTHING")
                 .params(sku, now()).update();
         return jdbc.sql("SELECT reserved FROM stock_item WHERE sku = ? FOR UPDATE").param(sku).query(Long.class).single();
