@@ -123,6 +123,30 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aCancelledOrderGivesItsUnitsBackAtOnce() throws Exception {
+        // Not in the ERP: the sale is never booked there, so only the cancellation can release the reservation.
+        String sku = listedSku("CANCEL");
+        report(sku, 6, Instant.now(), 1);
+        awaitChannels(sku, expected(6, 0));
+        long orderId = nextOrderId();
+        byte[] order = order(orderId, sku, 2);
+        assertThat(shop().deliver(ShopifyWebhookSender.Delivery.signed(order, WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
+        awaitChannels(sku, expected(6, 2));
+
+        HttpResponse<String> cancelled = shop().deliver(ShopifyWebhookSender.Delivery.signed(order, WEBHOOK_SECRET),
+                "orders/cancelled");
+
+        assertThat(cancelled.statusCode()).isEqualTo(200);
+        assertThat(cancelled.body()).contains("\"status\":\"released\"");
+        awaitChannels(sku, expected(6, 0));
+        assertThat(stock.reservations(messageIdOf("shop-main", orderId))).singleElement()
+                .satisfies(reservation -> assertThat(reservation.releaseReason()).isEqualTo("cancelled"));
+        HttpResponse<String> forged = shop().deliver(ShopifyWebhookSender.Delivery.signed(order, "not-the-secret"),
+                "orders/cancelled");
+        assertThat(forged.statusCode()).as("a forged cancellation releases nothing").isEqualTo(401);
+    }
+
+    @Test
     void twoChannelsSellTheLastUnitAtOnceAndEveryChannelShowsZero() throws Exception {
         String sku = erpSku("LAST", 1);
         awaitChannels(sku, expected(1, 0));

@@ -38,10 +38,15 @@ public class ShopifyWebhookSender {
     }
 
     public HttpResponse<String> deliver(Delivery delivery) throws IOException, InterruptedException {
+        return deliver(delivery, "orders/create");
+    }
+
+    /** Delivers under another webhook topic, e.g. {@code orders/cancelled}. */
+    public HttpResponse<String> deliver(Delivery delivery, String topic) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(target)
                 .timeout(Duration.ofSeconds(5))
                 .header("Content-Type", delivery.contentType())
-                .header("X-Shopify-Topic", "orders/create")
+                .header("X-Shopify-Topic", topic)
                 .header("X-Shopify-Shop-Domain", shopDomain)
                 .header("X-Shopify-API-Version", "2026-01")
                 .header("X-Shopify-Webhook-Id", delivery.webhookId())

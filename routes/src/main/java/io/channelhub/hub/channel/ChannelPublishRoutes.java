@@ -116,6 +116,8 @@ public class ChannelPublishRoutes extends RouteBuilder {
                 }
             }
         });
+        log.info("{} acknowledged {} price(s) in {} call(s): {}", channel.id(), rows.size(), outcome.calls(),
+                excerpt(rows.stream().map(row -> row.sku() + "=" + row.price() + " " + row.currency()).toList()));
     }
 
     /** What a push acknowledged is recorded in one database commit per batch, not one per SKU. */
@@ -139,6 +141,11 @@ public class ChannelPublishRoutes extends RouteBuilder {
     @FunctionalInterface
     private interface JmsWork {
         void run() throws JMSException;
+    }
+
+    /** The first few items of a batch, for the log. */
+    private static String excerpt(List<String> items) {
+        return items.size() <= 5 ? String.join(", ", items) : String.join(", ", items.subList(0, 5)) + ", … (" + items.size() + ")";
     }
 
     private static Map<String, Message> bySku(List<Message> batch) throws JMSException {
@@ -181,6 +188,8 @@ public class ChannelPublishRoutes extends RouteBuilder {
                 }
             }
         });
+        log.info("{} acknowledged {} quantit{} in {} call(s): {}", channel.id(), rows.size(), rows.size() == 1 ? "y" : "ies",
+                outcome.calls(), excerpt(rows.stream().map(row -> row.sku() + "=" + row.quantity()).toList()));
     }
 
     private boolean isStarted() {

@@ -1,12 +1,14 @@
 package io.channelhub.hub.order;
 
+import io.channelhub.hub.stock.OrderCancellations;
 import io.channelhub.hub.broker.HubQueues;
 import io.channelhub.hub.errors.DeliveryErrorHandling;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
 /**
- * Shopify order webhooks → canonical {@code order.placed} on the broker. The HTTP layer hands over the raw bytes
+ * Shopify order webhooks → canonical {@code order.placed} on the broker; {@code orders/cancelled} releases the
+ * order's stock reservations. The HTTP layer hands over the raw bytes
  * and only allow-listed headers; the caller learns the outcome from {@link HubHeaders#INGEST_OUTCOME} and answers
  * 200 only after the send to the broker returned (a durable, synchronous send).
  */
@@ -17,9 +19,11 @@ public class ShopifyOrderIngestRoute extends RouteBuilder {
     private static final String PUBLISH = "direct:order-ingest-publish";
 
     private final ShopifyOrderIntake intake;
+    private final OrderCancellations cancellations;
 
-    public ShopifyOrderIngestRoute(ShopifyOrderIntake intake) {
+    public ShopifyOrderIngestRoute(ShopifyOrderIntake intake, OrderCancellations cancellations) {
         this.intake = intake;
+        this.cancellations = cancellations;
     }
 
     @Override
@@ -29,7 +33,12 @@ public class ShopifyOrderIngestRoute extends RouteBuilder {
                 .routeDescription("Verifies a Shopify order webhook's HMAC and hands it to the publisher")
                 .routeConfigurationId(DeliveryErrorHandling.INGRESS)
                 .bean(intake, "verifySignature")
-                .to(PUBLISH);
+                .choice()
+                    .when(header(HubHeaders.TOPIC).isEqualTo(OrderCancellations.SHOPIFY_TOPIC))
+                        .bean(cancellations, "releaseShopifyOrder")
+                    .otherwise()
+                        .to(PUBLISH)
+                .end();
 
         from(PUBLISH)
                 .routeId("order-ingest-publish")

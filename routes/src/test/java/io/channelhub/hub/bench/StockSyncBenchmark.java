@@ -400,19 +400,8 @@ public final class StockSyncBenchmark {
             }
         }
 
-        void printStages() {
-            var meters = context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
-            var sizes = meters.find("hub.stock.ledger.batch.size").summary();
-            System.out.printf("ledger batches %d, mean size %.1f%n", sizes.count(), sizes.mean());
-            for (var timer : meters.find("hub.stock.ledger.stage").timers()) {
-                System.out.printf("  %s total %.1f s, mean %.2f ms%n", timer.getId().getTag("stage"),
-                        timer.totalTime(TimeUnit.SECONDS), timer.mean(TimeUnit.MILLISECONDS));
-            }
-        }
-
         @Override
         public void close() {
-            printStages();
             context.close();
         }
     }

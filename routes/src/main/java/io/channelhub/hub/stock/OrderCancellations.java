@@ -1,0 +1,56 @@
+package io.channelhub.hub.stock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.channelhub.hub.order.HubHeaders;
+import io.channelhub.hub.order.WebhookRejectedException;
+import io.channelhub.mappings.MessageIds;
+import io.channelhub.mappings.json.CanonicalJson;
+import io.channelhub.mappings.shopify.ShopifyOrderMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A signed {@code orders/cancelled} webhook releases the order's reservations at once, so every channel shows the
+ * units again. (Cancelling the ERP sale and the CRM order is the returns and cancellations flow, not this one.)
+ */
+@Component
+public class OrderCancellations {
+
+    public static final String SHOPIFY_TOPIC = "orders/cancelled";
+    private static final Logger LOG = LoggerFactory.getLogger(OrderCancellations.class);
+
+    private final StockLedger ledger;
+    private final StockEvents events;
+
+    public OrderCancellations(StockLedger ledger, StockEvents events) {
+        this.ledger = ledger;
+        this.events = events;
+    }
+
+    public void releaseShopifyOrder(Exchange exchange) throws jakarta.jms.JMSException {
+        Message message = exchange.getMessage();
+        String partnerId = message.getHeader(HubHeaders.PARTNER, String.class);
+        JsonNode order;
+        try {
+            order = CanonicalJson.mapper().readTree(message.getBody(byte[].class));
+        } catch (IOException e) {
+            throw new WebhookRejectedException(400, "body is not valid JSON");
+        }
+        String orderId = order.path("id").asText("");
+        if (orderId.isBlank()) {
+            throw new WebhookRejectedException(400, "a cancelled order needs its id");
+        }
+        String orderKey = MessageIds.orderPlaced(ShopifyOrderMapper.CHANNEL, partnerId, orderId);
+        List<StockSignal> signals = ledger.cancel(orderKey);
+        events.signalNow(signals);
+        message.setHeader(HubHeaders.MESSAGE_ID, orderKey);
+        exchange.setProperty(HubHeaders.INGEST_OUTCOME, signals.isEmpty() ? "nothing-reserved" : "released");
+        LOG.info("order {} on {} cancelled: its reservations are released", orderId, partnerId);
+    }
+}
