@@ -61,123 +61,114 @@ public abstract class HubTestSupport {
         registry.add("HUB_OPS_PASSWORD", () -> OPS_PASSWORD);
     }
 
+    /**
+     * The partners of the test hub: the order flow's shop, ERP and CRM, and six selling channels with different
+     * rules (see {@code StockSyncTest}).
+     */
     public static void writePartners(Path partnersDir) {
+        writeOrderPartners(partnersDir, "stock-poll-interval: 200ms\n  catalogue-poll-interval: 300ms");
+        write(partnersDir, "shop-main", shop("shop-main", "test-shop.myshopify.com", channel("safety-buffer: 0", "")));
+        write(partnersDir, "shop-outlet", shop("shop-outlet", "test-outlet.myshopify.com", channel("", "")));
+        write(partnersDir, "ebay-de", ebay(channel("safety-buffer: 1\n  max-listed: 5",
+                "parity-threshold-percent: 10\n    max-drop-percent: 30")));
+        write(partnersDir, "otto-de", otto(channel("share-percent: 50", "price-ending: 0.99")));
+        write(partnersDir, "amazon-de", """
+                id: amazon-de
+                connector: amazon
+                sandbox: true
+                amazon:
+                  seller-id: A2SANDBOXSELLER
+                  marketplace-id: A1PA6795UKMFR9
+                  client-id-env: AMAZON_DE_CLIENT_ID
+                  client-secret-env: AMAZON_DE_CLIENT_SECRET
+                  refresh-token-env: AMAZON_DE_REFRESH_TOKEN
+                """ + channel("safety-buffer: 2", "markup-percent: 10"));
+        write(partnersDir, "medusa-shop", """
+                id: medusa-shop
+                connector: medusa
+                sandbox: true
+                medusa:
+                  api-key-env: MEDUSA_SHOP_API_KEY
+                  currency: eur
+                """ + channel("", ""));
+    }
+
+    /** The sandbox ERP (with its polling intervals) and CRM every hub needs. */
+    public static void writeOrderPartners(Path partnersDir, String erpPolling) {
+        write(partnersDir, "erp", """
+                id: erp
+                connector: tryton
+                sandbox: true
+                tryton:
+                  database: erp
+                  user: admin
+                  password-env: ERP_TRYTON_PASSWORD
+                  timeout: 2s
+                  warehouses: [WH]
+                  %s
+                """.formatted(erpPolling));
+        write(partnersDir, "crm", """
+                id: crm
+                connector: salesforce
+                sandbox: true
+                salesforce:
+                  api-version: "62.0"
+                  client-id-env: CRM_SF_CLIENT_ID
+                  client-secret-env: CRM_SF_CLIENT_SECRET
+                  username-env: CRM_SF_USERNAME
+                  password-env: CRM_SF_PASSWORD
+                """);
+    }
+
+    /** A sandbox Shopify shop that sends orders and, with a channel section, receives stock and prices. */
+    public static String shop(String id, String domain, String channel) {
+        String variable = id.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        return """
+                id: %s
+                connector: shopify
+                sandbox: true
+                shopify:
+                  shop-domain: %s
+                  webhook-secret-env: %s_WEBHOOK_SECRET
+                  admin-token-env: %s_ADMIN_TOKEN
+                  location-id: gid://shopify/Location/76543210
+                """.formatted(id, domain, variable, variable) + channel;
+    }
+
+    public static String ebay(String channel) {
+        return """
+                id: ebay-de
+                connector: ebay
+                sandbox: true
+                ebay:
+                  marketplace-id: EBAY_DE
+                  client-id-env: EBAY_DE_CLIENT_ID
+                  client-secret-env: EBAY_DE_CLIENT_SECRET
+                  refresh-token-env: EBAY_DE_REFRESH_TOKEN
+                """ + channel;
+    }
+
+    public static String otto(String channel) {
+        return """
+                id: otto-de
+                connector: otto
+                sandbox: true
+                otto:
+                  client-id-env: OTTO_DE_CLIENT_ID
+                  client-secret-env: OTTO_DE_CLIENT_SECRET
+                """ + channel;
+    }
+
+    /** A channel section selling from WH in EUR; {@code stockRules} and {@code listingRules} are indented YAML lines. */
+    public static String channel(String stockRules, String listingRules) {
+        return "channel:\n  locations: [WH]\n" + (stockRules.isEmpty() ? "" : "  " + stockRules + "\n")
+                + "  listing:\n    currency: EUR\n" + (listingRules.isEmpty() ? "" : "    " + listingRules + "\n");
+    }
+
+    public static void write(Path partnersDir, String id, String yaml) {
         try {
             Files.createDirectories(partnersDir);
-            Files.writeString(partnersDir.resolve("shop-main.yaml"), """
-                    id: shop-main
-                    connector: shopify
-                    sandbox: true
-                    shopify:
-                      shop-domain: test-shop.myshopify.com
-                      webhook-secret-env: SHOP_MAIN_WEBHOOK_SECRET
-                      admin-token-env: SHOP_MAIN_ADMIN_TOKEN
-                      location-id: gid://shopify/Location/76543210
-                    channel:
-                      locations: [WH]
-                      safety-buffer: 0
-                      listing:
-                        currency: EUR
-                    """);
-            Files.writeString(partnersDir.resolve("shop-outlet.yaml"), """
-                    id: shop-outlet
-                    connector: shopify
-                    sandbox: true
-                    shopify:
-                      shop-domain: test-outlet.myshopify.com
-                      webhook-secret-env: SHOP_OUTLET_WEBHOOK_SECRET
-                      admin-token-env: SHOP_OUTLET_ADMIN_TOKEN
-                      location-id: gid://shopify/Location/76543210
-                    channel:
-                      locations: [WH]
-                      listing:
-                        currency: EUR
-                    """);
-            Files.writeString(partnersDir.resolve("ebay-de.yaml"), """
-                    id: ebay-de
-                    connector: ebay
-                    sandbox: true
-                    ebay:
-                      marketplace-id: EBAY_DE
-                      client-id-env: EBAY_DE_CLIENT_ID
-                      client-secret-env: EBAY_DE_CLIENT_SECRET
-                      refresh-token-env: EBAY_DE_REFRESH_TOKEN
-                    channel:
-                      locations: [WH]
-                      safety-buffer: 1
-                      max-listed: 5
-                      listing:
-                        currency: EUR
-                        parity-threshold-percent: 10
-                        max-drop-percent: 30
-                    """);
-            Files.writeString(partnersDir.resolve("otto-de.yaml"), """
-                    id: otto-de
-                    connector: otto
-                    sandbox: true
-                    otto:
-                      client-id-env: OTTO_DE_CLIENT_ID
-                      client-secret-env: OTTO_DE_CLIENT_SECRET
-                    channel:
-                      locations: [WH]
-                      share-percent: 50
-                      listing:
-                        currency: EUR
-                        price-ending: 0.99
-                    """);
-            Files.writeString(partnersDir.resolve("amazon-de.yaml"), """
-                    id: amazon-de
-                    connector: amazon
-                    sandbox: true
-                    amazon:
-                      seller-id: A2SANDBOXSELLER
-                      marketplace-id: A1PA6795UKMFR9
-                      client-id-env: AMAZON_DE_CLIENT_ID
-                      client-secret-env: AMAZON_DE_CLIENT_SECRET
-                      refresh-token-env: AMAZON_DE_REFRESH_TOKEN
-                    channel:
-                      locations: [WH]
-                      safety-buffer: 2
-                      listing:
-                        currency: EUR
-                        markup-percent: 10
-                    """);
-            Files.writeString(partnersDir.resolve("medusa-shop.yaml"), """
-                    id: medusa-shop
-                    connector: medusa
-                    sandbox: true
-                    medusa:
-                      api-key-env: MEDUSA_SHOP_API_KEY
-                      currency: eur
-                    channel:
-                      locations: [WH]
-                      listing:
-                        currency: EUR
-                    """);
-            Files.writeString(partnersDir.resolve("erp.yaml"), """
-                    id: erp
-                    connector: tryton
-                    sandbox: true
-                    tryton:
-                      database: erp
-                      user: admin
-                      password-env: ERP_TRYTON_PASSWORD
-                      timeout: 2s
-                      warehouses: [WH]
-                      stock-poll-interval: 200ms
-                      catalogue-poll-interval: 300ms
-                    """);
-            Files.writeString(partnersDir.resolve("crm.yaml"), """
-                    id: crm
-                    connector: salesforce
-                    sandbox: true
-                    salesforce:
-                      api-version: "62.0"
-                      client-id-env: CRM_SF_CLIENT_ID
-                      client-secret-env: CRM_SF_CLIENT_SECRET
-                      username-env: CRM_SF_USERNAME
-                      password-env: CRM_SF_PASSWORD
-                    """);
+            Files.writeString(partnersDir.resolve(id + ".yaml"), yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

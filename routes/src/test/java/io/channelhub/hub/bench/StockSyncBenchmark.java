@@ -6,6 +6,7 @@ import io.channelhub.connectors.shopify.ShopifyAdminSandbox;
 import io.channelhub.connectors.shopify.ShopifyOrderFactory;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
 import io.channelhub.hub.ChannelHubApplication;
+import io.channelhub.hub.HubTestSupport;
 import io.channelhub.hub.sandbox.SandboxLauncher;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.mappings.json.CanonicalJson;
@@ -406,61 +407,13 @@ public final class StockSyncBenchmark {
         }
     }
 
-    private static void writePartners(Path partners, boolean unthrottled) throws IOException {
-        Files.createDirectories(partners);
-        String rate = unthrottled ? "  rate-limit:\n    per-second: 1000000\n    burst: 1000000\n" : "";
-        String channel = "channel:\n  locations: [WH]\n" + rate + "  listing:\n    currency: EUR\n";
-        Files.writeString(partners.resolve("shop-main.yaml"), """
-                id: shop-main
-                connector: shopify
-                sandbox: true
-                shopify:
-                  shop-domain: bench.myshopify.com
-                  webhook-secret-env: SHOP_MAIN_WEBHOOK_SECRET
-                  admin-token-env: SHOP_MAIN_ADMIN_TOKEN
-                  location-id: gid://shopify/Location/76543210
-                """ + channel);
-        Files.writeString(partners.resolve("ebay-de.yaml"), """
-                id: ebay-de
-                connector: ebay
-                sandbox: true
-                ebay:
-                  marketplace-id: EBAY_DE
-                  client-id-env: EBAY_DE_CLIENT_ID
-                  client-secret-env: EBAY_DE_CLIENT_SECRET
-                  refresh-token-env: EBAY_DE_REFRESH_TOKEN
-                """ + channel);
-        Files.writeString(partners.resolve("otto-de.yaml"), """
-                id: otto-de
-                connector: otto
-                sandbox: true
-                otto:
-                  client-id-env: OTTO_DE_CLIENT_ID
-                  client-secret-env: OTTO_DE_CLIENT_SECRET
-                """ + channel);
-        Files.writeString(partners.resolve("erp.yaml"), """
-                id: erp
-                connector: tryton
-                sandbox: true
-                tryton:
-                  database: erp
-                  user: admin
-                  password-env: ERP_TRYTON_PASSWORD
-                  warehouses: [WH]
-                  stock-poll-interval: 500ms
-                  catalogue-poll-interval: 600s
-                """);
-        Files.writeString(partners.resolve("crm.yaml"), """
-                id: crm
-                connector: salesforce
-                sandbox: true
-                salesforce:
-                  api-version: "62.0"
-                  client-id-env: CRM_SF_CLIENT_ID
-                  client-secret-env: CRM_SF_CLIENT_SECRET
-                  username-env: CRM_SF_USERNAME
-                  password-env: CRM_SF_PASSWORD
-                """);
+    private static void writePartners(Path partners, boolean unthrottled) {
+        String rate = unthrottled ? "rate-limit:\n    per-second: 1000000\n    burst: 1000000" : "";
+        String channel = HubTestSupport.channel(rate, "");
+        HubTestSupport.writeOrderPartners(partners, "stock-poll-interval: 500ms\n  catalogue-poll-interval: 600s");
+        HubTestSupport.write(partners, "shop-main", HubTestSupport.shop("shop-main", "bench.myshopify.com", channel));
+        HubTestSupport.write(partners, "ebay-de", HubTestSupport.ebay(channel));
+        HubTestSupport.write(partners, "otto-de", HubTestSupport.otto(channel));
     }
 
     private static double percentile(List<Double> values, int percentile) {

@@ -119,46 +119,17 @@ class PartnerRegistryTest {
 
     @Test
     void aMarketplaceNeedsItsChannelSectionAndValidRules() throws IOException {
-        Files.writeString(partners.resolve("otto-de.yaml"), """
-                id: otto-de
-                connector: otto
-                sandbox: true
-                otto:
-                  client-id-env: OTTO_ID
-                  client-secret-env: OTTO_SECRET
-                """);
+        Files.writeString(partners.resolve("otto-de.yaml"), HubTestSupport.otto(""));
         assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
                 .hasMessageContaining("otto-de.yaml").hasMessageContaining("channel section is required");
 
-        Files.writeString(partners.resolve("otto-de.yaml"), """
-                id: otto-de
-                connector: otto
-                sandbox: true
-                otto:
-                  client-id-env: OTTO_ID
-                  client-secret-env: OTTO_SECRET
-                channel:
-                  locations: [WH]
-                  share-percent: 120
-                  listing:
-                    currency: euro
-                """);
+        Files.writeString(partners.resolve("otto-de.yaml"),
+                HubTestSupport.otto(HubTestSupport.channel("share-percent: 120", "").replace("EUR", "euro")));
         assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
                 .hasMessageContaining("otto-de.yaml").hasMessageContaining("channel.share-percent")
                 .hasMessageContaining("channel.listing.currency must be an ISO 4217 code");
 
-        Files.writeString(partners.resolve("otto-de.yaml"), """
-                id: otto-de
-                connector: otto
-                sandbox: true
-                otto:
-                  client-id-env: OTTO_ID
-                  client-secret-env: OTTO_SECRET
-                channel:
-                  locations: [WH]
-                  listing:
-                    currency: EUR
-                """);
+        Files.writeString(partners.resolve("otto-de.yaml"), HubTestSupport.otto(HubTestSupport.channel("", "")));
         assertThat(load().channelIds()).contains("otto-de");
     }
 
