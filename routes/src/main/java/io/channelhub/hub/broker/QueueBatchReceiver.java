@@ -29,6 +29,8 @@ public final class QueueBatchReceiver implements AutoCloseable {
 
     private static final int MAX_REASON = 1000;
     static final long NEXT_WAIT_MS = 2;
+    /** A trickle of messages must not hold a batch open: what has arrived after 100 ms goes. */
+    private static final long MAX_COLLECT_NANOS = 100_000_000L;
 
     private final String queue;
     private final Connection connection;
@@ -55,7 +57,7 @@ public final class QueueBatchReceiver implements AutoCloseable {
 
     /**
      * Waits up to {@code firstWait} for a message, then takes what else arrives within {@value #NEXT_WAIT_MS} ms of
-     * the previous one, up to {@code max}. A receive without any wait returned only what the client had buffered, and
+     * the previous one, up to {@code max} and for at most 100 ms. A receive without any wait returned only what the client had buffered, and
      * batches stayed at a dozen messages while hundreds were queued. @return how many messages were handled (0: the
      * queue stayed empty)
      */
@@ -66,7 +68,8 @@ public final class QueueBatchReceiver implements AutoCloseable {
         }
         List<Message> batch = new ArrayList<>(Math.min(max, 1024));
         batch.add(first);
-        while (batch.size() < max) {
+        long collectUntil = System.nanoTime() + MAX_COLLECT_NANOS;
+        while (batch.size() < max && System.nanoTime() < collectUntil) {
             Message next = consumer.receive(NEXT_WAIT_MS);
             if (next == null) {
                 break;
