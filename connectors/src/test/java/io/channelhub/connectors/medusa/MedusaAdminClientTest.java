@@ -66,8 +66,8 @@ class MedusaAdminClientTest {
         assertThat(medusa.quantityOf("MUG-BLUE")).hasValue(3);
         assertThat(medusa.stockWritesOf("TSHIRT-RED-M")).isEqualTo(2);
         assertThat(medusa.stockWritesOf("MUG-BLUE")).isEqualTo(1);
-        assertThat(medusa.calls("GET /admin/inventory-items")).isEqualTo(1);
-        assertThat(medusa.calls("POST /admin/inventory-items/location-levels/batch")).isEqualTo(2);
+        assertThat(medusa.callsOf("GET /admin/inventory-items")).isEqualTo(1);
+        assertThat(medusa.callsOf("POST /admin/inventory-items/location-levels/batch")).isEqualTo(2);
         assertThat(medusa.calls()).isEqualTo(3);
         assertThat(recorder.calls).containsExactly(MedusaAdminClient.LIST_INVENTORY_ITEMS + ":2",
                 MedusaAdminClient.BATCH_LOCATION_LEVELS + ":2", MedusaAdminClient.BATCH_LOCATION_LEVELS + ":1");
@@ -99,7 +99,7 @@ class MedusaAdminClientTest {
         assertThat(outcome.rejected()).isEmpty();
         assertThat(outcome.calls()).isEqualTo(3);
         assertThat(medusa.quantityOf("MUG-BLUE")).hasValue(9);
-        assertThat(medusa.calls("GET /admin/inventory-items")).isEqualTo(2);
+        assertThat(medusa.callsOf("GET /admin/inventory-items")).isEqualTo(2);
     }
 
     @Test
@@ -143,8 +143,8 @@ class MedusaAdminClientTest {
                 Map.entry("usd {}", new BigDecimal("27")),
                 Map.entry("eur {\"region_id\":\"reg_01EUROPE\"}", new BigDecimal("22")));
         assertThat(medusa.priceWritesOf("TSHIRT-RED-M")).isEqualTo(1);
-        assertThat(medusa.calls("GET /admin/product-variants")).isEqualTo(1);
-        assertThat(medusa.calls("POST /admin/products/variants/batch")).isEqualTo(2);
+        assertThat(medusa.callsOf("GET /admin/product-variants")).isEqualTo(1);
+        assertThat(medusa.callsOf("POST /admin/products/variants/batch")).isEqualTo(2);
     }
 
     @Test
@@ -175,10 +175,10 @@ class MedusaAdminClientTest {
 
         assertThat(client.stockBatchSize()).isEqualTo(2);
         assertThat(stockOutcome).isEqualTo(PushOutcome.accepted(6));
-        assertThat(medusa.calls("GET /admin/inventory-items")).isEqualTo(3);
-        assertThat(medusa.calls("POST /admin/inventory-items/location-levels/batch")).isEqualTo(3);
+        assertThat(medusa.callsOf("GET /admin/inventory-items")).isEqualTo(3);
+        assertThat(medusa.callsOf("POST /admin/inventory-items/location-levels/batch")).isEqualTo(3);
         assertThat(priceOutcome).isEqualTo(PushOutcome.accepted(3 + 5));
-        assertThat(medusa.calls("GET /admin/product-variants")).isEqualTo(3);
+        assertThat(medusa.callsOf("GET /admin/product-variants")).isEqualTo(3);
         for (String sku : List.of("SKU-1", "SKU-2", "SKU-3", "MUG-BLUE", "TSHIRT-RED-M")) {
             assertThat(medusa.quantityOf(sku)).hasValue(20);
             assertThat(price(sku)).isEqualByComparingTo("2.00");
