@@ -90,6 +90,22 @@ public abstract class ChannelSandboxServer<L extends ChannelSandboxServer.Listin
         return faults;
     }
 
+    /**
+     * The next injected fault, counted as a real answer of its status would be (429 as throttled, any other as a
+     * call served), or null when none is planned. For the sandboxes that count what they answer, not what they serve.
+     */
+    protected final Reply nextCountedFault() {
+        Reply fault = faults.nextFault();
+        if (fault != null) {
+            if (fault.status() == 429) {
+                countThrottled();
+            } else {
+                countCall();
+            }
+        }
+        return fault;
+    }
+
     /** One partner API call served: what {@link #calls()} counts. */
     protected final void countCall() {
         calls.incrementAndGet();

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.channelhub.connectors.channel.ChannelSandboxServer;
 import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.channel.TokenBucket;
+import io.channelhub.connectors.oauth.IssuedTokens;
 import io.channelhub.connectors.oauth.OAuthTokenEndpoint;
 
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,7 +59,7 @@ public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
     private final String refreshToken;
     private final Set<String> grantedScopes;
     private final TokenBucket bucket;
-    private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+    private final IssuedTokens tokens = new IssuedTokens();
     private final AtomicInteger garbled = new AtomicInteger();
     private final AtomicLong tokenCalls = new AtomicLong();
     private final AtomicLong offerLookups = new AtomicLong();
@@ -129,7 +129,7 @@ public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
 
     /** Every access token issued so far stops working (as after its 2 hours): the next API call answers 401. */
     public void expireTokens() {
-        tokens.clear();
+        tokens.expireAll();
     }
 
     /** The next {@code count} API calls answer 200 with an HTML page instead of JSON (a broken proxy). */
@@ -163,7 +163,7 @@ public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
                     "The requested scope is invalid, unknown, malformed, or exceeds the scope granted to the client"));
         }
         String token = "v^1.1#i^1#p^3#r^0#" + UUID.randomUUID();
-        tokens.add(token);
+        tokens.issue(token, Set.of()); // eBay's Inventory API checks no scopes
         return Reply.json(200, Map.of("access_token", token, "expires_in", TOKEN_SECONDS,
                 "token_type", "User Access Token"));
     }
@@ -182,9 +182,7 @@ public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
     // ---- Inventory API ----
 
     private Reply api(HttpExchange exchange) throws IOException {
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        if (authorization == null || !authorization.startsWith("Bearer ")
-                || !tokens.contains(authorization.substring(7).trim())) {
+        if (tokens.scopesOf(exchange.getRequestHeaders().getFirst("Authorization")) == null) {
             countCall();
             return Reply.json(401, errors(error(1001, "OAuth", null, "Invalid access token",
                     "Invalid access token. Check the value of the Authorization HTTP request header.")));
@@ -193,13 +191,8 @@ public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
             countThrottled();
             return throttledReply();
         }
-        Reply fault = faults().nextFault();
+        Reply fault = nextCountedFault();
         if (fault != null) {
-            if (fault.status() == 429) {
-                countThrottled();
-            } else {
-                countCall();
-            }
             return fault;
         }
         countCall();

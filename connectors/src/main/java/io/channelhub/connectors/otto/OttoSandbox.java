@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.channelhub.connectors.channel.ChannelSandboxServer;
 import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.channel.TokenBucket;
+import io.channelhub.connectors.oauth.IssuedTokens;
 import io.channelhub.connectors.oauth.OAuthTokenEndpoint;
 
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -66,7 +66,7 @@ public class OttoSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listi
     private final Set<String> grantedScopes;
     private final TokenBucket bucket;
     private final TokenBucket tokenBucket;
-    private final Map<String, Set<String>> tokens = new ConcurrentHashMap<>();
+    private final IssuedTokens tokens = new IssuedTokens();
     private final Map<String, Task> tasks = new LinkedHashMap<>();
     private final AtomicInteger garbled = new AtomicInteger();
     private final AtomicLong tokenCalls = new AtomicLong();
@@ -123,7 +123,7 @@ public class OttoSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listi
 
     /** Every access token issued so far stops working (as after its 30 minutes). */
     public void expireTokens() {
-        tokens.clear();
+        tokens.expireAll();
     }
 
     /** The next {@code count} API calls answer 200 with an HTML page instead of JSON. */
@@ -156,7 +156,7 @@ public class OttoSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listi
                     "error_description", "Invalid scopes: " + String.join(" ", asked)));
         }
         String token = "eyJhbGciOiJSUzI1NiJ9." + UUID.randomUUID().toString().replace("-", "");
-        tokens.put(token, Set.copyOf(asked));
+        tokens.issue(token, asked);
         return Reply.json(200, Map.of("access_token", token, "token_type", "Bearer", "expires_in", TOKEN_SECONDS,
                 "scope", String.join(" ", asked)));
     }
@@ -166,9 +166,7 @@ public class OttoSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listi
     /** Auth, rate limit, injected faults; null when the call may be served. */
     private Reply gate(HttpExchange exchange, String scope) {
         String path = exchange.getRequestURI().getPath();
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        Set<String> scopes = authorization == null || !authorization.startsWith("Bearer ") ? null
-                : tokens.get(authorization.substring(7).trim());
+        Set<String> scopes = tokens.scopesOf(exchange.getRequestHeaders().getFirst("Authorization"));
         if (scopes == null) {
             countCall();
             return Reply.json(401, errors(error(401, "Unauthorized", "missing, invalid or expired access token", path)));
@@ -177,13 +175,8 @@ public class OttoSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listi
             countThrottled();
             return tooManyRequests(path, bucket);
         }
-        Reply fault = faults().nextFault();
+        Reply fault = nextCountedFault();
         if (fault != null) {
-            if (fault.status() == 429) {
-                countThrottled();
-            } else {
-                countCall();
-            }
             return fault;
         }
         countCall();
