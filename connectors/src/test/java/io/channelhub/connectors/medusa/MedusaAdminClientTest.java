@@ -2,10 +2,10 @@ package io.channelhub.connectors.medusa;
 
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
-import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.RateLimit;
+import io.channelhub.connectors.channel.RecordingCallListener;
 import io.channelhub.connectors.channel.StockUpdate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +28,7 @@ class MedusaAdminClientTest {
     private static final String KEY = "sk_3f1c0e2b9a8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b";
 
     private MedusaSandbox medusa;
-    private Recorder recorder;
+    private RecordingCallListener recorder;
 
     @BeforeEach
     void start() {
@@ -36,7 +36,7 @@ class MedusaAdminClientTest {
         medusa.start();
         medusa.addListing("TSHIRT-RED-M", 5, new BigDecimal("24.99"), "EUR");
         medusa.addListing("MUG-BLUE", 7, new BigDecimal("9.90"), "EUR");
-        recorder = new Recorder();
+        recorder = new RecordingCallListener();
     }
 
     @AfterEach
@@ -278,20 +278,5 @@ class MedusaAdminClientTest {
 
     private BigDecimal price(String sku) {
         return medusa.priceOf(sku).orElseThrow();
-    }
-
-    private static final class Recorder implements ChannelCallListener {
-        final List<String> calls = new CopyOnWriteArrayList<>();
-        final List<Duration> waits = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void called(String operation, int items) {
-            calls.add(operation + ":" + items);
-        }
-
-        @Override
-        public void throttled(Duration waited) {
-            waits.add(waited);
-        }
     }
 }
