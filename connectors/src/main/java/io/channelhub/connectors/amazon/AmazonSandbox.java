@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import io.channelhub.connectors.channel.ChannelSandbox;
+import io.channelhub.connectors.channel.ChannelSandboxServer;
 import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.channel.TokenBucket;
-import io.channelhub.connectors.sandbox.SandboxServer;
+import io.channelhub.connectors.oauth.OAuthTokenEndpoint;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -21,10 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +62,7 @@ import static io.channelhub.connectors.amazon.AmazonListingsClient.UPLOAD_FEED_D
  *       in the processing report, and change nothing.</li>
  * </ul>
  */
-public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
+public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listing> {
 
     public static final String TOKEN_PATH = "/auth/o2/token";
     public static final String GET_FEED = "getFeed";
@@ -98,15 +96,10 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
     private final String sellerId;
     private final Map<String, TokenBucket> buckets = new HashMap<>();
     private final Map<String, Long> tokens = new ConcurrentHashMap<>();
-    private final Map<String, Listing> listings = new HashMap<>();
     private final Map<String, FeedDocument> documents = new ConcurrentHashMap<>();
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> callsByOperation = new ConcurrentHashMap<>();
-    private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong tokenCalls = new AtomicLong();
     private final AtomicLong feedIds = new AtomicLong(3_485_934);
-    private final List<StockListener> stockListeners = new CopyOnWriteArrayList<>();
-    private final FaultPlan faults = new FaultPlan();
     private final AtomicInteger garbageAnswers = new AtomicInteger();
     private final ScheduledExecutorService feedProcessor;
     private volatile Duration feedProcessingDelay = Duration.ZERO;
@@ -155,49 +148,7 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
 
     @Override
     public synchronized void addListing(String sku, long quantity, BigDecimal price, String currency) {
-        listings.put(sku, new Listing(quantity, price, currency));
-    }
-
-    @Override
-    public synchronized OptionalLong quantityOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? OptionalLong.empty() : OptionalLong.of(listing.quantity);
-    }
-
-    @Override
-    public synchronized Optional<BigDecimal> priceOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? Optional.empty() : Optional.ofNullable(listing.price);
-    }
-
-    @Override
-    public synchronized long stockWritesOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? 0 : listing.stockWrites;
-    }
-
-    @Override
-    public synchronized long priceWritesOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? 0 : listing.priceWrites;
-    }
-
-    /** SP-API calls served, the document upload included (token calls, 429s and refused auth excluded). */
-    @Override
-    public long calls() {
-        return callsByOperation.values().stream().mapToLong(AtomicLong::get).sum();
-    }
-
-    /** Calls served for one operation: {@code patchListingsItem}, {@code createFeedDocument}, … */
-    public long callsOf(String operation) {
-        AtomicLong count = callsByOperation.get(operation);
-        return count == null ? 0 : count.get();
-    }
-
-    /** Calls answered 429 because an operation's bucket was empty (injected faults not counted). */
-    @Override
-    public long throttledCalls() {
-        return throttled.get();
+        listings.put(sku, new Listing(sku, quantity, price, currency));
     }
 
     /** Access tokens issued by the LWA endpoint. */
@@ -208,16 +159,6 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
     /** Every access token issued so far is expired from now on (as an hour later). */
     public void expireTokens() {
         tokens.replaceAll((token, expiresAt) -> Long.MIN_VALUE);
-    }
-
-    @Override
-    public void onStockWritten(StockListener listener) {
-        stockListeners.add(listener);
-    }
-
-    @Override
-    public FaultPlan faults() {
-        return faults;
     }
 
     /** The next {@code count} SP-API calls get 200 with an HTML page instead of JSON (a broken proxy in between). */
@@ -264,7 +205,7 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
         if (!"POST".equals(exchange.getRequestMethod())) {
             return Reply.json(405, Map.of("error", "invalid_request", "error_description", "POST only"));
         }
-        Map<String, String> form = formParameters(readText(exchange));
+        Map<String, String> form = OAuthTokenEndpoint.decodeForm(readText(exchange));
         if (!"refresh_token".equals(form.get("grant_type"))) {
             return Reply.json(400, Map.of("error", "unsupported_grant_type",
                     "error_description", "The authorization grant type is not supported by the authorization server"));
@@ -292,7 +233,7 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
     /** Fault, auth and rate limit in the order a client meets them, then the operation. */
     private Reply api(HttpExchange exchange, String operation, Handler handler) throws IOException {
         String requestId = UUID.randomUUID().toString();
-        Reply fault = faults.nextFault();
+        Reply fault = faults().nextFault();
         if (fault != null) {
             return fault.withHeader("x-amzn-RequestId", requestId);
         }
@@ -306,13 +247,13 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
         }
         TokenBucket bucket = buckets.get(operation);
         if (!admit(bucket)) {
-            throttled.incrementAndGet();
+            countThrottled();
             long millis = bucket.untilNextToken().toMillis();
             return errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.", "")
                     .withHeader("Retry-After", String.valueOf(Math.max(1, (millis + 999) / 1000)))
                     .withHeader("x-amzn-RequestId", requestId);
         }
-        callsByOperation.computeIfAbsent(operation, key -> new AtomicLong()).incrementAndGet();
+        countCall(operation);
         return handler.handle(exchange)
                 .withHeader("x-amzn-RequestId", requestId)
                 .withHeader("x-amzn-RateLimit-Limit", String.valueOf(bucket.limit().perSecond()));
@@ -357,7 +298,7 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
         }
         String[] segments = exchange.getRequestURI().getRawPath()
                 .substring(AmazonListingsClient.LISTINGS_PATH.length()).split("/", -1);
-        Map<String, String> query = formParameters(exchange.getRequestURI().getRawQuery());
+        Map<String, String> query = OAuthTokenEndpoint.decodeForm(exchange.getRequestURI().getRawQuery());
         String marketplaceId = query.getOrDefault("marketplaceIds", "");
         if (segments.length != 2 || segments[1].isEmpty() || marketplaceId.isEmpty() || marketplaceId.contains(",")) {
             return invalidInput("sellerId, sku and exactly one marketplaceIds are required");
@@ -418,7 +359,7 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
     private Reply upload(HttpExchange exchange) throws IOException {
         String id = exchange.getRequestURI().getPath().substring(UPLOAD_PATH.length());
         FeedDocument document = documents.get(id);
-        String signature = formParameters(exchange.getRequestURI().getRawQuery()).get("X-Amz-Signature");
+        String signature = OAuthTokenEndpoint.decodeForm(exchange.getRequestURI().getRawQuery()).get("X-Amz-Signature");
         if (!"PUT".equals(exchange.getRequestMethod()) || document == null || !document.signature.equals(signature)
                 || System.nanoTime() - document.uploadBefore > 0) {
             return s3Error(403, "AccessDenied", "Request has expired or the signature does not match");
@@ -428,7 +369,8 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
             return s3Error(403, "SignatureDoesNotMatch", "The Content-Type is not the one the URL was signed for");
         }
         document.content = exchange.getRequestBody().readAllBytes();
-        callsByOperation.computeIfAbsent(UPLOAD_FEED_DOCUMENT, key -> new AtomicLong()).incrementAndGet();
+        // Counted among the SP-API calls (calls(), callsOf), though the upload has no usage plan.
+        countCall(UPLOAD_FEED_DOCUMENT);
         return Reply.empty(200).withHeader("ETag", "\"" + UUID.randomUUID() + "\"");
     }
 
@@ -565,15 +507,10 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
             return issues;
         }
         if (price != null) {
-            listing.price = price;
-            listing.priceWrites++;
+            writePrice(listing, price);
         }
         if (quantity != null) {
-            listing.quantity = quantity;
-            listing.stockWrites++;
-            for (StockListener stockListener : stockListeners) {
-                stockListener.written(sku, quantity);
-            }
+            writeQuantity(listing, quantity);
         }
         return issues;
     }
@@ -630,37 +567,9 @@ public class AmazonSandbox extends SandboxServer implements ChannelSandbox {
                 + "</Code><Message>" + message + "</Message></Error>", Map.of());
     }
 
-    private static Map<String, String> formParameters(String encoded) {
-        Map<String, String> parameters = new HashMap<>();
-        if (encoded == null || encoded.isEmpty()) {
-            return parameters;
-        }
-        for (String pair : encoded.split("&")) {
-            int equals = pair.indexOf('=');
-            String key = equals < 0 ? pair : pair.substring(0, equals);
-            String value = equals < 0 ? "" : pair.substring(equals + 1);
-            parameters.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
-        }
-        return parameters;
-    }
-
     /** Percent-decoding of a path segment, where '+' is a plus, not a space. */
     private static String decode(String segment) {
         return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
-    }
-
-    private static final class Listing {
-        long quantity;
-        BigDecimal price;
-        final String currency;
-        long stockWrites;
-        long priceWrites;
-
-        Listing(long quantity, BigDecimal price, String currency) {
-            this.quantity = quantity;
-            this.price = price;
-            this.currency = currency;
-        }
     }
 
     private static final class FeedDocument {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.channel.AccessToken;
+import io.channelhub.connectors.channel.Batches;
 import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.ChannelClient;
 import io.channelhub.connectors.channel.ChannelHttp;
@@ -21,7 +22,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -99,11 +99,10 @@ public class EbayInventoryClient implements ChannelClient {
     /** Absolute quantities; a longer list is sent in several bulk calls, the last update of a SKU wins. */
     @Override
     public PushOutcome pushStock(List<StockUpdate> updates) {
-        Map<String, StockUpdate> bySku = new LinkedHashMap<>();
-        updates.forEach(update -> bySku.put(update.sku(), update));
+        List<StockUpdate> latest = Batches.latestPerSku(updates, StockUpdate::sku);
         Map<String, String> rejected = new LinkedHashMap<>();
         int calls = 0;
-        for (List<StockUpdate> chunk : chunks(List.copyOf(bySku.values()))) {
+        for (List<StockUpdate> chunk : Batches.chunks(latest, BULK_SIZE)) {
             ObjectNode body = ChannelHttp.JSON.createObjectNode();
             ArrayNode requests = body.putArray("requests");
             for (StockUpdate update : chunk) {
@@ -121,12 +120,12 @@ public class EbayInventoryClient implements ChannelClient {
     /** Prices of the SKU's offer on the configured marketplace; a SKU without an offer is refused. */
     @Override
     public PushOutcome pushPrices(List<PriceUpdate> updates) {
-        Map<String, PriceUpdate> bySku = new LinkedHashMap<>();
-        updates.forEach(update -> bySku.put(update.sku(), update));
+        List<PriceUpdate> latest = Batches.latestPerSku(updates, PriceUpdate::sku);
         Map<String, String> rejected = new LinkedHashMap<>();
         int calls = 0;
         Map<String, String> offers = new HashMap<>();
-        for (String sku : bySku.keySet()) {
+        for (PriceUpdate update : latest) {
+            String sku = update.sku();
             String cached = offerIds.get(sku);
             if (cached != null) {
                 offers.put(sku, cached);
@@ -141,8 +140,8 @@ public class EbayInventoryClient implements ChannelClient {
                 rejected.put(sku, lookup.refusal());
             }
         }
-        List<PriceUpdate> priced = bySku.values().stream().filter(update -> offers.containsKey(update.sku())).toList();
-        for (List<PriceUpdate> chunk : chunks(priced)) {
+        List<PriceUpdate> priced = latest.stream().filter(update -> offers.containsKey(update.sku())).toList();
+        for (List<PriceUpdate> chunk : Batches.chunks(priced, BULK_SIZE)) {
             ObjectNode body = ChannelHttp.JSON.createObjectNode();
             ArrayNode requests = body.putArray("requests");
             for (PriceUpdate update : chunk) {
@@ -266,14 +265,6 @@ public class EbayInventoryClient implements ChannelClient {
             }
         }
         return false;
-    }
-
-    private static <T> List<List<T>> chunks(List<T> items) {
-        List<List<T>> chunks = new ArrayList<>();
-        for (int from = 0; from < items.size(); from += BULK_SIZE) {
-            chunks.add(items.subList(from, Math.min(items.size(), from + BULK_SIZE)));
-        }
-        return chunks;
     }
 
     private static String encode(String value) {

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import io.channelhub.connectors.channel.ChannelSandbox;
+import io.channelhub.connectors.channel.ChannelSandboxServer;
 import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.channel.TokenBucket;
+import io.channelhub.connectors.oauth.IssuedTokens;
 import io.channelhub.connectors.oauth.OAuthTokenEndpoint;
-import io.channelhub.connectors.sandbox.SandboxServer;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -17,15 +17,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,7 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Error bodies follow the contract's {@code {errors:[{errorId, domain, subdomain, category, message, …}]}}.
  */
-public class EbaySandbox extends SandboxServer implements ChannelSandbox {
+public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
 
     public static final String API_PATH = "/sell/inventory/v1";
     public static final String TOKEN_PATH = "/identity/v1/oauth2/token";
@@ -63,13 +59,8 @@ public class EbaySandbox extends SandboxServer implements ChannelSandbox {
     private final String refreshToken;
     private final Set<String> grantedScopes;
     private final TokenBucket bucket;
-    private final Set<String> tokens = ConcurrentHashMap.newKeySet();
-    private final Map<String, Listing> listings = new LinkedHashMap<>();
-    private final List<StockListener> listeners = new CopyOnWriteArrayList<>();
-    private final FaultPlan faults = new FaultPlan();
+    private final IssuedTokens tokens = new IssuedTokens();
     private final AtomicInteger garbled = new AtomicInteger();
-    private final AtomicLong calls = new AtomicLong();
-    private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong tokenCalls = new AtomicLong();
     private final AtomicLong offerLookups = new AtomicLong();
     private final AtomicLong nextOfferId = new AtomicLong(7003812010L);
@@ -124,40 +115,7 @@ public class EbaySandbox extends SandboxServer implements ChannelSandbox {
         }
     }
 
-    // ---- state the tests read ----
-
-    @Override
-    public synchronized OptionalLong quantityOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? OptionalLong.empty() : OptionalLong.of(listing.quantity);
-    }
-
-    @Override
-    public synchronized Optional<BigDecimal> priceOf(String sku) {
-        return Optional.ofNullable(listings.get(sku)).map(listing -> listing.price);
-    }
-
-    @Override
-    public synchronized long stockWritesOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? 0 : listing.stockWrites;
-    }
-
-    @Override
-    public synchronized long priceWritesOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? 0 : listing.priceWrites;
-    }
-
-    @Override
-    public long calls() {
-        return calls.get();
-    }
-
-    @Override
-    public long throttledCalls() {
-        return throttled.get();
-    }
+    // ---- state the tests read (besides ChannelSandbox's) ----
 
     /** Refresh-token grants asked for (served or refused). */
     public long tokenCalls() {
@@ -169,19 +127,9 @@ public class EbaySandbox extends SandboxServer implements ChannelSandbox {
         return offerLookups.get();
     }
 
-    @Override
-    public void onStockWritten(StockListener listener) {
-        listeners.add(listener);
-    }
-
-    @Override
-    public FaultPlan faults() {
-        return faults;
-    }
-
     /** Every access token issued so far stops working (as after its 2 hours): the next API call answers 401. */
     public void expireTokens() {
-        tokens.clear();
+        tokens.expireAll();
     }
 
     /** The next {@code count} API calls answer 200 with an HTML page instead of JSON (a broken proxy). */
@@ -215,7 +163,7 @@ public class EbaySandbox extends SandboxServer implements ChannelSandbox {
                     "The requested scope is invalid, unknown, malformed, or exceeds the scope granted to the client"));
         }
         String token = "v^1.1#i^1#p^3#r^0#" + UUID.randomUUID();
-        tokens.add(token);
+        tokens.issue(token, Set.of()); // eBay's Inventory API checks no scopes
         return Reply.json(200, Map.of("access_token", token, "expires_in", TOKEN_SECONDS,
                 "token_type", "User Access Token"));
     }
@@ -234,23 +182,20 @@ public class EbaySandbox extends SandboxServer implements ChannelSandbox {
     // ---- Inventory API ----
 
     private Reply api(HttpExchange exchange) throws IOException {
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        if (authorization == null || !authorization.startsWith("Bearer ")
-                || !tokens.contains(authorization.substring(7).trim())) {
-            calls.incrementAndGet();
+        if (tokens.scopesOf(exchange.getRequestHeaders().getFirst("Authorization")) == null) {
+            countCall();
             return Reply.json(401, errors(error(1001, "OAuth", null, "Invalid access token",
                     "Invalid access token. Check the value of the Authorization HTTP request header.")));
         }
         if (!bucket.tryTake()) {
-            throttled.incrementAndGet();
+            countThrottled();
             return throttledReply();
         }
-        Reply fault = faults.nextFault();
+        Reply fault = nextCountedFault();
         if (fault != null) {
-            (fault.status() == 429 ? throttled : calls).incrementAndGet();
             return fault;
         }
-        calls.incrementAndGet();
+        countCall();
         if (garbled.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
             return new Reply(200, "text/html", "<html><body>Service temporarily unavailable</body></html>", Map.of());
         }
@@ -384,10 +329,7 @@ public class EbaySandbox extends SandboxServer implements ChannelSandbox {
             writeQuantity(target, quantity);
         }
         offerQuantities.values().forEach(value -> writeQuantity(target, value));
-        prices.values().forEach(value -> {
-            target.price = value;
-            target.priceWrites++;
-        });
+        prices.values().forEach(value -> writePrice(target, value));
         if (!offers.isArray() || offers.isEmpty()) {
             return List.of(itemResponse(sku, null, 200, null));
         }
@@ -396,12 +338,6 @@ public class EbaySandbox extends SandboxServer implements ChannelSandbox {
             responses.add(itemResponse(sku, offer.path("offerId").asText(), 200, null));
         }
         return responses;
-    }
-
-    private void writeQuantity(Listing listing, long quantity) {
-        listing.quantity = quantity;
-        listing.stockWrites++;
-        listeners.forEach(listener -> listener.written(listing.sku, quantity));
     }
 
     private Listing byOfferId(String offerId) {
@@ -453,21 +389,13 @@ public class EbaySandbox extends SandboxServer implements ChannelSandbox {
     }
 
     /** One SKU as the seller sees it in Seller Hub: the inventory item's quantity and its offer on EBAY_DE. */
-    private static final class Listing {
-        final String sku;
+    // Not private: the class's own extends clause names it, which a private member class cannot be.
+    static final class Listing extends ChannelSandboxServer.Listing {
         String offerId;
-        long quantity;
-        BigDecimal price;
-        final String currency;
-        long stockWrites;
-        long priceWrites;
 
         Listing(String sku, String offerId, long quantity, BigDecimal price, String currency) {
-            this.sku = sku;
+            super(sku, quantity, price, currency);
             this.offerId = offerId;
-            this.quantity = quantity;
-            this.price = price;
-            this.currency = currency;
         }
     }
 }

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import io.channelhub.connectors.channel.ChannelSandbox;
+import io.channelhub.connectors.channel.ChannelSandboxServer;
 import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.channel.TokenBucket;
-import io.channelhub.connectors.sandbox.SandboxServer;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -22,9 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,7 +45,7 @@ import java.util.regex.Pattern;
  * Medusa has no rate limiter; this sandbox enforces {@link #DEFAULT_RATE_LIMIT} (or the one given) and answers 429
  * {@code {"type":"too_many_requests", …}} with {@code Retry-After}, as a proxy in front of Medusa would.
  */
-public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
+public class MedusaSandbox extends ChannelSandboxServer<MedusaSandbox.Listing> {
 
     /** Not a Medusa figure (it has none): generous enough that {@link MedusaSettings#DEFAULT_RATE_LIMIT} never hits it. */
     public static final RateLimit DEFAULT_RATE_LIMIT = RateLimit.perSecond(50, 50);
@@ -60,15 +57,9 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
     private final String stockLocationId;
     private final String currency;
     private final TokenBucket bucket;
-    private final FaultPlan faults = new FaultPlan();
     private final AtomicInteger ids = new AtomicInteger();
-    private final AtomicLong calls = new AtomicLong();
-    private final AtomicLong throttled = new AtomicLong();
     private final AtomicInteger garbage = new AtomicInteger();
     private final Map<String, String> refusedPrices = new java.util.concurrent.ConcurrentHashMap<>();
-    private final List<StockListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, Listing> listings = new LinkedHashMap<>();
-    private final Map<String, AtomicLong> callsByOperation = new java.util.concurrent.ConcurrentHashMap<>();
 
     public MedusaSandbox(String secretApiKey) {
         this(0, secretApiKey, DEFAULT_LOCATION, "eur", DEFAULT_RATE_LIMIT);
@@ -97,7 +88,8 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
     @Override
     public synchronized void addListing(String sku, long quantity, BigDecimal price, String currency) {
         Listing listing = newListing(sku);
-        listing.stocked = quantity;
+        listing.quantity = quantity;
+        listing.stocked = true;
         listing.prices.add(new Price("price_" + next(), currency.toLowerCase(Locale.ROOT), price, JSON.createObjectNode(),
                 null, null));
     }
@@ -126,7 +118,7 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
 
     /** Medusa's own stock changes (a reservation released, a fulfilment) or a merchant's deletion of the level. */
     public synchronized void removeLevel(String sku) {
-        listing(sku).stocked = null;
+        listing(sku).stocked = false;
     }
 
     /** Price writes for this SKU's product are refused with 400 {@code invalid_data} and this message. */
@@ -139,59 +131,6 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
         garbage.set(count);
     }
 
-    @Override
-    public synchronized OptionalLong quantityOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null || listing.stocked == null ? OptionalLong.empty() : OptionalLong.of(listing.stocked);
-    }
-
-    @Override
-    public synchronized Optional<BigDecimal> priceOf(String sku) {
-        Listing listing = listings.get(sku);
-        if (listing == null) {
-            return Optional.empty();
-        }
-        return listing.prices.stream().filter(price -> price.plainIn(currency)).map(Price::amount).findFirst();
-    }
-
-    @Override
-    public synchronized long stockWritesOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? 0 : listing.stockWrites;
-    }
-
-    @Override
-    public synchronized long priceWritesOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? 0 : listing.priceWrites;
-    }
-
-    @Override
-    public long calls() {
-        return calls.get();
-    }
-
-    /** Served calls of one operation: {@code GET /admin/inventory-items}, {@code POST /admin/products/variants/batch}, … */
-    public long calls(String operation) {
-        AtomicLong count = callsByOperation.get(operation);
-        return count == null ? 0 : count.get();
-    }
-
-    @Override
-    public long throttledCalls() {
-        return throttled.get();
-    }
-
-    @Override
-    public void onStockWritten(StockListener listener) {
-        listeners.add(listener);
-    }
-
-    @Override
-    public FaultPlan faults() {
-        return faults;
-    }
-
     // ---------------------------------------------------------------- HTTP
 
     private Reply admin(HttpExchange exchange) throws IOException {
@@ -199,12 +138,12 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
             return Reply.json(401, Map.of("message", "Unauthorized"));
         }
         if (!bucket.tryTake()) {
-            throttled.incrementAndGet();
+            countThrottled();
             long seconds = Math.max(1, (long) Math.ceil(bucket.untilNextToken().toMillis() / 1000.0));
             return Reply.json(429, error("too_many_requests", "Too many requests, retry after " + seconds + " s"))
                     .withHeader("Retry-After", String.valueOf(seconds));
         }
-        Reply fault = faults.nextFault();
+        Reply fault = faults().nextFault();
         if (fault != null) {
             return fault;
         }
@@ -229,8 +168,8 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
         } else {
             return Reply.json(404, error("not_found", "Cannot " + method + " " + path));
         }
-        calls.incrementAndGet();
-        callsByOperation.computeIfAbsent(method + " " + path, key -> new AtomicLong()).incrementAndGet();
+        // Operations are named "GET /admin/inventory-items", "POST /admin/products/variants/batch", …
+        countCall(method + " " + path);
         return reply;
     }
 
@@ -251,7 +190,7 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
         for (Listing listing : matching(query)) {
             ObjectNode item = items.addObject().put("id", listing.inventoryItemId).put("sku", listing.sku);
             ArrayNode levels = item.putArray("location_levels");
-            if (listing.stocked != null) {
+            if (listing.stocked) {
                 levels.add(level(listing));
             }
         }
@@ -282,18 +221,18 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
                                     ? "InventoryItem with id: " + itemId + " was not found"
                                     : "Stock location with id: " + location + " was not found"));
                         }
-                        if (listing.stocked != null) {
+                        if (listing.stocked) {
                             return Reply.json(400, error("invalid_data", "Inventory level with inventory_item_id: "
                                     + itemId + ", location_id: " + location + ", already exists."));
                         }
-                    } else if (!here || listing.stocked == null) {
+                    } else if (!here || !listing.stocked) {
                         return Reply.json(404, error("not_found", "Item " + itemId + " is not stocked at location " + location));
                     }
                     long value = quantity.isMissingNode() ? 0 : quantity.asLong();
                     ArrayNode target = kind.equals("create") ? created : updated;
                     writes.add(() -> {
-                        listing.stocked = value;
-                        listing.stockWrites++;
+                        storeQuantity(listing, value);
+                        listing.stocked = true;
                         written.put(listing.sku, value);
                         target.add(level(listing));
                     });
@@ -301,7 +240,7 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
             }
             // All or nothing, like Medusa's batchInventoryItemLevelsWorkflow.
             writes.forEach(Runnable::run);
-            written.forEach((sku, value) -> listeners.forEach(listener -> listener.written(sku, value)));
+            written.forEach(this::announceStockWritten);
         }
         answer.putArray("deleted");
         return Reply.json(200, answer);
@@ -363,7 +302,7 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
     // ---------------------------------------------------------------- model
 
     private Listing newListing(String sku) {
-        Listing listing = new Listing(sku, "prod_" + next(), "variant_" + next(), "iitem_" + next());
+        Listing listing = new Listing(sku, "prod_" + next(), "variant_" + next(), "iitem_" + next(), currency);
         listings.put(sku, listing);
         return listing;
     }
@@ -396,8 +335,8 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
     private ObjectNode level(Listing listing) {
         return JSON.createObjectNode().put("id", "ilev_" + listing.inventoryItemId.substring(6))
                 .put("inventory_item_id", listing.inventoryItemId).put("location_id", stockLocationId)
-                .put("stocked_quantity", listing.stocked).put("reserved_quantity", 0).put("incoming_quantity", 0)
-                .put("available_quantity", listing.stocked);
+                .put("stocked_quantity", listing.quantity).put("reserved_quantity", 0).put("incoming_quantity", 0)
+                .put("available_quantity", listing.quantity);
     }
 
     private ObjectNode variant(Listing listing) {
@@ -455,21 +394,34 @@ public class MedusaSandbox extends SandboxServer implements ChannelSandbox {
         return ids.incrementAndGet();
     }
 
-    private static final class Listing {
-        final String sku;
+    /**
+     * A variant with its inventory item. The quantity counts only while the item has a level at the location
+     * ({@code stocked}); the price is not one amount but the variant's price set, its plain price in the channel's
+     * currency being what {@link #priceOf} reports (the inherited {@code price} stays null).
+     */
+    // Not private: the class's own extends clause names it, which a private member class cannot be.
+    static final class Listing extends ChannelSandboxServer.Listing {
         final String productId;
         final String variantId;
         final String inventoryItemId;
         final List<Price> prices = new ArrayList<>();
-        Long stocked;
-        long stockWrites;
-        long priceWrites;
+        boolean stocked;
 
-        Listing(String sku, String productId, String variantId, String inventoryItemId) {
-            this.sku = sku;
+        Listing(String sku, String productId, String variantId, String inventoryItemId, String channelCurrency) {
+            super(sku, 0, null, channelCurrency);
             this.productId = productId;
             this.variantId = variantId;
             this.inventoryItemId = inventoryItemId;
+        }
+
+        @Override
+        protected OptionalLong quantity() {
+            return stocked ? OptionalLong.of(quantity) : OptionalLong.empty();
+        }
+
+        @Override
+        protected Optional<BigDecimal> price() {
+            return prices.stream().filter(price -> price.plainIn(currency)).map(Price::amount).findFirst();
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.channel.AccessToken;
+import io.channelhub.connectors.channel.Batches;
 import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.ChannelClient;
 import io.channelhub.connectors.channel.ChannelHttp;
@@ -27,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Stock and prices to OTTO Market (shared/partner-apis.md §6, payloads/otto).
@@ -96,10 +96,10 @@ public class OttoMarketClient implements ChannelClient {
 
     @Override
     public PushOutcome pushStock(List<StockUpdate> updates) {
-        List<StockUpdate> latest = latestPerSku(updates, StockUpdate::sku);
+        List<StockUpdate> latest = Batches.latestPerSku(updates, StockUpdate::sku);
         Map<String, String> rejected = new LinkedHashMap<>();
         int calls = 0;
-        for (List<StockUpdate> chunk : chunks(latest, QUANTITIES_PER_CALL)) {
+        for (List<StockUpdate> chunk : Batches.chunks(latest, QUANTITIES_PER_CALL)) {
             ArrayNode body = ChannelHttp.JSON.createArrayNode();
             chunk.forEach(update -> body.addObject().put("sku", update.sku()).put("quantity", update.quantity()));
             BearerChannel.Answer answer = post(QUANTITIES, "availabilityStoreQuantities", body, chunk.size());
@@ -116,9 +116,9 @@ public class OttoMarketClient implements ChannelClient {
 
     @Override
     public PushOutcome pushPrices(List<PriceUpdate> updates) {
-        List<PriceUpdate> latest = latestPerSku(updates, PriceUpdate::sku);
+        List<PriceUpdate> latest = Batches.latestPerSku(updates, PriceUpdate::sku);
         int calls = 0;
-        for (List<PriceUpdate> chunk : chunks(latest, PRICES_PER_CALL)) {
+        for (List<PriceUpdate> chunk : Batches.chunks(latest, PRICES_PER_CALL)) {
             ArrayNode body = ChannelHttp.JSON.createArrayNode();
             for (PriceUpdate update : chunk) {
                 ObjectNode price = body.addObject().put("sku", update.sku()).putObject("standardPrice");
@@ -209,20 +209,6 @@ public class OttoMarketClient implements ChannelClient {
             }
         }
         return "?";
-    }
-
-    private static <T> List<T> latestPerSku(List<T> updates, Function<T, String> sku) {
-        Map<String, T> bySku = new LinkedHashMap<>();
-        updates.forEach(update -> bySku.put(sku.apply(update), update));
-        return List.copyOf(bySku.values());
-    }
-
-    private static <T> List<List<T>> chunks(List<T> items, int size) {
-        List<List<T>> chunks = new ArrayList<>();
-        for (int from = 0; from < items.size(); from += size) {
-            chunks.add(items.subList(from, Math.min(items.size(), from + size)));
-        }
-        return chunks;
     }
 
     @Override

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import io.channelhub.connectors.channel.ChannelSandbox;
+import io.channelhub.connectors.channel.ChannelSandboxServer;
 import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.channel.TokenBucket;
+import io.channelhub.connectors.oauth.IssuedTokens;
 import io.channelhub.connectors.oauth.OAuthTokenEndpoint;
-import io.channelhub.connectors.sandbox.SandboxServer;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -19,14 +19,9 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -50,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Error bodies are {@code {errors:[{code, title, detail, path, logref}]}} (Availability V1 {@code QuantityApiError}).
  */
-public class OttoSandbox extends SandboxServer implements ChannelSandbox {
+public class OttoSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listing> {
 
     /** 1200 requests per minute per partner (see {@link OttoSettings#DEFAULT_RATE_LIMIT}). */
     public static final RateLimit DEFAULT_RATE_LIMIT = RateLimit.perSecond(20, 20);
@@ -71,14 +66,9 @@ public class OttoSandbox extends SandboxServer implements ChannelSandbox {
     private final Set<String> grantedScopes;
     private final TokenBucket bucket;
     private final TokenBucket tokenBucket;
-    private final Map<String, Set<String>> tokens = new ConcurrentHashMap<>();
-    private final Map<String, Listing> listings = new LinkedHashMap<>();
+    private final IssuedTokens tokens = new IssuedTokens();
     private final Map<String, Task> tasks = new LinkedHashMap<>();
-    private final List<StockListener> listeners = new CopyOnWriteArrayList<>();
-    private final FaultPlan faults = new FaultPlan();
     private final AtomicInteger garbled = new AtomicInteger();
-    private final AtomicLong calls = new AtomicLong();
-    private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong tokenCalls = new AtomicLong();
 
     /** A self-app granted "availability products orders" with OTTO's documented limits. */
@@ -115,29 +105,6 @@ public class OttoSandbox extends SandboxServer implements ChannelSandbox {
         listings.put(sku, new Listing(sku, quantity, price, currency));
     }
 
-    @Override
-    public synchronized OptionalLong quantityOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? OptionalLong.empty() : OptionalLong.of(listing.quantity);
-    }
-
-    @Override
-    public synchronized Optional<BigDecimal> priceOf(String sku) {
-        return Optional.ofNullable(listings.get(sku)).map(listing -> listing.price);
-    }
-
-    @Override
-    public synchronized long stockWritesOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? 0 : listing.stockWrites;
-    }
-
-    @Override
-    public synchronized long priceWritesOf(String sku) {
-        Listing listing = listings.get(sku);
-        return listing == null ? 0 : listing.priceWrites;
-    }
-
     /** SKUs whose price failed inside an update task (unknown SKU, wrong currency, bad amount). */
     public synchronized Set<String> failedPriceSkus() {
         Set<String> failed = new LinkedHashSet<>();
@@ -150,33 +117,13 @@ public class OttoSandbox extends SandboxServer implements ChannelSandbox {
         return tasks.size();
     }
 
-    @Override
-    public long calls() {
-        return calls.get();
-    }
-
-    @Override
-    public long throttledCalls() {
-        return throttled.get();
-    }
-
     public long tokenCalls() {
         return tokenCalls.get();
     }
 
-    @Override
-    public void onStockWritten(StockListener listener) {
-        listeners.add(listener);
-    }
-
-    @Override
-    public FaultPlan faults() {
-        return faults;
-    }
-
     /** Every access token issued so far stops working (as after its 30 minutes). */
     public void expireTokens() {
-        tokens.clear();
+        tokens.expireAll();
     }
 
     /** The next {@code count} API calls answer 200 with an HTML page instead of JSON. */
@@ -209,7 +156,7 @@ public class OttoSandbox extends SandboxServer implements ChannelSandbox {
                     "error_description", "Invalid scopes: " + String.join(" ", asked)));
         }
         String token = "eyJhbGciOiJSUzI1NiJ9." + UUID.randomUUID().toString().replace("-", "");
-        tokens.put(token, Set.copyOf(asked));
+        tokens.issue(token, asked);
         return Reply.json(200, Map.of("access_token", token, "token_type", "Bearer", "expires_in", TOKEN_SECONDS,
                 "scope", String.join(" ", asked)));
     }
@@ -219,23 +166,20 @@ public class OttoSandbox extends SandboxServer implements ChannelSandbox {
     /** Auth, rate limit, injected faults; null when the call may be served. */
     private Reply gate(HttpExchange exchange, String scope) {
         String path = exchange.getRequestURI().getPath();
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        Set<String> scopes = authorization == null || !authorization.startsWith("Bearer ") ? null
-                : tokens.get(authorization.substring(7).trim());
+        Set<String> scopes = tokens.scopesOf(exchange.getRequestHeaders().getFirst("Authorization"));
         if (scopes == null) {
-            calls.incrementAndGet();
+            countCall();
             return Reply.json(401, errors(error(401, "Unauthorized", "missing, invalid or expired access token", path)));
         }
         if (!bucket.tryTake()) {
-            throttled.incrementAndGet();
+            countThrottled();
             return tooManyRequests(path, bucket);
         }
-        Reply fault = faults.nextFault();
+        Reply fault = nextCountedFault();
         if (fault != null) {
-            (fault.status() == 429 ? throttled : calls).incrementAndGet();
             return fault;
         }
-        calls.incrementAndGet();
+        countCall();
         if (!scopes.contains(scope)) {
             return Reply.json(403, errors(error(403, "Forbidden", "the access token lacks the scope " + scope, path)));
         }
@@ -285,9 +229,7 @@ public class OttoSandbox extends SandboxServer implements ChannelSandbox {
                 continue;
             }
             long quantity = item.path("quantity").asLong();
-            listing.quantity = quantity;
-            listing.stockWrites++;
-            listeners.forEach(listener -> listener.written(sku, quantity));
+            writeQuantity(listing, quantity);
             results.addObject().put("sku", sku).put("quantity", quantity)
                     .put("lastModified", Instant.now().toString());
         }
@@ -336,8 +278,7 @@ public class OttoSandbox extends SandboxServer implements ChannelSandbox {
             } else if (!CURRENCY.equals(standard.path("currency").asText())) {
                 task.failed.put(sku, "standardPrice.currency must be " + CURRENCY);
             } else {
-                listing.price = amount;
-                listing.priceWrites++;
+                writePrice(listing, amount);
                 task.succeeded++;
             }
         }
@@ -409,22 +350,6 @@ public class OttoSandbox extends SandboxServer implements ChannelSandbox {
         ObjectNode body = JSON.createObjectNode();
         body.putArray("errors").add(error);
         return body;
-    }
-
-    private static final class Listing {
-        final String sku;
-        long quantity;
-        BigDecimal price;
-        final String currency;
-        long stockWrites;
-        long priceWrites;
-
-        Listing(String sku, long quantity, BigDecimal price, String currency) {
-            this.sku = sku;
-            this.quantity = quantity;
-            this.price = price;
-            this.currency = currency;
-        }
     }
 
     private static final class Task {

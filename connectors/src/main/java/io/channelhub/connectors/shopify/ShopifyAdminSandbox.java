@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import io.channelhub.connectors.channel.ChannelSandbox;
+import io.channelhub.connectors.channel.ChannelSandboxServer;
 import io.channelhub.connectors.channel.RateLimit;
-import io.channelhub.connectors.sandbox.SandboxServer;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -15,14 +14,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,7 +42,7 @@ import java.util.regex.Pattern;
  * 10. The error texts of the missing directive and missing {@code changeFromQuantity} are our own wording [inferred]:
  * Shopify documents that these calls fail at runtime, not the exact message.
  */
-public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox {
+public class ShopifyAdminSandbox extends ChannelSandboxServer<ShopifyAdminSandbox.Listing> {
 
     public static final String LOCATION_ID = "gid://shopify/Location/76543210";
     public static final RateLimit DEFAULT_COST_LIMIT = ShopifyAdminSettings.STANDARD_PLAN;
@@ -71,17 +66,11 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
 
     private final String accessToken;
     private volatile PointsBucket bucket;
-    private final Map<String, Listing> bySku = new LinkedHashMap<>();
     private final Map<String, Listing> byVariant = new HashMap<>();
     private final Map<String, Listing> byItem = new HashMap<>();
     private final Map<String, List<Listing>> byProduct = new HashMap<>();
     private final Map<String, Stored> idempotency = new HashMap<>();
     private final AtomicLong ids = new AtomicLong(1_000);
-    private final Map<String, AtomicLong> callsByOperation = new ConcurrentHashMap<>();
-    private final List<StockListener> stockListeners = new CopyOnWriteArrayList<>();
-    private final FaultPlan faults = new FaultPlan();
-    private final AtomicLong calls = new AtomicLong();
-    private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong replays = new AtomicLong();
     private String shopCurrency;
     private int lostMutationAnswers;
@@ -99,25 +88,17 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
         this(port, accessToken, DEFAULT_COST_LIMIT);
     }
 
-    private static final class Listing {
-        final String sku;
+    // Not private: the class's own extends clause names it, which a private member class cannot be.
+    static final class Listing extends ChannelSandboxServer.Listing {
         final String variantId;
         final String productId;
         final String itemId;
-        long quantity;
-        BigDecimal price;
-        final String currency;
-        long stockWrites;
-        long priceWrites;
 
         Listing(String sku, String variantId, String productId, String itemId, long quantity, BigDecimal price, String currency) {
-            this.sku = sku;
+            super(sku, quantity, price, currency);
             this.variantId = variantId;
             this.productId = productId;
             this.itemId = itemId;
-            this.quantity = quantity;
-            this.price = price;
-            this.currency = currency;
         }
     }
 
@@ -148,7 +129,7 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
     }
 
     private void add(String sku, String productId, long quantity, BigDecimal price, String currency) {
-        if (bySku.containsKey(sku)) {
+        if (listings.containsKey(sku)) {
             throw new IllegalArgumentException("SKU " + sku + " is already listed");
         }
         if (shopCurrency == null) {
@@ -156,7 +137,7 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
         }
         Listing listing = new Listing(sku, "gid://shopify/ProductVariant/" + ids.incrementAndGet(), productId,
                 "gid://shopify/InventoryItem/" + ids.incrementAndGet(), quantity, price, currency);
-        bySku.put(sku, listing);
+        listings.put(sku, listing);
         byVariant.put(listing.variantId, listing);
         byItem.put(listing.itemId, listing);
         byProduct.computeIfAbsent(productId, id -> new ArrayList<>()).add(listing);
@@ -173,65 +154,16 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
     }
 
     public synchronized Optional<String> variantIdOf(String sku) {
-        return Optional.ofNullable(bySku.get(sku)).map(listing -> listing.variantId);
+        return Optional.ofNullable(listings.get(sku)).map(listing -> listing.variantId);
     }
 
     public synchronized Optional<String> inventoryItemIdOf(String sku) {
-        return Optional.ofNullable(bySku.get(sku)).map(listing -> listing.itemId);
-    }
-
-    @Override
-    public synchronized OptionalLong quantityOf(String sku) {
-        Listing listing = bySku.get(sku);
-        return listing == null ? OptionalLong.empty() : OptionalLong.of(listing.quantity);
-    }
-
-    @Override
-    public synchronized Optional<BigDecimal> priceOf(String sku) {
-        return Optional.ofNullable(bySku.get(sku)).map(listing -> listing.price);
-    }
-
-    @Override
-    public synchronized long stockWritesOf(String sku) {
-        Listing listing = bySku.get(sku);
-        return listing == null ? 0 : listing.stockWrites;
-    }
-
-    @Override
-    public synchronized long priceWritesOf(String sku) {
-        Listing listing = bySku.get(sku);
-        return listing == null ? 0 : listing.priceWrites;
-    }
-
-    @Override
-    public long calls() {
-        return calls.get();
-    }
-
-    /** Calls served per root field ({@code inventorySetQuantities}, {@code productVariantsBulkUpdate}, …). */
-    public long callsOf(String operation) {
-        AtomicLong count = callsByOperation.get(operation);
-        return count == null ? 0 : count.get();
-    }
-
-    @Override
-    public long throttledCalls() {
-        return throttled.get();
+        return Optional.ofNullable(listings.get(sku)).map(listing -> listing.itemId);
     }
 
     /** {@code inventorySetQuantities} calls answered from an idempotency key already used, without applying. */
     public long idempotentReplays() {
         return replays.get();
-    }
-
-    @Override
-    public void onStockWritten(StockListener listener) {
-        stockListeners.add(listener);
-    }
-
-    @Override
-    public FaultPlan faults() {
-        return faults;
     }
 
     /**
@@ -271,7 +203,7 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
         if (!exchange.getRequestMethod().equals("POST")) {
             return new Reply(405, "application/json", "{\"errors\":\"Method Not Allowed\"}", Map.of());
         }
-        Reply fault = faults.nextFault();
+        Reply fault = faults().nextFault();
         if (fault != null) {
             return fault;
         }
@@ -332,14 +264,14 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
             return Reply.json(200, body);
         }
         if (!bucket.tryTake(cost)) {
-            throttled.incrementAndGet();
+            countThrottled();
             ObjectNode body = errors("Throttled", "THROTTLED", null);
             ((ObjectNode) body.path("errors").get(0).path("extensions")).put("documentation", "https://shopify.dev/api/usage/rate-limits");
             body.set("extensions", costExtension(cost, null));
             return Reply.json(200, body);
         }
-        calls.incrementAndGet();
-        callsByOperation.computeIfAbsent(operation, key -> new AtomicLong()).incrementAndGet();
+        // Per root field: inventorySetQuantities, productVariantsBulkUpdate, productVariants, nodes, shop.
+        countCall(operation);
         ObjectNode answer = JSON.createObjectNode();
         ObjectNode data = answer.putObject("data");
         String error = switch (operation) {
@@ -452,11 +384,7 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
                 Listing listing = targets.get(i);
                 long next = quantities.get(i).path("quantity").asLong();
                 changes.addObject().put("name", name).put("delta", next - listing.quantity).put("quantityAfterChange", next);
-                listing.quantity = next;
-                listing.stockWrites++;
-                for (StockListener listener : stockListeners) {
-                    listener.written(listing.sku, next);
-                }
+                writeQuantity(listing, next);
             }
         }
         if (key != null) {
@@ -531,8 +459,7 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
             ArrayNode updated = payload.putArray("productVariants");
             for (int i = 0; i < targets.size(); i++) {
                 Listing listing = targets.get(i);
-                listing.price = prices.get(i);
-                listing.priceWrites++;
+                writePrice(listing, prices.get(i));
                 updated.addObject().put("id", listing.variantId).put("price", listing.price.toPlainString());
             }
         }
@@ -558,7 +485,7 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
             return "first must be between 1 and " + MAX_INPUT_ARRAY;
         }
         List<String> wanted = skuTerms(variables.path("query").asText(""));
-        List<Listing> matches = bySku.values().stream().filter(listing -> wanted.contains(listing.sku)).toList();
+        List<Listing> matches = listings.values().stream().filter(listing -> wanted.contains(listing.sku)).toList();
         int start = 0;
         String after = variables.path("after").asText(null);
         if (after != null) {
@@ -669,7 +596,7 @@ public class ShopifyAdminSandbox extends SandboxServer implements ChannelSandbox
     }
 
     private Listing listing(String sku) {
-        Listing listing = bySku.get(sku);
+        Listing listing = listings.get(sku);
         if (listing == null) {
             throw new IllegalArgumentException("SKU " + sku + " is not listed");
         }

@@ -35,7 +35,7 @@ public class TrytonCatalogueReader {
     private final ChangeWindow window;
     private final TrytonProductMapper mapper = new TrytonProductMapper();
     private String currency;
-    private ObjectNode context;
+    private final TrytonUserContext context;
 
     /** @param currency ISO code of the company currency, or null to read it from the user's company */
     public TrytonCatalogueReader(TrytonClient client, String partner, String currency) {
@@ -47,6 +47,7 @@ public class TrytonCatalogueReader {
             throw new IllegalArgumentException("page size must be positive: " + pageSize);
         }
         this.client = client;
+        this.context = new TrytonUserContext(client);
         this.partner = partner;
         this.currency = currency;
         this.pageSize = pageSize;
@@ -73,7 +74,7 @@ public class TrytonCatalogueReader {
         for (int offset = 0; ; offset += pageSize) {
             JsonNode page = client.call("model.product.product.search_read", JSON.arrayNode().add(domain.deepCopy())
                     .add(offset).add(pageSize).add(JSON.arrayNode().add(JSON.arrayNode().add("id").add("ASC")))
-                    .add(fields.deepCopy()).add(context()));
+                    .add(fields.deepCopy()).add(context.get()));
             for (JsonNode row : page) {
                 long id = row.path("id").asLong();
                 Instant stamp = stamp(row);
@@ -112,12 +113,12 @@ public class TrytonCatalogueReader {
 
     private String currency() {
         if (currency == null) {
-            long company = context().path("company").asLong(-1);
+            long company = context.get().path("company").asLong(-1);
             if (company < 0) {
                 throw new PermanentPartnerException(partner, 200, "the ERP user has no company to take a currency from", null);
             }
             JsonNode rows = client.call("model.company.company.read", JSON.arrayNode()
-                    .add(JSON.arrayNode().add(company)).add(JSON.arrayNode().add("currency.code")).add(context()));
+                    .add(JSON.arrayNode().add(company)).add(JSON.arrayNode().add("currency.code")).add(context.get()));
             String code = rows.path(0).path("currency.").path("code").asText(null);
             if (code == null) {
                 throw new PermanentPartnerException(partner, 200, "the ERP company has no currency", rows.toString());
@@ -125,15 +126,6 @@ public class TrytonCatalogueReader {
             currency = code;
         }
         return currency;
-    }
-
-    private ObjectNode context() {
-        if (context == null) {
-            JsonNode preferences = client.call("model.res.user.get_preferences",
-                    JSON.arrayNode().add(true).add(JSON.objectNode()));
-            context = preferences.isObject() ? (ObjectNode) preferences.deepCopy() : JSON.objectNode();
-        }
-        return context;
     }
 
     private record Row(long id, Instant stamp) {

@@ -24,18 +24,19 @@ public class TrytonSaleWriter {
 
     private final String partner;
     private final TrytonClient client;
-    private volatile ObjectNode context;
+    private final TrytonUserContext context;
     /** Warehouse and currency ids do not change while the hub runs; looked up once each. */
     private final Map<String, Long> masterDataIds = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TrytonSaleWriter(String partner, TrytonClient client) {
         this.partner = partner;
         this.client = client;
+        this.context = new TrytonUserContext(client);
     }
 
     /** @return the Tryton id of the confirmed sale */
     public Result writeSale(TrytonSaleDraft draft) {
-        ObjectNode ctx = context();
+        ObjectNode ctx = context.get();
         JsonNode existing = client.call("model.sale.sale.search_read", JSON.arrayNode()
                 .add(domain("reference", "=", draft.reference())).add(0).add(1).addNull()
                 .add(JSON.arrayNode().add("id").add("state")).add(ctx));
@@ -198,18 +199,6 @@ public class TrytonSaleWriter {
             throw new PermanentPartnerException(partner, 200, method + " returned no id", ids.toString());
         }
         return ids.get(0).asLong();
-    }
-
-    /** The user's preferences carry the company, which sales, moves and inventories need in their context. */
-    private ObjectNode context() {
-        ObjectNode cached = context;
-        if (cached != null) {
-            return cached;
-        }
-        JsonNode preferences = client.call("model.res.user.get_preferences", JSON.arrayNode().add(true).add(JSON.objectNode()));
-        ObjectNode ctx = preferences.isObject() ? (ObjectNode) preferences.deepCopy() : JSON.objectNode();
-        context = ctx;
-        return ctx;
     }
 
     private static ArrayNode domain(String field, String operator, String value) {

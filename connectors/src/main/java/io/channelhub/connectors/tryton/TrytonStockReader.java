@@ -61,7 +61,7 @@ public class TrytonStockReader {
     private final List<String> warehouseCodes;
     private final int pageSize;
     private final ChangeWindow window;
-    private ObjectNode context;
+    private final TrytonUserContext context;
     private Map<String, Long> storageByWarehouse;
 
     public TrytonStockReader(TrytonClient client, String partner, List<String> warehouseCodes) {
@@ -77,6 +77,7 @@ public class TrytonStockReader {
             throw new IllegalArgumentException("page size must be positive: " + pageSize);
         }
         this.client = client;
+        this.context = new TrytonUserContext(client);
         this.partner = partner;
         this.warehouseCodes = List.copyOf(warehouseCodes);
         this.pageSize = pageSize;
@@ -104,7 +105,7 @@ public class TrytonStockReader {
         skus.forEach(codes::add);
         JsonNode products = client.call("model.product.product.search_read", JSON.arrayNode()
                 .add(JSON.arrayNode().add(JSON.arrayNode().add("code").add("in").add(codes)))
-                .add(0).addNull().add(orderById()).add(JSON.arrayNode().add("code")).add(context()));
+                .add(0).addNull().add(orderById()).add(JSON.arrayNode().add("code")).add(context.get()));
         ArrayNode ids = JSON.arrayNode();
         products.forEach(row -> ids.add(row.path("id").asLong()));
         if (ids.isEmpty()) {
@@ -115,7 +116,7 @@ public class TrytonStockReader {
             JsonNode page = client.call("model.stock.move.search_read", JSON.arrayNode()
                     .add(JSON.arrayNode().add(JSON.arrayNode().add("product").add("in").add(ids.deepCopy())))
                     .add(offset).add(pageSize).add(orderById())
-                    .add(JSON.arrayNode().add("product").add("create_date").add("write_date")).add(context()));
+                    .add(JSON.arrayNode().add("product").add("create_date").add("write_date")).add(context.get()));
             page.forEach(row -> newest.merge(row.path("product").asLong(), stamp(row), TrytonStockReader::max));
             if (page.size() < pageSize) {
                 break;
@@ -151,7 +152,7 @@ public class TrytonStockReader {
         for (int offset = 0; ; offset += pageSize) {
             JsonNode page = client.call("model.product.product.search_read", JSON.arrayNode()
                     .add(JSON.arrayNode().add(JSON.arrayNode().add("code").add("!=").addNull()))
-                    .add(offset).add(pageSize).add(orderById()).add(JSON.arrayNode().add("code")).add(context()));
+                    .add(offset).add(pageSize).add(orderById()).add(JSON.arrayNode().add("code")).add(context.get()));
             page.forEach(row -> products.add(row.path("id").asLong()));
             if (page.size() < pageSize) {
                 break;
@@ -177,7 +178,7 @@ public class TrytonStockReader {
         for (int offset = 0; ; offset += pageSize) {
             JsonNode page = client.call("model.stock.move.search_read", JSON.arrayNode().add(domain.deepCopy())
                     .add(offset).add(pageSize).add(orderById())
-                    .add(JSON.arrayNode().add("product").add("create_date").add("write_date")).add(context()));
+                    .add(JSON.arrayNode().add("product").add("create_date").add("write_date")).add(context.get()));
             for (JsonNode row : page) {
                 moves.add(new Move(row.path("id").asLong(), row.path("product").asLong(), stamp(row)));
             }
@@ -194,7 +195,7 @@ public class TrytonStockReader {
             JsonNode rows = client.call("model.stock.move.search_read", JSON.arrayNode()
                     .add(JSON.arrayNode().add(JSON.arrayNode().add(field).add("!=").addNull()))
                     .add(0).add(1).add(JSON.arrayNode().add(JSON.arrayNode().add(field).add("DESC")))
-                    .add(JSON.arrayNode().add(field)).add(context()));
+                    .add(JSON.arrayNode().add(field)).add(context.get()));
             if (!rows.isEmpty()) {
                 newest = max(newest, TrytonClient.instant(rows.get(0).get(field)));
             }
@@ -206,11 +207,11 @@ public class TrytonStockReader {
         if (productIds.isEmpty()) {
             return List.of();
         }
-        JsonNode today = client.call("model.ir.date.today", JSON.arrayNode().add(context()));
+        JsonNode today = client.call("model.ir.date.today", JSON.arrayNode().add(context.get()));
         List<Long> ids = List.copyOf(productIds);
         List<StockLevel> levels = new ArrayList<>();
         for (Map.Entry<String, Long> warehouse : storageLocations().entrySet()) {
-            ObjectNode ctx = context().deepCopy();
+            ObjectNode ctx = context.get().deepCopy();
             ctx.set("locations", JSON.arrayNode().add(warehouse.getValue()));
             ctx.set("stock_date_end", today);
             for (int from = 0; from < ids.size(); from += pageSize) {
@@ -241,7 +242,7 @@ public class TrytonStockReader {
         JsonNode rows = client.call("model.stock.location.search_read", JSON.arrayNode()
                 .add(JSON.arrayNode().add(JSON.arrayNode().add("type").add("=").add("warehouse"))
                         .add(JSON.arrayNode().add("code").add("in").add(codes)))
-                .add(0).addNull().addNull().add(JSON.arrayNode().add("code").add("storage_location")).add(context()));
+                .add(0).addNull().addNull().add(JSON.arrayNode().add("code").add("storage_location")).add(context.get()));
         Map<String, Long> found = new LinkedHashMap<>();
         for (JsonNode row : rows) {
             if (row.path("storage_location").isIntegralNumber()) {
@@ -257,16 +258,6 @@ public class TrytonStockReader {
         warehouseCodes.forEach(code -> ordered.put(code, found.get(code)));
         storageByWarehouse = ordered;
         return ordered;
-    }
-
-    /** The user's preferences carry the company, which the stock computations need in their context. */
-    private ObjectNode context() {
-        if (context == null) {
-            JsonNode preferences = client.call("model.res.user.get_preferences",
-                    JSON.arrayNode().add(true).add(JSON.objectNode()));
-            context = preferences.isObject() ? (ObjectNode) preferences.deepCopy() : JSON.objectNode();
-        }
-        return context;
     }
 
     private static ArrayNode orderById() {

@@ -2,10 +2,10 @@ package io.channelhub.connectors.ebay;
 
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
-import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.RateLimit;
+import io.channelhub.connectors.channel.RecordingCallListener;
 import io.channelhub.connectors.channel.StockUpdate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,9 +18,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import static io.channelhub.connectors.channel.ChannelClientChecks.assertListenersHearEachWriteAsItIsStored;
+import static io.channelhub.connectors.channel.ChannelClientChecks.price;
+import static io.channelhub.connectors.channel.ChannelClientChecks.sku;
+import static io.channelhub.connectors.channel.ChannelClientChecks.stock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /** The eBay Inventory client against the eBay sandbox over real HTTP. */
 class EbayInventoryClientTest {
@@ -32,7 +35,7 @@ class EbayInventoryClientTest {
     private static final RateLimit ROOMY = RateLimit.perSecond(1000, 1000);
 
     private EbaySandbox ebay;
-    private final Recorder recorder = new Recorder();
+    private final RecordingCallListener recorder = new RecordingCallListener();
 
     @BeforeEach
     void start() {
@@ -284,42 +287,6 @@ class EbayInventoryClientTest {
 
     @Test
     void stockListenersHearEachWriteAsItIsStored() {
-        List<String> heard = Collections.synchronizedList(new ArrayList<>());
-        ebay.onStockWritten((sku, quantity) -> heard.add(sku + "=" + quantity + "@" + ebay.quantityOf(sku).orElse(-1)));
-
-        Thread pusher = new Thread(() -> client().pushStock(List.of(stock(5, 50), stock(6, 60))));
-        pusher.start();
-
-        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 2);
-        assertThat(heard).containsExactly(sku(5) + "=50@50", sku(6) + "=60@60");
+        assertListenersHearEachWriteAsItIsStored(ebay, client());
     }
-
-    private static String sku(int i) {
-        return "SKU-" + i;
-    }
-
-    private static StockUpdate stock(int i, long quantity) {
-        return new StockUpdate(sku(i), quantity, null);
-    }
-
-    private static PriceUpdate price(int i, String amount) {
-        return new PriceUpdate(sku(i), new BigDecimal(amount), "EUR");
-    }
-
-    /** What the client reported for metrics. */
-    static final class Recorder implements ChannelCallListener {
-        final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-        final List<Duration> waits = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void called(String operation, int items) {
-            calls.add(operation + ":" + items);
-        }
-
-        @Override
-        public void throttled(Duration waited) {
-            waits.add(waited);
-        }
-    }
-
 }

@@ -2,10 +2,10 @@ package io.channelhub.connectors.medusa;
 
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
-import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.RateLimit;
+import io.channelhub.connectors.channel.RecordingCallListener;
 import io.channelhub.connectors.channel.StockUpdate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +28,7 @@ class MedusaAdminClientTest {
     private static final String KEY = "sk_3f1c0e2b9a8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b";
 
     private MedusaSandbox medusa;
-    private Recorder recorder;
+    private RecordingCallListener recorder;
 
     @BeforeEach
     void start() {
@@ -36,7 +36,7 @@ class MedusaAdminClientTest {
         medusa.start();
         medusa.addListing("TSHIRT-RED-M", 5, new BigDecimal("24.99"), "EUR");
         medusa.addListing("MUG-BLUE", 7, new BigDecimal("9.90"), "EUR");
-        recorder = new Recorder();
+        recorder = new RecordingCallListener();
     }
 
     @AfterEach
@@ -66,8 +66,8 @@ class MedusaAdminClientTest {
         assertThat(medusa.quantityOf("MUG-BLUE")).hasValue(3);
         assertThat(medusa.stockWritesOf("TSHIRT-RED-M")).isEqualTo(2);
         assertThat(medusa.stockWritesOf("MUG-BLUE")).isEqualTo(1);
-        assertThat(medusa.calls("GET /admin/inventory-items")).isEqualTo(1);
-        assertThat(medusa.calls("POST /admin/inventory-items/location-levels/batch")).isEqualTo(2);
+        assertThat(medusa.callsOf("GET /admin/inventory-items")).isEqualTo(1);
+        assertThat(medusa.callsOf("POST /admin/inventory-items/location-levels/batch")).isEqualTo(2);
         assertThat(medusa.calls()).isEqualTo(3);
         assertThat(recorder.calls).containsExactly(MedusaAdminClient.LIST_INVENTORY_ITEMS + ":2",
                 MedusaAdminClient.BATCH_LOCATION_LEVELS + ":2", MedusaAdminClient.BATCH_LOCATION_LEVELS + ":1");
@@ -99,7 +99,7 @@ class MedusaAdminClientTest {
         assertThat(outcome.rejected()).isEmpty();
         assertThat(outcome.calls()).isEqualTo(3);
         assertThat(medusa.quantityOf("MUG-BLUE")).hasValue(9);
-        assertThat(medusa.calls("GET /admin/inventory-items")).isEqualTo(2);
+        assertThat(medusa.callsOf("GET /admin/inventory-items")).isEqualTo(2);
     }
 
     @Test
@@ -143,8 +143,8 @@ class MedusaAdminClientTest {
                 Map.entry("usd {}", new BigDecimal("27")),
                 Map.entry("eur {\"region_id\":\"reg_01EUROPE\"}", new BigDecimal("22")));
         assertThat(medusa.priceWritesOf("TSHIRT-RED-M")).isEqualTo(1);
-        assertThat(medusa.calls("GET /admin/product-variants")).isEqualTo(1);
-        assertThat(medusa.calls("POST /admin/products/variants/batch")).isEqualTo(2);
+        assertThat(medusa.callsOf("GET /admin/product-variants")).isEqualTo(1);
+        assertThat(medusa.callsOf("POST /admin/products/variants/batch")).isEqualTo(2);
     }
 
     @Test
@@ -175,10 +175,10 @@ class MedusaAdminClientTest {
 
         assertThat(client.stockBatchSize()).isEqualTo(2);
         assertThat(stockOutcome).isEqualTo(PushOutcome.accepted(6));
-        assertThat(medusa.calls("GET /admin/inventory-items")).isEqualTo(3);
-        assertThat(medusa.calls("POST /admin/inventory-items/location-levels/batch")).isEqualTo(3);
+        assertThat(medusa.callsOf("GET /admin/inventory-items")).isEqualTo(3);
+        assertThat(medusa.callsOf("POST /admin/inventory-items/location-levels/batch")).isEqualTo(3);
         assertThat(priceOutcome).isEqualTo(PushOutcome.accepted(3 + 5));
-        assertThat(medusa.calls("GET /admin/product-variants")).isEqualTo(3);
+        assertThat(medusa.callsOf("GET /admin/product-variants")).isEqualTo(3);
         for (String sku : List.of("SKU-1", "SKU-2", "SKU-3", "MUG-BLUE", "TSHIRT-RED-M")) {
             assertThat(medusa.quantityOf(sku)).hasValue(20);
             assertThat(price(sku)).isEqualByComparingTo("2.00");
@@ -278,20 +278,5 @@ class MedusaAdminClientTest {
 
     private BigDecimal price(String sku) {
         return medusa.priceOf(sku).orElseThrow();
-    }
-
-    private static final class Recorder implements ChannelCallListener {
-        final List<String> calls = new CopyOnWriteArrayList<>();
-        final List<Duration> waits = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void called(String operation, int items) {
-            calls.add(operation + ":" + items);
-        }
-
-        @Override
-        public void throttled(Duration waited) {
-            waits.add(waited);
-        }
     }
 }

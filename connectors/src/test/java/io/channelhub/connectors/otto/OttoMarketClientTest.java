@@ -2,10 +2,10 @@ package io.channelhub.connectors.otto;
 
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
-import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.RateLimit;
+import io.channelhub.connectors.channel.RecordingCallListener;
 import io.channelhub.connectors.channel.StockUpdate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,13 +14,15 @@ import org.junit.jupiter.api.Test;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import static io.channelhub.connectors.channel.ChannelClientChecks.assertListenersHearEachWriteAsItIsStored;
+import static io.channelhub.connectors.channel.ChannelClientChecks.price;
+import static io.channelhub.connectors.channel.ChannelClientChecks.sku;
+import static io.channelhub.connectors.channel.ChannelClientChecks.stock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /** The OTTO Market client against the OTTO sandbox over real HTTP. */
 class OttoMarketClientTest {
@@ -30,7 +32,7 @@ class OttoMarketClientTest {
     private static final RateLimit ROOMY = RateLimit.perSecond(1000, 1000);
 
     private OttoSandbox otto;
-    private final Recorder recorder = new Recorder();
+    private final RecordingCallListener recorder = new RecordingCallListener();
 
     @BeforeEach
     void start() {
@@ -250,14 +252,7 @@ class OttoMarketClientTest {
 
     @Test
     void stockListenersHearEachWriteAsItIsStored() {
-        List<String> heard = Collections.synchronizedList(new ArrayList<>());
-        otto.onStockWritten((sku, quantity) -> heard.add(sku + "=" + quantity + "@" + otto.quantityOf(sku).orElse(-1)));
-
-        Thread pusher = new Thread(() -> client().pushStock(List.of(stock(5, 50), stock(6, 60))));
-        pusher.start();
-
-        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 2);
-        assertThat(heard).containsExactly(sku(5) + "=50@50", sku(6) + "=60@60");
+        assertListenersHearEachWriteAsItIsStored(otto, client());
     }
 
     @Test
@@ -267,32 +262,5 @@ class OttoMarketClientTest {
         assertThat(settings.toString()).doesNotContain(CLIENT_SECRET).contains(CLIENT_ID, "availability products");
         assertThat(settings.tokenUrl()).isEqualTo(otto.baseUrl() + "/v1/token");
         assertThat(otto.toString()).doesNotContain(CLIENT_SECRET);
-    }
-
-    private static String sku(int i) {
-        return "SKU-" + i;
-    }
-
-    private static StockUpdate stock(int i, long quantity) {
-        return new StockUpdate(sku(i), quantity, null);
-    }
-
-    private static PriceUpdate price(int i, String amount) {
-        return new PriceUpdate(sku(i), new BigDecimal(amount), "EUR");
-    }
-
-    static final class Recorder implements ChannelCallListener {
-        final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-        final List<Duration> waits = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void called(String operation, int items) {
-            calls.add(operation + ":" + items);
-        }
-
-        @Override
-        public void throttled(Duration waited) {
-            waits.add(waited);
-        }
     }
 }

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
-import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.RateLimit;
+import io.channelhub.connectors.channel.RecordingCallListener;
 import io.channelhub.connectors.channel.StockUpdate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ class ShopifyAdminClientTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ShopifyAdminSandbox shopify;
-    private final Recorder recorder = new Recorder();
+    private final RecordingCallListener recorder = new RecordingCallListener();
 
     @AfterEach
     void stop() {
@@ -430,21 +430,5 @@ class ShopifyAdminClientTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return JSON.readTree(response.body());
-    }
-
-    /** What the client reported: each call as {@code operation:items}, each wait. */
-    private static final class Recorder implements ChannelCallListener {
-        final List<String> calls = new CopyOnWriteArrayList<>();
-        final List<Duration> waits = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void called(String operation, int items) {
-            calls.add(operation + ":" + items);
-        }
-
-        @Override
-        public void throttled(Duration waited) {
-            waits.add(waited);
-        }
     }
 }

@@ -25,9 +25,7 @@ class TrytonSaleWriterTest {
         tryton = new TrytonSandbox(0, "admin");
         tryton.start();
         tryton.addProduct("SKU-1", "Widget", "19.90");
-        TrytonClient client = new TrytonClient("erp-test", tryton.rpcUrl(), TrytonSandbox.DATABASE, "admin", "admin",
-                Duration.ofSeconds(2));
-        writer = new TrytonSaleWriter("erp-test", client);
+        writer = new TrytonSaleWriter("erp-test", TrytonFixtures.adminClient(tryton));
     }
 
     @AfterEach

@@ -27,12 +27,8 @@ class TrytonStockReaderTest {
 
     @BeforeEach
     void start() {
-        tryton = new TrytonSandbox(0, "admin");
-        tryton.start();
-        tryton.addProduct("MUG-BLUE", "Mug", "9.90");
-        tryton.addProduct("TSHIRT-RED-M", "T-shirt", "24.99");
-        client = new TrytonClient("erp-test", tryton.rpcUrl(), TrytonSandbox.DATABASE, "admin", "admin",
-                Duration.ofSeconds(2));
+        tryton = TrytonFixtures.sandboxWithMugAndShirt();
+        client = TrytonFixtures.adminClient(tryton);
     }
 
     @AfterEach
