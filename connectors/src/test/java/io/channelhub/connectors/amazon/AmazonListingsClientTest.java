@@ -341,7 +341,8 @@ class AmazonListingsClientTest {
         assertThat(amazon.throttledCalls()).isZero();
         assertThat(amazon.callsOf(PATCH_LISTINGS_ITEM)).isEqualTo(30);
         assertThat(amazon.quantityOf("SKU-30")).hasValue(52);
-        assertThat(recorder.throttled).as("the client waited for its own bucket").isNotEmpty();
+        // Whether the client had to wait depends on how fast the machine answers (slow calls refill the bucket on
+        // their own); that the sandbox, which enforces the same limit, never answered 429 is what matters.
     }
 
     @Test
