@@ -178,15 +178,17 @@ public class ChannelPublishRoutes extends RouteBuilder {
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         inOneTransaction(() -> {
+            List<StockStore.ChannelStock> acknowledged = new java.util.ArrayList<>(rows.size());
             for (StockStore.ChannelStock row : rows) {
                 String refusal = outcome.rejected().get(row.sku());
                 if (refusal != null) {
                     reject(routeId, channel, row, bySku.get(row.sku()), sends, refusal, null);
                 } else {
-                    store.markPushed(channel.id(), row.sku(), row.quantity(), row.computedSeq(), now);
+                    acknowledged.add(row);
                     metrics.acknowledged(channel.id(), STOCK, row.changedAt());
                 }
             }
+            store.markPushed(channel.id(), acknowledged, now);
         });
         log.info("{} acknowledged {} quantit{} in {} call(s): {}", channel.id(), rows.size(), rows.size() == 1 ? "y" : "ies",
                 outcome.calls(), excerpt(rows.stream().map(row -> row.sku() + "=" + row.quantity()).toList()));

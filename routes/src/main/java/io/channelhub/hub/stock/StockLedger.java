@@ -54,6 +54,7 @@ public class StockLedger {
         }
         return transaction.execute(status -> {
             List<StockSignal> signals = new ArrayList<>();
+            List<StockStore.ChannelQuantity> writes = new ArrayList<>();
             bySku.forEach((sku, skuReports) -> {
                 long reserved = store.lockSku(sku);
                 int takenReports = 0;
@@ -80,8 +81,9 @@ public class StockLedger {
                         meters.counter("hub.channel.pushes.saved", "channel", channel.id(), "kind", "stock").increment(takenReports - 1);
                     }
                 }
-                signals.addAll(recompute(sku, reserved, takenReports > 0 ? changedAt : null));
+                signals.addAll(recompute(sku, reserved, takenReports > 0 ? changedAt : null, writes));
             });
+            store.setChannelQuantities(writes);
             return signals;
         });
     }
@@ -90,6 +92,7 @@ public class StockLedger {
     public List<StockSignal> reserve(String orderKey, String channel, Map<String, Long> quantities, OffsetDateTime at) {
         return transaction.execute(status -> {
             List<StockSignal> signals = new ArrayList<>();
+            List<StockStore.ChannelQuantity> writes = new ArrayList<>();
             new TreeMap<>(quantities).forEach((sku, quantity) -> {
                 long reserved = store.lockSku(sku);
                 boolean added = store.reserve(orderKey, sku, quantity, channel, at);
@@ -101,8 +104,9 @@ public class StockLedger {
                     LOG.warn("{} oversold by {} (order {} on {}): every channel now shows 0", sku,
                             Math.min(shortfall, quantity), orderKey, channel);
                 }
-                signals.addAll(recompute(sku, reserved, added ? at : null));
+                signals.addAll(recompute(sku, reserved, added ? at : null, writes));
             });
+            store.setChannelQuantities(writes);
             return signals;
         });
     }
@@ -116,11 +120,13 @@ public class StockLedger {
     public List<StockSignal> cancel(String orderKey) {
         return transaction.execute(status -> {
             List<StockSignal> signals = new ArrayList<>();
+            List<StockStore.ChannelQuantity> writes = new ArrayList<>();
             store.openReservations(orderKey).forEach((sku, quantity) -> {
                 store.lockSku(sku);
                 store.release(orderKey, sku, "cancelled");
-                signals.addAll(recompute(sku, store.reservedOf(sku), now()));
+                signals.addAll(recompute(sku, store.reservedOf(sku), now(), writes));
             });
+            store.setChannelQuantities(writes);
             return signals;
         });
     }
@@ -129,7 +135,8 @@ public class StockLedger {
      * Signals for every channel still to be told about the SKU. {@code changedAt} null: nothing changed, but rows
      * still unpushed are signalled again (the redelivery after a crash between commit and send).
      */
-    private List<StockSignal> recompute(String sku, long reserved, OffsetDateTime changedAt) {
+    private List<StockSignal> recompute(String sku, long reserved, OffsetDateTime changedAt,
+                                        List<StockStore.ChannelQuantity> writes) {
         Map<String, Long> onHand = store.onHandByLocation(sku);
         Map<String, StockStore.ChannelStock> rows = store.channelStock(sku);
         List<StockSignal> signals = new ArrayList<>();
@@ -142,7 +149,7 @@ public class StockLedger {
                     // The channel will only ever see the newer figure: one push saved.
                     meters.counter("hub.channel.pushes.saved", "channel", channel.id(), "kind", "stock").increment();
                 }
-                store.setChannelQuantity(row, channel.id(), sku, available, since);
+                writes.add(new StockStore.ChannelQuantity(row, channel.id(), sku, available, since));
                 meters.counter("hub.channel.changes", "channel", channel.id(), "kind", "stock").increment();
                 signals.add(new StockSignal(channel.stockQueue(), sku, row != null && row.dirty() ? row.changedAt() : since));
             } else if (row.dirty()) {

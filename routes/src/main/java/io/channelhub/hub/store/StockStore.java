@@ -22,9 +22,11 @@ import java.util.Map;
 public class StockStore {
 
     private final JdbcClient jdbc;
+    private final org.springframework.jdbc.core.JdbcTemplate batch;
 
-    public StockStore(JdbcClient jdbc) {
+    public StockStore(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch) {
         this.jdbc = jdbc;
+        this.batch = batch;
     }
 
     /** Locks the SKU's row (creating it on first sight) and returns its reserved total. */
@@ -159,18 +161,33 @@ public class StockStore {
         return rows;
     }
 
+    /** A channel's new figure for a SKU, written with others in one batch ({@link #setChannelQuantities}). */
+    public record ChannelQuantity(ChannelStock current, String channel, String sku, long quantity, OffsetDateTime changedAt) {
+    }
+
     /**
-     * Sets what the channel should show. While an earlier change is still unpushed its {@code changed_at} stays, so
-     * the sync lag counts from the oldest change the channel has not yet seen.
+     * Sets what the channels should show, as two JDBC batches (new rows, changed rows): one prepared statement for
+     * all of a ledger batch's rows instead of one per row. While an earlier change is still unpushed its
+     * {@code changed_at} stays, so the sync lag counts from the oldest change the channel has not yet seen.
      */
-    public void setChannelQuantity(ChannelStock current, String channel, String sku, long quantity, OffsetDateTime changedAt) {
-        if (current == null) {
-            jdbc.sql("INSERT INTO channel_stock (channel, sku, quantity, computed_seq, changed_at) VALUES (?, ?, ?, 1, ?)")
-                    .params(channel, sku, quantity, changedAt).update();
-        } else {
-            OffsetDateTime since = current.dirty() ? current.changedAt() : changedAt;
-            jdbc.sql("UPDATE channel_stock SET quantity = ?, computed_seq = computed_seq + 1, changed_at = ? WHERE channel = ? AND sku = ?")
-                    .params(quantity, since, channel, sku).update();
+    public void setChannelQuantities(List<ChannelQuantity> quantities) {
+        List<Object[]> inserts = new java.util.ArrayList<>();
+        List<Object[]> updates = new java.util.ArrayList<>();
+        for (ChannelQuantity q : quantities) {
+            if (q.current() == null) {
+                inserts.add(new Object[] {q.channel(), q.sku(), q.quantity(), q.changedAt()});
+            } else {
+                OffsetDateTime since = q.current().dirty() ? q.current().changedAt() : q.changedAt();
+                updates.add(new Object[] {q.quantity(), since, q.channel(), q.sku()});
+            }
+        }
+        if (!inserts.isEmpty()) {
+            batch.batchUpdate("INSERT INTO channel_stock (channel, sku, quantity, computed_seq, changed_at) VALUES (?, ?, ?, 1, ?)",
+                    inserts);
+        }
+        if (!updates.isEmpty()) {
+            batch.batchUpdate("UPDATE channel_stock SET quantity = ?, computed_seq = computed_seq + 1, changed_at = ? "
+                    + "WHERE channel = ? AND sku = ?", updates);
         }
     }
 
@@ -192,11 +209,18 @@ public class StockStore {
                 .params(channel, limit).query(String.class).list();
     }
 
-    /** Records what the channel acknowledged; a push of an older computation never overwrites a newer one. */
-    public void markPushed(String channel, String sku, long quantity, long seq, OffsetDateTime at) {
-        jdbc.sql("UPDATE channel_stock SET pushed_quantity = ?, pushed_seq = ?, pushed_at = ? "
-                        + "WHERE channel = ? AND sku = ? AND (pushed_seq IS NULL OR pushed_seq < ?)")
-                .params(quantity, seq, at, channel, sku, seq).update();
+    /**
+     * Records what the channel acknowledged, as one JDBC batch; a push of an older computation never overwrites a
+     * newer one.
+     */
+    public void markPushed(String channel, List<ChannelStock> rows, OffsetDateTime at) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        batch.batchUpdate("UPDATE channel_stock SET pushed_quantity = ?, pushed_seq = ?, pushed_at = ? "
+                        + "WHERE channel = ? AND sku = ? AND (pushed_seq IS NULL OR pushed_seq < ?)",
+                rows.stream().map(row -> new Object[] {row.quantity(), row.computedSeq(), at, channel, row.sku(),
+                        row.computedSeq()}).toList());
     }
 
     /** The channel refused this computation; the reconciliation sweep does not signal it again. */
