@@ -52,18 +52,32 @@ public class StockLedger {
         for (Report report : reports) {
             bySku.computeIfAbsent(report.level().sku(), sku -> new ArrayList<>()).add(report);
         }
+        List<String> skus = new ArrayList<>(bySku.keySet());
         return transaction.execute(status -> {
+            // Read everything the batch needs in a few statements, decide under the SKU locks, write in batches.
+            Map<String, Long> reservedBySku = store.lockSkus(skus);
+            Map<String, Map<String, StockStore.LedgerRow>> ledger = store.ledgerRows(skus);
+            Map<String, Map<String, StockStore.ChannelStock>> channelRows = store.channelStock(skus);
+            Map<String, StockStore.LedgerWrite> ledgerWrites = new java.util.LinkedHashMap<>();
             List<StockSignal> signals = new ArrayList<>();
             List<StockStore.ChannelQuantity> writes = new ArrayList<>();
             bySku.forEach((sku, skuReports) -> {
-                long reserved = store.lockSku(sku);
+                long reserved = reservedBySku.get(sku);
+                Map<String, StockStore.LedgerRow> locations = ledger.computeIfAbsent(sku, key -> new java.util.HashMap<>());
                 int takenReports = 0;
                 OffsetDateTime changedAt = null;
                 for (Report report : skuReports) {
                     StockLevel level = report.level();
-                    boolean taken = store.applyLevel(level, report.source());
+                    StockStore.LedgerRow current = locations.get(level.locationId());
+                    boolean taken = current == null || StockStore.LedgerRow.isNewer(level, current);
+                    if (taken) {
+                        boolean existed = current != null && current.inDatabase();
+                        locations.put(level.locationId(), new StockStore.LedgerRow(level.onHand(), level.version(),
+                                level.asOf().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toInstant(), existed));
+                        ledgerWrites.put(sku + '\u0000' + level.locationId(), new StockStore.LedgerWrite(level, report.source(), existed));
+                    }
                     // Only an ERP report that is (still) the newest for its location can show a confirmed sale.
-                    if (report.fromErp() && reserved > 0 && (taken || store.isCurrent(level))) {
+                    if (report.fromErp() && reserved > 0 && (taken || current.isSame(level))) {
                         long released = store.releaseConfirmedBefore(sku, report.readAt());
                         reserved -= released;
                         taken |= released > 0;
@@ -81,8 +95,12 @@ public class StockLedger {
                         meters.counter("hub.channel.pushes.saved", "channel", channel.id(), "kind", "stock").increment(takenReports - 1);
                     }
                 }
-                signals.addAll(recompute(sku, reserved, takenReports > 0 ? changedAt : null, writes));
+                Map<String, Long> onHand = new java.util.HashMap<>();
+                locations.forEach((location, row) -> onHand.put(location, row.onHand()));
+                signals.addAll(recompute(sku, reserved, onHand, channelRows.getOrDefault(sku, Map.of()),
+                        takenReports > 0 ? changedAt : null, writes));
             });
+            store.writeLedger(List.copyOf(ledgerWrites.values()));
             store.setChannelQuantities(writes);
             return signals;
         });
@@ -104,7 +122,8 @@ public class StockLedger {
                     LOG.warn("{} oversold by {} (order {} on {}): every channel now shows 0", sku,
                             Math.min(shortfall, quantity), orderKey, channel);
                 }
-                signals.addAll(recompute(sku, reserved, added ? at : null, writes));
+                signals.addAll(recompute(sku, reserved, store.onHandByLocation(sku), store.channelStock(sku),
+                        added ? at : null, writes));
             });
             store.setChannelQuantities(writes);
             return signals;
@@ -124,7 +143,8 @@ public class StockLedger {
             store.openReservations(orderKey).forEach((sku, quantity) -> {
                 store.lockSku(sku);
                 store.release(orderKey, sku, "cancelled");
-                signals.addAll(recompute(sku, store.reservedOf(sku), now(), writes));
+                signals.addAll(recompute(sku, store.reservedOf(sku), store.onHandByLocation(sku), store.channelStock(sku),
+                        now(), writes));
             });
             store.setChannelQuantities(writes);
             return signals;
@@ -135,10 +155,9 @@ public class StockLedger {
      * Signals for every channel still to be told about the SKU. {@code changedAt} null: nothing changed, but rows
      * still unpushed are signalled again (the redelivery after a crash between commit and send).
      */
-    private List<StockSignal> recompute(String sku, long reserved, OffsetDateTime changedAt,
+    private List<StockSignal> recompute(String sku, long reserved, Map<String, Long> onHand,
+                                        Map<String, StockStore.ChannelStock> rows, OffsetDateTime changedAt,
                                         List<StockStore.ChannelQuantity> writes) {
-        Map<String, Long> onHand = store.onHandByLocation(sku);
-        Map<String, StockStore.ChannelStock> rows = store.channelStock(sku);
         List<StockSignal> signals = new ArrayList<>();
         for (SalesChannel channel : channels.all()) {
             long available = AvailableToSell.of(onHand, reserved, channel.stockRules());

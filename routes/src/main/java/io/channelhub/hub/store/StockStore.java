@@ -41,29 +41,108 @@ public class StockStore {
     }
 
     /**
-     * Records the report unless the ledger already holds a newer one: the source's timestamp decides, and the version
-     * between reports of the same instant (lines of one file). @return true when it was taken
+     * Locks the rows of these SKUs (creating those seen for the first time), in SKU order so that concurrent batches
+     * never deadlock, and returns each one's reserved total.
      */
-    public boolean applyLevel(StockLevel level, String source) {
-        OffsetDateTime asOf = stored(level.asOf());
-        int updated = jdbc.sql("UPDATE stock_ledger SET on_hand = ?, version = ?, as_of = ?, source = ?, updated_at = ? "
-                        + "WHERE sku = ? AND location_id = ? AND (as_of < ? OR (as_of = ? AND version < ?))")
-                .params(level.onHand(), level.version(), asOf, source, now(), level.sku(), level.locationId(),
-                        asOf, asOf, level.version())
-                .update();
-        if (updated > 0) {
-            return true;
+    public Map<String, Long> lockSkus(List<String> sortedSkus) {
+        Map<String, Long> reserved = new HashMap<>();
+        for (List<String> chunk : chunks(sortedSkus)) {
+            selectForUpdate(chunk, reserved);
+            List<String> missing = chunk.stream().filter(sku -> !reserved.containsKey(sku)).toList();
+            if (!missing.isEmpty()) {
+                OffsetDateTime now = now();
+                batch.batchUpdate("INSERT INTO stock_item (sku, reserved, changed_at) VALUES (?, 0, ?) ON CONFLICT DO NOTHING",
+                        missing.stream().map(sku -> new Object[] {sku, now}).toList());
+                selectForUpdate(missing, reserved);
+            }
         }
-        return jdbc.sql("INSERT INTO stock_ledger (sku, location_id, on_hand, version, as_of, source, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-                .params(level.sku(), level.locationId(), level.onHand(), level.version(), asOf, source, now())
-                .update() > 0;
+        return reserved;
     }
 
-    /** Whether the ledger holds exactly this report as the newest for its SKU and location. */
-    public boolean isCurrent(StockLevel level) {
-        return jdbc.sql("SELECT COUNT(*) FROM stock_ledger WHERE sku = ? AND location_id = ? AND as_of = ? AND version = ?")
-                .params(level.sku(), level.locationId(), stored(level.asOf()), level.version()).query(Long.class).single() > 0;
+    private void selectForUpdate(List<String> skus, Map<String, Long> reserved) {
+        jdbc.sql("SELECT sku, reserved FROM stock_item WHERE sku IN (:skus) ORDER BY sku FOR UPDATE").param("skus", skus)
+                .query((ResultSet row) -> {
+                    reserved.put(row.getString(1), row.getLong(2));
+                });
+    }
+
+    /** The ledger rows of these SKUs: SKU → location → row. */
+    public Map<String, Map<String, LedgerRow>> ledgerRows(List<String> skus) {
+        Map<String, Map<String, LedgerRow>> rows = new HashMap<>();
+        for (List<String> chunk : chunks(skus)) {
+            jdbc.sql("SELECT sku, location_id, on_hand, version, as_of FROM stock_ledger WHERE sku IN (:skus)")
+                    .param("skus", chunk).query((ResultSet row) -> {
+                        rows.computeIfAbsent(row.getString(1), sku -> new HashMap<>()).put(row.getString(2),
+                                new LedgerRow(row.getLong(3), row.getLong(4), row.getObject(5, OffsetDateTime.class).toInstant(), true));
+                    });
+        }
+        return rows;
+    }
+
+    /** Channel → row, per SKU, for these SKUs. */
+    public Map<String, Map<String, ChannelStock>> channelStock(List<String> skus) {
+        Map<String, Map<String, ChannelStock>> rows = new HashMap<>();
+        for (List<String> chunk : chunks(skus)) {
+            jdbc.sql("SELECT channel, sku, quantity, computed_seq, changed_at, pushed_quantity, pushed_seq FROM channel_stock "
+                            + "WHERE sku IN (:skus)").param("skus", chunk)
+                    .query((ResultSet row) -> {
+                        ChannelStock stock = channelStock(row);
+                        rows.computeIfAbsent(stock.sku(), sku -> new HashMap<>()).put(stock.channel(), stock);
+                    });
+        }
+        return rows;
+    }
+
+    /** Writes ledger rows decided under the SKU locks, as two JDBC batches (new rows, replaced rows). */
+    public void writeLedger(List<LedgerWrite> writes) {
+        OffsetDateTime now = now();
+        List<Object[]> inserts = new java.util.ArrayList<>();
+        List<Object[]> updates = new java.util.ArrayList<>();
+        for (LedgerWrite write : writes) {
+            StockLevel level = write.level();
+            OffsetDateTime asOf = stored(level.asOf());
+            if (write.existed()) {
+                updates.add(new Object[] {level.onHand(), level.version(), asOf, write.source(), now, level.sku(),
+                        level.locationId()});
+            } else {
+                inserts.add(new Object[] {level.sku(), level.locationId(), level.onHand(), level.version(), asOf,
+                        write.source(), now});
+            }
+        }
+        if (!inserts.isEmpty()) {
+            batch.batchUpdate("INSERT INTO stock_ledger (sku, location_id, on_hand, version, as_of, source, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?)", inserts);
+        }
+        if (!updates.isEmpty()) {
+            batch.batchUpdate("UPDATE stock_ledger SET on_hand = ?, version = ?, as_of = ?, source = ?, updated_at = ? "
+                    + "WHERE sku = ? AND location_id = ?", updates);
+        }
+    }
+
+    /** The newest report held for a SKU at a location; {@code inDatabase}: it is stored already. */
+    public record LedgerRow(long onHand, long version, java.time.Instant asOf, boolean inDatabase) {
+
+        /** Newer: a later source time, or the same time and a higher version. */
+        public static boolean isNewer(StockLevel level, LedgerRow than) {
+            int byTime = StockStore.stored(level.asOf()).toInstant().compareTo(than.asOf());
+            return byTime > 0 || (byTime == 0 && level.version() > than.version());
+        }
+
+        public boolean isSame(StockLevel level) {
+            return StockStore.stored(level.asOf()).toInstant().equals(asOf) && level.version() == version;
+        }
+    }
+
+    /** A report the ledger takes: insert when the SKU had no row at the location, else update. */
+    public record LedgerWrite(StockLevel level, String source, boolean existed) {
+    }
+
+    private static List<List<String>> chunks(List<String> skus) {
+        List<List<String>> chunks = new java.util.ArrayList<>();
+        for (int from = 0; from < skus.size(); from += 1000) {
+            chunks.add(skus.subList(from, Math.min(skus.size(), from + 1000)));
+        }
+        return chunks;
     }
 
     /** The database keeps microseconds; a report compared in nanoseconds would look newer than its own stored copy. */
