@@ -485,7 +485,8 @@ public class ShopifyAdminSandbox extends ChannelSandboxServer<ShopifyAdminSandbo
             return "first must be between 1 and " + MAX_INPUT_ARRAY;
         }
         List<String> wanted = skuTerms(variables.path("query").asText(""));
-        List<Listing> matches = listings.values().stream().filter(listing -> wanted.contains(listing.sku)).toList();
+        // By key, in the order asked: a scan of every listing per look-up made the sandbox the benchmark's bottleneck.
+        List<Listing> matches = wanted.stream().distinct().map(listings::get).filter(java.util.Objects::nonNull).toList();
         int start = 0;
         String after = variables.path("after").asText(null);
         if (after != null) {

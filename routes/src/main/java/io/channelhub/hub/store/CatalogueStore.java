@@ -64,9 +64,11 @@ public class CatalogueStore {
         if (skus.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql(SELECT + " WHERE channel = :channel AND sku IN (:skus) AND state = 'PENDING' "
-                        + "AND (published_seq IS NULL OR published_seq < computed_seq)")
-                .param("channel", channel).param("skus", skus).query((row, n) -> listing(row)).list();
+        // By SKU only, the channel filtered here: see StockStore#unpushed.
+        return jdbc.sql(SELECT + " WHERE sku IN (:skus)").param("skus", skus).query((row, n) -> listing(row)).list().stream()
+                .filter(row -> row.channel().equals(channel) && PENDING.equals(row.state())
+                        && (row.publishedSeq() == null || row.publishedSeq() < row.computedSeq()))
+                .toList();
     }
 
     public void markPublished(String channel, String sku, long seq, BigDecimal price, String fingerprint, OffsetDateTime at) {

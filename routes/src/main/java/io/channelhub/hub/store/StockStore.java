@@ -270,15 +270,20 @@ public class StockStore {
         }
     }
 
-    /** The rows among {@code skus} whose newest quantity the channel has not been told yet. */
+    /**
+     * The rows among {@code skus} whose newest quantity the channel has not been told yet. Selected by SKU only (the
+     * channel is filtered here): with the channel in the condition H2 walked the channel's whole primary-key range and
+     * tested every row against the IN list.
+     */
     public List<ChannelStock> unpushed(String channel, Collection<String> skus) {
         if (skus.isEmpty()) {
             return List.of();
         }
         return jdbc.sql("SELECT channel, sku, quantity, computed_seq, changed_at, pushed_quantity, pushed_seq FROM channel_stock "
-                        + "WHERE channel = :channel AND sku IN (:skus) AND (pushed_seq IS NULL OR pushed_seq < computed_seq)")
-                .param("channel", channel).param("skus", skus)
-                .query((row, n) -> channelStock(row)).list();
+                        + "WHERE sku IN (:skus)")
+                .param("skus", skus)
+                .query((row, n) -> channelStock(row)).list().stream()
+                .filter(row -> row.channel().equals(channel) && row.dirty()).toList();
     }
 
     /** Up to {@code limit} SKUs the channel still has to be told about (the reconciliation sweep). */
