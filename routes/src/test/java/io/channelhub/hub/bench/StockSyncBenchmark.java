@@ -79,7 +79,9 @@ public final class StockSyncBenchmark {
             List<String> catalogue = hub.list("T", skus);
             hub.pushAndWait(catalogue, 1, 300);                   // warm: tokens, SKU look-ups, JIT
             rawBrokerRate(hub.connectionFactory(), skus);         // warm the same paths for the reference
-            double raw = rawBrokerRate(hub.connectionFactory(), skus);
+            // The best of three: a short run swings with GC and JIT, and the reference must not flatter the ratio.
+            double raw = Math.max(rawBrokerRate(hub.connectionFactory(), skus),
+                    Math.max(rawBrokerRate(hub.connectionFactory(), skus), rawBrokerRate(hub.connectionFactory(), skus)));
             long start = System.nanoTime();
             hub.pushAndWait(catalogue, 2, 300);
             double seconds = (System.nanoTime() - start) / 1e9;
