@@ -63,6 +63,8 @@ class StockSyncTest extends SandboxHubTest {
     @Autowired
     private DeadLetterService deadLetters;
     @Autowired
+    private jakarta.jms.ConnectionFactory connectionFactory;
+    @Autowired
     private io.channelhub.hub.config.HubProperties properties;
 
     @Test
@@ -84,6 +86,26 @@ class StockSyncTest extends SandboxHubTest {
         }
         report(sku, 7, t.plusSeconds(3), 1);
         awaitChannels(sku, expected(7, 0));
+    }
+
+    @Test
+    void anUnreadableStockEventIsDeadLetteredWithItsReasonAndTheNextOneFlows() throws Exception {
+        String sku = listedSku("GARBAGE");
+        try (jakarta.jms.Connection connection = connectionFactory.createConnection();
+             jakarta.jms.Session session = connection.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE)) {
+            var message = session.createTextMessage("{\"type\":\"stock.changed\",\"payload\":{\"sku\":\"" + sku + "\"}}");
+            message.setStringProperty(StockEvents.SKU, sku);
+            session.createProducer(session.createTopic("hub.stock.changed")).send(message);
+        }
+        report(sku, 5, Instant.now(), 1);
+
+        awaitChannels(sku, expected(5, 0));
+        String queue = "DLQ.hub.stock.changed.ledger";
+        await().atMost(PROPAGATION).until(() -> deadLetters.browse(queue, 100).stream()
+                .anyMatch(letter -> letter.body().contains(sku)));
+        var letter = deadLetters.browse(queue, 100).stream().filter(l -> l.body().contains(sku)).findFirst().orElseThrow();
+        assertThat(letter.reason().get("HubErrorReason").toString()).contains("required property");
+        assertThat(letter.reason().get("HubErrorRoute").toString()).startsWith("stock-process-ledger-");
     }
 
     @Test
