@@ -120,8 +120,9 @@ public class StockEvents {
     /** Reads and checks one event; a body that is not a valid {@code stock.changed} throws with the reason. */
     public Envelope<StockLevel> read(String body) {
         try {
-            schemas.validate(MessageTypes.STOCK_CHANGED, CanonicalJson.mapper().readTree(body));
-            return CanonicalJson.mapper().readValue(body, ENVELOPE);
+            var tree = CanonicalJson.mapper().readTree(body);
+            schemas.validate(MessageTypes.STOCK_CHANGED, tree);
+            return CanonicalJson.mapper().convertValue(tree, ENVELOPE);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a stock.changed event: " + e.getOriginalMessage(), e);
         }
