@@ -163,8 +163,11 @@ public class TrytonStockReader {
         if (newest == null) {
             return new StockPoll(levels, Instant.EPOCH);
         }
-        // What the next poll's overlap will find again was just read: remember it, so that poll only reports news.
-        movesSince(window.start(newest)).forEach(move -> window.remember(move.id(), move.stamp()));
+        // What the next poll's overlap will find again was just read: remember it, so that poll only reports news. Only
+        // up to the snapshot's newest stamp: a move written while this load ran (its product perhaps created after
+        // the product list was read) was not read, and remembering it would hide it from every later poll.
+        movesSince(window.start(newest)).stream().filter(move -> !move.stamp().isAfter(newest))
+                .forEach(move -> window.remember(move.id(), move.stamp()));
         window.forgetBefore(newest);
         return new StockPoll(levels, newest);
     }
