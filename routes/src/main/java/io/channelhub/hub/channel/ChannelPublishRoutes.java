@@ -116,8 +116,10 @@ public class ChannelPublishRoutes extends RouteBuilder {
                 }
             }
         });
-        log.info("{} acknowledged {} price(s) in {} call(s): {}", channel.id(), rows.size(), outcome.calls(),
-                excerpt(rows.stream().map(row -> row.sku() + "=" + row.price() + " " + row.currency()).toList()));
+        List<String> published = rows.stream().filter(row -> !outcome.rejected().containsKey(row.sku()))
+                .map(row -> row.sku() + "=" + row.price() + " " + row.currency()).toList();
+        log.info("{} acknowledged {} price(s) in {} call(s): {}{}", channel.id(), published.size(), outcome.calls(),
+                excerpt(published), outcome.rejected().isEmpty() ? "" : "; refused: " + outcome.rejected().keySet());
     }
 
     /** What a push acknowledged is recorded in one database commit per batch, not one per SKU. */
@@ -190,8 +192,10 @@ public class ChannelPublishRoutes extends RouteBuilder {
             }
             store.markPushed(channel.id(), acknowledged, now);
         });
-        log.info("{} acknowledged {} quantit{} in {} call(s): {}", channel.id(), rows.size(), rows.size() == 1 ? "y" : "ies",
-                outcome.calls(), excerpt(rows.stream().map(row -> row.sku() + "=" + row.quantity()).toList()));
+        List<String> pushed = rows.stream().filter(row -> !outcome.rejected().containsKey(row.sku()))
+                .map(row -> row.sku() + "=" + row.quantity()).toList();
+        log.info("{} acknowledged {} quantit{} in {} call(s): {}{}", channel.id(), pushed.size(), pushed.size() == 1 ? "y" : "ies",
+                outcome.calls(), excerpt(pushed), outcome.rejected().isEmpty() ? "" : "; refused: " + outcome.rejected().keySet());
     }
 
     private boolean isStarted() {
