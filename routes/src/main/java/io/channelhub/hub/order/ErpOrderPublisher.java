@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import java.time.Duration;
 
 /** Books a canonical order as a confirmed Tryton sale and records the cross-reference. */
 @Component
@@ -32,11 +31,10 @@ public class ErpOrderPublisher {
     private final StockLedger stock;
     private final ErpStockSource erpStock;
 
-    public ErpOrderPublisher(PartnerRegistry partners, OrderStore store, StockLedger stock, ErpStockSource erpStock) {
+    public ErpOrderPublisher(PartnerRegistry partners, TrytonClient erpClient, OrderStore store, StockLedger stock,
+                             ErpStockSource erpStock) {
         this.erp = partners.erp();
-        var tryton = erp.definition().tryton();
-        this.client = new TrytonClient(erp.id(), erp.endpoint(), tryton.database(), tryton.user(),
-                erp.credential("password"), tryton.timeout() == null ? Duration.ofSeconds(10) : tryton.timeout());
+        this.client = erpClient;
         this.writer = new TrytonSaleWriter(erp.id(), client);
         this.store = store;
         this.stock = stock;

@@ -44,14 +44,12 @@ public class ErpStockSource {
     private final StockStore store;
     private final Source source;
 
-    public ErpStockSource(PartnerRegistry partners, StockEvents events, StockStore store) {
+    public ErpStockSource(PartnerRegistry partners, TrytonClient erpClient, StockEvents events, StockStore store) {
         this.erp = partners.erp();
         var tryton = erp.definition().tryton();
-        TrytonClient client = new TrytonClient(erp.id(), erp.endpoint(), tryton.database(), tryton.user(),
-                erp.credential("password"), tryton.timeout() == null ? Duration.ofSeconds(10) : tryton.timeout());
         List<String> warehouses = tryton.warehouses() == null || tryton.warehouses().isEmpty() ? List.of("WH") : tryton.warehouses();
-        this.stockReader = new TrytonStockReader(client, erp.id(), warehouses);
-        this.catalogueReader = new TrytonCatalogueReader(client, erp.id(), null);
+        this.stockReader = new TrytonStockReader(erpClient, erp.id(), warehouses);
+        this.catalogueReader = new TrytonCatalogueReader(erpClient, erp.id(), null);
         this.events = events;
         this.store = store;
         this.source = new Source("tryton", erp.id());

@@ -95,9 +95,7 @@ public class StockLedger {
                         meters.counter("hub.channel.pushes.saved", "channel", channel.id(), "kind", "stock").increment(takenReports - 1);
                     }
                 }
-                Map<String, Long> onHand = new java.util.HashMap<>();
-                locations.forEach((location, row) -> onHand.put(location, row.onHand()));
-                signals.addAll(recompute(sku, reserved, onHand, channelRows.getOrDefault(sku, Map.of()),
+                signals.addAll(recompute(sku, reserved, onHand(locations), channelRows.getOrDefault(sku, Map.of()),
                         takenReports > 0 ? changedAt : null, writes));
             });
             store.writeLedger(List.copyOf(ledgerWrites.values()));
@@ -108,23 +106,28 @@ public class StockLedger {
 
     /** An order placed on {@code channel} reserves its quantities at once (per SKU; a repeat does nothing). */
     public List<StockSignal> reserve(String orderKey, String channel, Map<String, Long> quantities, OffsetDateTime at) {
+        List<String> skus = new ArrayList<>(new TreeMap<>(quantities).keySet());
         return transaction.execute(status -> {
+            Map<String, Long> reservedBySku = store.lockSkus(skus);
+            Map<String, Map<String, StockStore.LedgerRow>> ledger = store.ledgerRows(skus);
+            Map<String, Map<String, StockStore.ChannelStock>> channelRows = store.channelStock(skus);
             List<StockSignal> signals = new ArrayList<>();
             List<StockStore.ChannelQuantity> writes = new ArrayList<>();
-            new TreeMap<>(quantities).forEach((sku, quantity) -> {
-                long reserved = store.lockSku(sku);
+            for (String sku : skus) {
+                long quantity = quantities.get(sku);
                 boolean added = store.reserve(orderKey, sku, quantity, channel, at);
-                reserved += added ? quantity : 0;
-                long shortfall = reserved - store.onHandByLocation(sku).values().stream().mapToLong(Long::longValue).sum();
+                long reserved = reservedBySku.get(sku) + (added ? quantity : 0);
+                Map<String, Long> onHand = onHand(ledger.get(sku));
+                long shortfall = reserved - onHand.values().stream().mapToLong(Long::longValue).sum();
                 if (added && shortfall > 0) {
                     // Sold on two channels before either could show less: the order stands, ops must know.
                     meters.counter("hub.stock.oversold", "channel", channel).increment();
                     LOG.warn("{} oversold by {} (order {} on {}): every channel now shows 0", sku,
                             Math.min(shortfall, quantity), orderKey, channel);
                 }
-                signals.addAll(recompute(sku, reserved, store.onHandByLocation(sku), store.channelStock(sku),
+                signals.addAll(recompute(sku, reserved, onHand, channelRows.getOrDefault(sku, Map.of()),
                         added ? at : null, writes));
-            });
+            }
             store.setChannelQuantities(writes);
             return signals;
         });
@@ -138,17 +141,29 @@ public class StockLedger {
     /** The order was cancelled: its reservations go at once. */
     public List<StockSignal> cancel(String orderKey) {
         return transaction.execute(status -> {
+            List<String> skus = List.copyOf(store.openReservations(orderKey).keySet());
+            Map<String, Long> reservedBySku = store.lockSkus(skus);
+            Map<String, Map<String, StockStore.LedgerRow>> ledger = store.ledgerRows(skus);
+            Map<String, Map<String, StockStore.ChannelStock>> channelRows = store.channelStock(skus);
             List<StockSignal> signals = new ArrayList<>();
             List<StockStore.ChannelQuantity> writes = new ArrayList<>();
-            store.openReservations(orderKey).forEach((sku, quantity) -> {
-                store.lockSku(sku);
-                store.release(orderKey, sku, "cancelled");
-                signals.addAll(recompute(sku, store.reservedOf(sku), store.onHandByLocation(sku), store.channelStock(sku),
-                        now(), writes));
-            });
+            for (String sku : skus) {
+                // Released under the lock: what the ERP's stock released meanwhile is not taken off twice.
+                long released = store.release(orderKey, sku, "cancelled");
+                signals.addAll(recompute(sku, reservedBySku.get(sku) - released, onHand(ledger.get(sku)),
+                        channelRows.getOrDefault(sku, Map.of()), now(), writes));
+            }
             store.setChannelQuantities(writes);
             return signals;
         });
+    }
+
+    private static Map<String, Long> onHand(Map<String, StockStore.LedgerRow> locations) {
+        Map<String, Long> onHand = new java.util.HashMap<>();
+        if (locations != null) {
+            locations.forEach((location, row) -> onHand.put(location, row.onHand()));
+        }
+        return onHand;
     }
 
     /**

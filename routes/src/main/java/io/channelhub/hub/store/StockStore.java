@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * The stock ledger, reservations and what each channel should show and was shown. Every method runs inside the
- * caller's transaction; {@link #lockSku} must come first for a SKU whose figures are about to change.
+ * caller's transaction; {@link #lockSkus} must come first for a SKU whose figures are about to change.
  */
 @Repository
 public class StockStore {
@@ -27,17 +27,6 @@ public class StockStore {
     public StockStore(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch) {
         this.jdbc = jdbc;
         this.batch = batch;
-    }
-
-    /** Locks the SKU's row (creating it on first sight) and returns its reserved total. */
-    public long lockSku(String sku) {
-        var reserved = jdbc.sql("SELECT reserved FROM stock_item WHERE sku = ? FOR UPDATE").param(sku).query(Long.class).optional();
-        if (reserved.isPresent()) {
-            return reserved.get();
-        }
-        jdbc.sql("INSERT INTO stock_item (sku, reserved, changed_at) VALUES (?, 0, ?) ON CONFLICT DO NOTHING")
-                .params(sku, now()).update();
-        return jdbc.sql("SELECT reserved FROM stock_item WHERE sku = ? FOR UPDATE").param(sku).query(Long.class).single();
     }
 
     /**
@@ -150,15 +139,6 @@ public class StockStore {
         return time.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
-    public Map<String, Long> onHandByLocation(String sku) {
-        Map<String, Long> onHand = new HashMap<>();
-        jdbc.sql("SELECT location_id, on_hand FROM stock_ledger WHERE sku = ?").param(sku)
-                .query((ResultSet row) -> {
-                    onHand.put(row.getString(1), row.getLong(2));
-                });
-        return onHand;
-    }
-
     /** Adds the reservation unless this order already reserved the SKU. @return true when it was added */
     public boolean reserve(String orderKey, String sku, long quantity, String channel, OffsetDateTime at) {
         boolean added = jdbc.sql("INSERT INTO stock_reservation (order_key, sku, quantity, channel, state, created_at) "
@@ -203,14 +183,17 @@ public class StockStore {
         return open;
     }
 
-    public void release(String orderKey, String sku, String reason) {
+    /** Releases the order's reservation of the SKU. @return the quantity released (0 when nothing was open any more) */
+    public long release(String orderKey, String sku, String reason) {
         Long quantity = jdbc.sql("SELECT quantity FROM stock_reservation WHERE order_key = ? AND sku = ? AND state IN ('HELD', 'CONFIRMED')")
                 .params(orderKey, sku).query(Long.class).optional().orElse(null);
-        if (quantity != null) {
-            jdbc.sql("UPDATE stock_reservation SET state = 'RELEASED', released_at = ?, release_reason = ? WHERE order_key = ? AND sku = ?")
-                    .params(now(), reason, orderKey, sku).update();
-            addReserved(sku, -quantity, now());
+        if (quantity == null) {
+            return 0;
         }
+        jdbc.sql("UPDATE stock_reservation SET state = 'RELEASED', released_at = ?, release_reason = ? WHERE order_key = ? AND sku = ?")
+                .params(now(), reason, orderKey, sku).update();
+        addReserved(sku, -quantity, now());
+        return quantity;
     }
 
     public List<Reservation> reservations(String orderKey) {
@@ -227,17 +210,6 @@ public class StockStore {
 
     private void addReserved(String sku, long delta, OffsetDateTime at) {
         jdbc.sql("UPDATE stock_item SET reserved = reserved + ?, changed_at = ? WHERE sku = ?").params(delta, at, sku).update();
-    }
-
-    /** Channel → what it should show and was shown, for one SKU. */
-    public Map<String, ChannelStock> channelStock(String sku) {
-        Map<String, ChannelStock> rows = new HashMap<>();
-        jdbc.sql("SELECT channel, sku, quantity, computed_seq, changed_at, pushed_quantity, pushed_seq FROM channel_stock WHERE sku = ?")
-                .param(sku).query((ResultSet row) -> {
-                    ChannelStock stock = channelStock(row);
-                    rows.put(stock.channel(), stock);
-                });
-        return rows;
     }
 
     /** A channel's new figure for a SKU, written with others in one batch ({@link #setChannelQuantities}). */
