@@ -2,6 +2,7 @@ package io.channelhub.hub.stock;
 
 import io.channelhub.hub.channel.SalesChannel;
 import io.channelhub.hub.channel.SalesChannels;
+import io.channelhub.hub.order.ErpOrderPublisher;
 import io.channelhub.hub.store.StockStore;
 import io.channelhub.mappings.model.StockLevel;
 import io.channelhub.mappings.stock.AvailableToSell;
@@ -34,8 +35,14 @@ public class StockLedger {
     private final TransactionTemplate transaction;
     private final MeterRegistry meters;
 
+    private final io.channelhub.hub.store.OrderStore orders;
+    private final String erpPartner;
+
     public StockLedger(StockStore store, SalesChannels channels, PlatformTransactionManager jdbcTransactionManager,
-                       MeterRegistry meters) {
+                       MeterRegistry meters, io.channelhub.hub.store.OrderStore orders,
+                       io.channelhub.hub.partners.PartnerRegistry partners) {
+        this.orders = orders;
+        this.erpPartner = partners.erp().id();
         this.store = store;
         this.channels = channels;
         this.transaction = new TransactionTemplate(jdbcTransactionManager);
@@ -113,9 +120,12 @@ public class StockLedger {
             Map<String, Map<String, StockStore.ChannelStock>> channelRows = store.channelStock(skus);
             List<StockSignal> signals = new ArrayList<>();
             List<StockStore.ChannelQuantity> writes = new ArrayList<>();
+            // The ERP consumer can win the race: a sale already booked is in the ERP's stock (or will be with the read
+            // that follows its booking), and a reservation made now would never see a confirmation to release it.
+            boolean bookedAlready = orders.orderReference(orderKey, ErpOrderPublisher.SYSTEM, erpPartner).isPresent();
             for (String sku : skus) {
                 long quantity = quantities.get(sku);
-                boolean added = store.reserve(orderKey, sku, quantity, channel, at);
+                boolean added = !bookedAlready && store.reserve(orderKey, sku, quantity, channel, at);
                 long reserved = reservedBySku.get(sku) + (added ? quantity : 0);
                 Map<String, Long> onHand = onHand(ledger.get(sku));
                 long shortfall = reserved - onHand.values().stream().mapToLong(Long::longValue).sum();
