@@ -68,6 +68,10 @@ class StockSyncTest extends SandboxHubTest {
     private org.apache.camel.CamelContext camel;
     @Autowired
     private io.channelhub.hub.config.HubProperties properties;
+    @Autowired
+    private io.channelhub.hub.store.StockChangeLog changeLog;
+    @Autowired
+    private org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
     @Test
     void lateRepeatedAndReorderedReportsNeverMoveStockBackwards() throws Exception {
@@ -307,6 +311,57 @@ class StockSyncTest extends SandboxHubTest {
         awaitPrices(sku, Map.of("ebay-de", "12.00"));
         assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).as("released once").isEqualTo(404);
         assertThat(channel("ebay-de").priceWritesOf(sku)).isEqualTo(2);
+    }
+
+    @Test
+    void aSkuAChannelRefusesIsDeadLetteredWithTheReasonAndPushedAgainWhenOpsRetryIt() throws Exception {
+        String sku = "REFUSED-" + SKUS.incrementAndGet() + "-" + System.nanoTime() % 100_000;
+        for (String channel : CHANNELS) {
+            if (!channel.equals("ebay-de")) {
+                channel(channel).addListing(sku, 0, new BigDecimal("10.00"), "EUR");
+            }
+        }
+        report(sku, 6, Instant.now(), 1);
+
+        Map<String, Long> elsewhere = new LinkedHashMap<>(expected(6, 0));
+        elsewhere.put("ebay-de", -999L);
+        awaitChannels(sku, elsewhere);
+        String queue = "DLQ.hub.stock.push.ebay-de";
+        await().atMost(PROPAGATION).until(() -> deadLetters.browse(queue, 100).stream().anyMatch(l -> l.body().contains(sku)));
+        var letter = deadLetters.browse(queue, 100).stream().filter(l -> l.body().contains(sku)).findFirst().orElseThrow();
+        assertThat(letter.reason().get("HubErrorReason").toString()).startsWith("ebay-de refused " + sku + " = 5: ");
+        assertThat(letter.reason().get("HubErrorRoute")).isEqualTo("stock-publish-ebay-ebay-de");
+
+        // Ops list the offer on eBay and retry: the SKU's newest figure goes to eBay, and only there.
+        channel("ebay-de").addListing(sku, 0, new BigDecimal("10.00"), "EUR");
+        assertThat(ops("POST", "/ops/dead-letters/" + queue + "/messages/" + letter.jmsMessageId() + "/retry").statusCode())
+                .isEqualTo(200);
+        awaitChannels(sku, expected(6, 0));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(sku)).as("writes to " + channel).isEqualTo(1);
+        }
+        assertThat(deadLetters.browse(queue, 100)).noneMatch(l -> l.body().contains(sku));
+    }
+
+    @Test
+    void oneInstancePushesToAChannelAndAChannelWithoutACursorIsToldEverySku() throws Exception {
+        String sku = listedSku("CURSOR");
+        report(sku, 8, Instant.now(), 1);
+        awaitChannels(sku, expected(8, 0));
+
+        // Another instance cannot take a channel whose lease is held.
+        assertThat(changeLog.claim("otto-de", "another-instance", now().plusSeconds(30))).isEmpty();
+
+        // OTTO's cursor is gone, as for a channel added to the configuration: its pusher notices at its next move
+        // and tells OTTO every SKU the hub knows, this one included, although nothing about it changed.
+        jdbc.sql("DELETE FROM channel_stock_cursor WHERE channel = 'otto-de'").update();
+        long writes = channel("otto-de").stockWritesOf(sku);
+        report(listedSku("CURSOR-NUDGE"), 1, Instant.now(), 1);
+        await().atMost(PROPAGATION).until(() -> channel("otto-de").stockWritesOf(sku) == writes + 1);
+        assertThat(quantities(sku)).isEqualTo(expected(8, 0));
+        await().atMost(PROPAGATION).until(() -> jdbc.sql("SELECT full_sync_after FROM channel_stock_cursor WHERE channel = 'otto-de'")
+                .query(String.class).optional().isEmpty());
+        assertThat(channel("shop-main").stockWritesOf(sku)).as("the other channels are not told again").isEqualTo(1);
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------

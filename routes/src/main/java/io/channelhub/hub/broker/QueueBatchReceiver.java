@@ -1,6 +1,5 @@
 package io.channelhub.hub.broker;
 
-import io.channelhub.hub.order.HubHeaders;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
@@ -11,8 +10,6 @@ import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +24,6 @@ import java.util.Map;
  */
 public final class QueueBatchReceiver implements AutoCloseable {
 
-    private static final int MAX_REASON = 1000;
     static final long NEXT_WAIT_MS = 2;
     /** A trickle of messages must not hold a batch open: what has arrived after 100 ms goes. */
     private static final long MAX_COLLECT_NANOS = 100_000_000L;
@@ -137,21 +133,10 @@ public final class QueueBatchReceiver implements AutoCloseable {
                     properties.put(name, message.getObjectProperty(name));
                 }
             }
-            properties.put(HubHeaders.ERROR_REASON, truncate(reason));
-            properties.put(HubHeaders.ERROR_ROUTE, route);
-            properties.put(HubHeaders.ERROR_CLASS, errorClass);
-            properties.put(HubHeaders.ERROR_ATTEMPTS, message.getIntProperty("JMSXDeliveryCount"));
-            if (partnerResponse != null) {
-                properties.put(HubHeaders.ERROR_PARTNER_RESPONSE, truncate(partnerResponse));
-            }
-            properties.put(HubHeaders.ERROR_AT, OffsetDateTime.now(ZoneOffset.UTC).toString());
-            properties.put(HubHeaders.ORIGINAL_QUEUE, queue);
+            Map<String, Object> headers = new DeadLetters.Reason(route, reason, errorClass,
+                    message.getIntProperty("JMSXDeliveryCount"), partnerResponse, queue).headers(properties);
             String body = message instanceof TextMessage text ? text.getText() : null;
-            send(HubQueues.deadLetterQueue(queue), body, properties);
+            send(HubQueues.deadLetterQueue(queue), body, headers);
         }
-    }
-
-    private static String truncate(String text) {
-        return text == null || text.length() <= MAX_REASON ? text : text.substring(0, MAX_REASON) + "…";
     }
 }

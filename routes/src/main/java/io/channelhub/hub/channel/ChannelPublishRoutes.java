@@ -4,13 +4,16 @@ import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
-import io.channelhub.connectors.channel.StockUpdate;
 import io.channelhub.hub.broker.QueueBatchReceiver;
 import io.channelhub.hub.broker.QueueDrainProcessor;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.store.CatalogueStore;
+import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
+import io.channelhub.hub.broker.DeadLetters;
+import io.channelhub.hub.stock.StockChangeBell;
+import io.channelhub.hub.stock.StockLedger;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -26,10 +29,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Two routes per selling channel, {@code stock-publish-<connector>-<channel>} and
- * {@code price-publish-<connector>-<channel>}. Each drains the channel's last-value queue
- * in batches of the partner's bulk size, reads the newest computed quantity of each SKU from the store (so a push
- * can never carry a figure older than the newest computation), pushes, and records what the partner acknowledged. Prices work alike from the channel's PENDING listings.
+ * The routes that tell each selling channel its stock and prices.
+ * <ul>
+ *   <li>{@code stock-publish-<connector>-<channel>}: a {@link ChannelStockPusher} reads the stock change log from the
+ *       channel's cursor and pushes each changed SKU's newest available-to-sell in the partner's bulk size;</li>
+ *   <li>{@code stock-retry-<channel>}: a figure the channel refused and ops retried asks for the SKU's newest figure
+ *       to be pushed again;</li>
+ *   <li>{@code price-publish-<connector>-<channel>}: drains the channel's price last-value queue in batches, reads the
+ *       newest released listing of each SKU from the store, pushes, and records what the partner acknowledged.</li>
+ * </ul>
  * A SKU the partner refuses is dead-lettered with the partner's reason; the rest of the batch goes through.
  */
 @Component
@@ -46,10 +54,24 @@ public class ChannelPublishRoutes extends RouteBuilder {
     private final HubProperties.Stock settings;
 
     private final TransactionTemplate transaction;
+    private final StockChangeLog changeLog;
+    private final StockChangeBell bell;
+    private final StockLedger ledger;
+    private final DeadLetters deadLetters;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final String owner;
 
     public ChannelPublishRoutes(SalesChannels channels, ConnectionFactory connectionFactory, StockStore store,
                                 CatalogueStore catalogue, ChannelMetrics metrics, HubProperties properties,
-                                PlatformTransactionManager jdbcTransactionManager) {
+                                PlatformTransactionManager jdbcTransactionManager, StockChangeLog changeLog,
+                                StockChangeBell bell, StockLedger ledger, DeadLetters deadLetters,
+                                io.micrometer.core.instrument.MeterRegistry meters) {
+        this.changeLog = changeLog;
+        this.bell = bell;
+        this.ledger = ledger;
+        this.deadLetters = deadLetters;
+        this.meters = meters;
+        this.owner = instanceName(properties);
         this.transaction = new TransactionTemplate(jdbcTransactionManager);
         this.channels = channels;
         this.connectionFactory = connectionFactory;
@@ -63,14 +85,22 @@ public class ChannelPublishRoutes extends RouteBuilder {
     public void configure() {
         for (SalesChannel channel : channels.all()) {
             String routeId = "stock-publish-" + channel.connector() + "-" + channel.id();
-            QueueDrainProcessor drain = new QueueDrainProcessor(connectionFactory, channel.stockQueue(),
-                    channel.client().stockBatchSize(), settings.failurePause(),
-                    (batch, sends) -> publish(routeId, channel, batch, sends));
+            ChannelStockPusher pusher = new ChannelStockPusher(channel, routeId, owner, changeLog, store, bell, metrics,
+                    deadLetters, settings, this::isStarted);
+            meters.gauge("hub.channel.backlog", io.micrometer.core.instrument.Tags.of("channel", channel.id(), "kind", STOCK),
+                    pusher, ChannelStockPusher::backlog);
             from("scheduler:" + routeId + "?delay=1&initialDelay=1000")
                     .routeId(routeId)
                     .routeDescription("Pushes the newest available-to-sell of each changed SKU to " + channel.id()
                             + " in bulk, within its rate limit")
-                    .process(drain);
+                    .process(pusher);
+            // A dead-lettered figure that ops retry comes back here: the SKU's newest figure is pushed again.
+            String retryRouteId = "stock-retry-" + channel.id();
+            from("scheduler:" + retryRouteId + "?delay=1&initialDelay=1000")
+                    .routeId(retryRouteId)
+                    .routeDescription("Asks for the newest stock figure of each SKU ops retried for " + channel.id())
+                    .process(new QueueDrainProcessor(connectionFactory, channel.stockQueue(), 100, settings.failurePause(),
+                            (batch, sends) -> ledger.requestPush(List.copyOf(bySku(batch).keySet()))));
             String priceRouteId = "price-publish-" + channel.connector() + "-" + channel.id();
             from("scheduler:" + priceRouteId + "?delay=1&initialDelay=1000")
                     .routeId(priceRouteId)
@@ -146,7 +176,7 @@ public class ChannelPublishRoutes extends RouteBuilder {
     }
 
     /** The first few items of a batch, for the log. */
-    private static String excerpt(List<String> items) {
+    static String excerpt(List<String> items) {
         return items.size() <= 5 ? String.join(", ", items) : String.join(", ", items.subList(0, 5)) + ", … (" + items.size() + ")";
     }
 
@@ -158,54 +188,19 @@ public class ChannelPublishRoutes extends RouteBuilder {
         return bySku;
     }
 
-    private void publish(String routeId, SalesChannel channel, List<Message> batch, QueueBatchReceiver.Batch sends) throws JMSException, InterruptedException {
-        Map<String, Message> bySku = bySku(batch);
-        List<StockStore.ChannelStock> rows = store.unpushed(channel.id(), bySku.keySet());
-        metrics.saved(channel.id(), STOCK, batch.size() - rows.size());
-        if (rows.isEmpty()) {
-            return;
-        }
-        List<StockUpdate> updates = rows.stream()
-                .map(row -> new StockUpdate(row.sku(), row.quantity(), row.pushedQuantity())).toList();
-        PushOutcome outcome;
+    /** This hub instance, as the channels' cursors name their pusher: the host and the data directory. */
+    private static String instanceName(HubProperties properties) {
+        String host;
         try {
-            outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), this::isStarted,
-                    () -> channel.client().pushStock(updates));
-        } catch (PermanentPartnerException refused) {
-            // The whole call was refused (a bad request): every SKU of it goes to ops with the partner's answer.
-            for (StockStore.ChannelStock row : rows) {
-                reject(routeId, channel, row, bySku.get(row.sku()), sends, refused.getMessage(), refused);
-            }
-            return;
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
         }
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        inOneTransaction(() -> {
-            List<StockStore.ChannelStock> acknowledged = new java.util.ArrayList<>(rows.size());
-            for (StockStore.ChannelStock row : rows) {
-                String refusal = outcome.rejected().get(row.sku());
-                if (refusal != null) {
-                    reject(routeId, channel, row, bySku.get(row.sku()), sends, refusal, null);
-                } else {
-                    acknowledged.add(row);
-                    metrics.acknowledged(channel.id(), STOCK, row.changedAt());
-                }
-            }
-            store.markPushed(channel.id(), acknowledged, now);
-        });
-        List<String> pushed = rows.stream().filter(row -> !outcome.rejected().containsKey(row.sku()))
-                .map(row -> row.sku() + "=" + row.quantity()).toList();
-        log.info("{} acknowledged {} quantit{} in {} call(s): {}{}", channel.id(), pushed.size(), pushed.size() == 1 ? "y" : "ies",
-                outcome.calls(), excerpt(pushed), outcome.rejected().isEmpty() ? "" : "; refused: " + outcome.rejected().keySet());
+        return host + ":" + properties.dataDir().toAbsolutePath();
     }
 
     private boolean isStarted() {
         return getCamelContext() != null && getCamelContext().isStarted();
-    }
-
-    private void reject(String routeId, SalesChannel channel, StockStore.ChannelStock row, Message message,
-                        QueueBatchReceiver.Batch sends, String reason, PartnerException cause) throws JMSException {
-        store.markRejected(channel.id(), row.sku(), row.computedSeq());
-        rejectMessage(routeId, channel, STOCK, message, sends, row.sku() + " = " + row.quantity(), reason, cause);
     }
 
     private void rejectMessage(String routeId, SalesChannel channel, String kind, Message message,

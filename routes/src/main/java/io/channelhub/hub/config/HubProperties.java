@@ -25,13 +25,16 @@ public record HubProperties(
     /**
      * Stock and catalogue sync. {@code ledgerConsumers} routes apply stock reports in batches of up to
      * {@code ledgerBatchSize}; CSV files dropped into {@code fileDropDir} are read as stock reports; every
-     * {@code reconcileInterval} rows a channel has not been told yet are signalled again; a channel that keeps
-     * failing is retried with a backoff of up to {@code maxPushBackoff}; {@code failurePause} is the pause after a
-     * batch rolled back.
+     * {@code reconcileInterval} listings a channel has not been told yet are signalled again and the stock change log is
+     * pruned; a channel that keeps failing is retried with a backoff of up to {@code maxPushBackoff};
+     * {@code failurePause} is the pause after a batch rolled back. A channel's stock pusher looks at the change log
+     * every {@code pushPollInterval} when no change of this instance woke it, and holds the channel for
+     * {@code pushLease} at a time (renewed as it goes).
      */
     public record Stock(@Min(1) @Max(16) int ledgerConsumers, @Min(1) @Max(5000) int ledgerBatchSize,
                         @NotNull Duration failurePause, @NotNull Path fileDropDir, @NotNull Duration reconcileInterval,
-                        @NotNull Duration maxPushBackoff) {
+                        @NotNull Duration maxPushBackoff, @NotNull Duration pushPollInterval,
+                        @NotNull Duration pushLease) {
     }
 
     public record Webhooks(@Min(1024) @Max(52_428_800) int maxBodyBytes) {

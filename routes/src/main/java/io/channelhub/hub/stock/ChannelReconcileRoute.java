@@ -4,7 +4,7 @@ import io.channelhub.hub.channel.SalesChannel;
 import io.channelhub.hub.channel.SalesChannels;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.store.CatalogueStore;
-import io.channelhub.hub.store.StockStore;
+import io.channelhub.hub.store.StockChangeLog;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The safety net: every {@code hub.stock.reconcile-interval}, quantities and listings a channel has not been told
- * yet (a crash between the store's commit and the signal, a signal lost with a broker journal) are signalled again.
- * The last-value queues make a repeated signal cost nothing.
+ * Every {@code hub.stock.reconcile-interval}: listings a channel has not been told yet (a crash between the store's
+ * commit and the signal, a signal lost with a broker journal) are signalled again (the last-value queues make a
+ * repeated signal cost nothing), and the stock change log rows every channel has pushed are deleted.
  */
 @Component
 public class ChannelReconcileRoute extends RouteBuilder {
@@ -25,15 +25,15 @@ public class ChannelReconcileRoute extends RouteBuilder {
     private static final int SWEEP_LIMIT = 10_000;
 
     private final SalesChannels channels;
-    private final StockStore stock;
+    private final StockChangeLog changeLog;
     private final CatalogueStore catalogue;
     private final StockEvents events;
     private final HubProperties.Stock settings;
 
-    public ChannelReconcileRoute(SalesChannels channels, StockStore stock, CatalogueStore catalogue, StockEvents events,
+    public ChannelReconcileRoute(SalesChannels channels, StockChangeLog changeLog, CatalogueStore catalogue, StockEvents events,
                                  HubProperties properties) {
         this.channels = channels;
-        this.stock = stock;
+        this.changeLog = changeLog;
         this.catalogue = catalogue;
         this.events = events;
         this.settings = properties.stock();
@@ -43,7 +43,7 @@ public class ChannelReconcileRoute extends RouteBuilder {
     public void configure() {
         fromF("timer:%s?period=%d&delay=%d", ROUTE_ID, settings.reconcileInterval().toMillis(), settings.reconcileInterval().toMillis())
                 .routeId(ROUTE_ID)
-                .routeDescription("Signals again what a channel has not been told yet")
+                .routeDescription("Signals again the listings a channel has not been told yet; prunes the stock change log")
                 .process(exchange -> sweep());
     }
 
@@ -51,12 +51,15 @@ public class ChannelReconcileRoute extends RouteBuilder {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<StockSignal> signals = new ArrayList<>();
         for (SalesChannel channel : channels.all()) {
-            stock.unpushedSkus(channel.id(), SWEEP_LIMIT).forEach(sku -> signals.add(new StockSignal(channel.stockQueue(), sku, now)));
             catalogue.pendingSkus(channel.id(), SWEEP_LIMIT).forEach(sku -> signals.add(new StockSignal(channel.priceQueue(), sku, now)));
         }
         if (!signals.isEmpty()) {
             events.signalNow(signals);
-            log.info("reconciliation: {} quantity or listing signal(s) sent again", signals.size());
+            log.info("reconciliation: {} listing signal(s) sent again", signals.size());
+        }
+        int pruned = changeLog.prune(channels.all().stream().map(SalesChannel::id).toList());
+        if (pruned > 0) {
+            log.debug("stock change log: {} row(s) every channel has pushed deleted", pruned);
         }
     }
 }

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
  * A signed {@code orders/cancelled} webhook releases the order's reservations at once, so every channel shows the
@@ -26,14 +25,12 @@ public class OrderCancellations {
     private static final Logger LOG = LoggerFactory.getLogger(OrderCancellations.class);
 
     private final StockLedger ledger;
-    private final StockEvents events;
 
-    public OrderCancellations(StockLedger ledger, StockEvents events) {
+    public OrderCancellations(StockLedger ledger) {
         this.ledger = ledger;
-        this.events = events;
     }
 
-    public void releaseShopifyOrder(Exchange exchange) throws jakarta.jms.JMSException {
+    public void releaseShopifyOrder(Exchange exchange) {
         Message message = exchange.getMessage();
         String partnerId = message.getHeader(HubHeaders.PARTNER, String.class);
         JsonNode order;
@@ -47,10 +44,9 @@ public class OrderCancellations {
             throw new WebhookRejectedException(400, "a cancelled order needs its id");
         }
         String orderKey = MessageIds.orderPlaced(ShopifyOrderMapper.CHANNEL, partnerId, orderId);
-        List<StockSignal> signals = ledger.cancel(orderKey);
-        events.signalNow(signals);
+        int released = ledger.cancel(orderKey);
         message.setHeader(HubHeaders.MESSAGE_ID, orderKey);
-        exchange.setProperty(HubHeaders.INGEST_OUTCOME, signals.isEmpty() ? "nothing-reserved" : "released");
+        exchange.setProperty(HubHeaders.INGEST_OUTCOME, released == 0 ? "nothing-reserved" : "released");
         LOG.info("order {} on {} cancelled: its reservations are released", orderId, partnerId);
     }
 }

@@ -2,6 +2,7 @@ package io.channelhub.hub.stock;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.broker.HubQueues;
 import io.channelhub.hub.broker.QueueBatchReceiver;
 import io.channelhub.hub.order.HubHeaders;
@@ -73,11 +74,11 @@ public class StockEvents {
                 deadLetters.setDeliveryMode(DeliveryMode.PERSISTENT);
                 for (Reject reject : rejects) {
                     TextMessage letter = session.createTextMessage(reject.raw());
-                    letter.setStringProperty(HubHeaders.ERROR_REASON, reject.reason());
-                    letter.setStringProperty(HubHeaders.ERROR_ROUTE, reject.route());
-                    letter.setStringProperty(HubHeaders.ERROR_CLASS, io.channelhub.mappings.MappingException.class.getName());
-                    letter.setStringProperty(HubHeaders.ERROR_AT, now().toString());
-                    letter.setStringProperty(HubHeaders.ORIGINAL_QUEUE, HubQueues.STOCK_INGEST);
+                    var reason = new DeadLetters.Reason(reject.route(), reject.reason(),
+                            io.channelhub.mappings.MappingException.class.getName(), 1, null, HubQueues.STOCK_INGEST);
+                    for (Map.Entry<String, Object> header : reason.headers(Map.of()).entrySet()) {
+                        letter.setObjectProperty(header.getKey(), header.getValue());
+                    }
                     deadLetters.send(letter);
                 }
             }

@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code hub.stock.changed.ledger} → the stock ledger → a signal on each channel's last-value queue whose
- * available-to-sell changed. Reports are taken in batches (one database transaction and one broker commit per
+ * {@code hub.stock.changed.ledger} → the stock ledger, which logs the SKUs whose figures changed for the channels'
+ * pushers. Reports are taken in batches (one database transaction and one broker commit per
  * batch), by {@code hub.stock.ledger-consumers} routes in parallel; the SKU row lock keeps each SKU's figures
  * consistent whichever route takes its reports. A report that is not a valid {@code stock.changed} is
  * dead-lettered with its reason and the rest of the batch goes on.
@@ -34,14 +34,12 @@ public class StockLedgerRoute extends RouteBuilder {
     private final io.micrometer.core.instrument.DistributionSummary batchSizes;
     private final io.micrometer.core.instrument.Timer readTime;
     private final io.micrometer.core.instrument.Timer applyTime;
-    private final io.micrometer.core.instrument.Timer signalTime;
 
     public StockLedgerRoute(ConnectionFactory connectionFactory, StockEvents events, StockLedger ledger,
                             PartnerRegistry partners, HubProperties properties, io.micrometer.core.instrument.MeterRegistry meters) {
         this.batchSizes = meters.summary("hub.stock.ledger.batch.size");
         this.readTime = meters.timer("hub.stock.ledger.stage", "stage", "read");
         this.applyTime = meters.timer("hub.stock.ledger.stage", "stage", "apply");
-        this.signalTime = meters.timer("hub.stock.ledger.stage", "stage", "signal");
         this.connectionFactory = connectionFactory;
         this.events = events;
         this.ledger = ledger;
@@ -55,7 +53,7 @@ public class StockLedgerRoute extends RouteBuilder {
             String routeId = "stock-process-ledger-" + consumer;
             from("scheduler:" + routeId + "?delay=1&initialDelay=500")
                     .routeId(routeId)
-                    .routeDescription("Applies stock reports to the ledger in batches and signals the channels whose quantity changed")
+                    .routeDescription("Applies stock reports to the ledger in batches and logs the SKUs whose figures changed")
                     .process(new QueueDrainProcessor(connectionFactory, HubQueues.STOCK_CHANGED_LEDGER,
                             settings.ledgerBatchSize(), settings.failurePause(), (batch, sends) -> apply(routeId, batch, sends)));
         }
@@ -75,13 +73,8 @@ public class StockLedgerRoute extends RouteBuilder {
             }
         }
         long read = System.nanoTime();
-        List<StockSignal> signals = ledger.apply(reports);
-        long applied = System.nanoTime();
-        for (StockSignal signal : signals) {
-            StockEvents.signal(sends, signal);
-        }
+        ledger.apply(reports);
         readTime.record(read - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        applyTime.record(applied - read, java.util.concurrent.TimeUnit.NANOSECONDS);
-        signalTime.record(System.nanoTime() - applied, java.util.concurrent.TimeUnit.NANOSECONDS);
+        applyTime.record(System.nanoTime() - read, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 }

@@ -58,10 +58,7 @@ public class StockReservationRoute extends RouteBuilder {
                 sends.deadLetter(message, ROUTE_ID, unreadable.getMessage(), unreadable.getClass().getName(), null);
                 continue;
             }
-            for (StockSignal signal : ledger.reserve(order.messageId(), order.source().partnerId(), quantities(order.payload()),
-                    order.occurredAt())) {
-                StockEvents.signal(sends, signal);
-            }
+            ledger.reserve(order.messageId(), order.source().partnerId(), quantities(order.payload()), order.occurredAt());
         }
     }
 

@@ -5,7 +5,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
@@ -68,18 +67,35 @@ public class StockStore {
         return rows;
     }
 
-    /** Channel → row, per SKU, for these SKUs. */
-    public Map<String, Map<String, ChannelStock>> channelStock(List<String> skus) {
-        Map<String, Map<String, ChannelStock>> rows = new HashMap<>();
-        for (List<String> chunk : chunks(skus)) {
-            jdbc.sql("SELECT channel, sku, quantity, computed_seq, changed_at, pushed_quantity, pushed_seq FROM channel_stock "
-                            + "WHERE sku IN (:skus)").param("skus", chunk)
-                    .query((ResultSet row) -> {
-                        ChannelStock stock = channelStock(row);
-                        rows.computeIfAbsent(stock.sku(), sku -> new HashMap<>()).put(stock.channel(), stock);
+    /** A SKU's figures as the channels' available-to-sell is computed from them. */
+    public record Figures(long reserved, Map<String, Long> onHandByLocation) {
+    }
+
+    /** Reserved and on hand per location of these SKUs, read in one statement (one consistent snapshot). */
+    public Map<String, Figures> figures(Collection<String> skus) {
+        Map<String, Figures> figures = new HashMap<>();
+        for (List<String> chunk : chunks(List.copyOf(skus))) {
+            jdbc.sql("SELECT i.sku, i.reserved, l.location_id, l.on_hand FROM stock_item i "
+                            + "LEFT JOIN stock_ledger l ON l.sku = i.sku WHERE i.sku IN (:skus)")
+                    .param("skus", chunk).query((ResultSet row) -> {
+                        Figures sku = figures.get(row.getString(1));
+                        if (sku == null) {
+                            sku = new Figures(row.getLong(2), new HashMap<>());
+                            figures.put(row.getString(1), sku);
+                        }
+                        String location = row.getString(3);
+                        if (location != null) {
+                            sku.onHandByLocation().put(location, row.getLong(4));
+                        }
                     });
         }
-        return rows;
+        return figures;
+    }
+
+    /** Up to {@code limit} SKUs the hub knows, in SKU order after {@code after} (a channel's full sync). */
+    public List<String> skusAfter(String after, int limit) {
+        return jdbc.sql("SELECT sku FROM stock_item WHERE sku > ? ORDER BY sku LIMIT ?").params(after, limit)
+                .query(String.class).list();
     }
 
     /** Writes ledger rows decided under the SKU locks, as two JDBC batches (new rows, replaced rows). */
@@ -212,78 +228,6 @@ public class StockStore {
         jdbc.sql("UPDATE stock_item SET reserved = reserved + ?, changed_at = ? WHERE sku = ?").params(delta, at, sku).update();
     }
 
-    /** A channel's new figure for a SKU, written with others in one batch ({@link #setChannelQuantities}). */
-    public record ChannelQuantity(ChannelStock current, String channel, String sku, long quantity, OffsetDateTime changedAt) {
-    }
-
-    /**
-     * Sets what the channels should show, as two JDBC batches (new rows, changed rows): one prepared statement for
-     * all of a ledger batch's rows instead of one per row. While an earlier change is still unpushed its
-     * {@code changed_at} stays, so the sync lag counts from the oldest change the channel has not yet seen.
-     */
-    public void setChannelQuantities(List<ChannelQuantity> quantities) {
-        List<Object[]> inserts = new java.util.ArrayList<>();
-        List<Object[]> updates = new java.util.ArrayList<>();
-        for (ChannelQuantity q : quantities) {
-            if (q.current() == null) {
-                inserts.add(new Object[] {q.channel(), q.sku(), q.quantity(), q.changedAt()});
-            } else {
-                OffsetDateTime since = q.current().dirty() ? q.current().changedAt() : q.changedAt();
-                updates.add(new Object[] {q.quantity(), since, q.channel(), q.sku()});
-            }
-        }
-        if (!inserts.isEmpty()) {
-            batch.batchUpdate("INSERT INTO channel_stock (channel, sku, quantity, computed_seq, changed_at) VALUES (?, ?, ?, 1, ?)",
-                    inserts);
-        }
-        if (!updates.isEmpty()) {
-            batch.batchUpdate("UPDATE channel_stock SET quantity = ?, computed_seq = computed_seq + 1, changed_at = ? "
-                    + "WHERE channel = ? AND sku = ?", updates);
-        }
-    }
-
-    /**
-     * The rows among {@code skus} whose newest quantity the channel has not been told yet. Selected by SKU only (the
-     * channel is filtered here): with the channel in the condition H2 walked the channel's whole primary-key range and
-     * tested every row against the IN list.
-     */
-    public List<ChannelStock> unpushed(String channel, Collection<String> skus) {
-        if (skus.isEmpty()) {
-            return List.of();
-        }
-        return jdbc.sql("SELECT channel, sku, quantity, computed_seq, changed_at, pushed_quantity, pushed_seq FROM channel_stock "
-                        + "WHERE sku IN (:skus)")
-                .param("skus", skus)
-                .query((row, n) -> channelStock(row)).list().stream()
-                .filter(row -> row.channel().equals(channel) && row.dirty()).toList();
-    }
-
-    /** Up to {@code limit} SKUs the channel still has to be told about (the reconciliation sweep). */
-    public List<String> unpushedSkus(String channel, int limit) {
-        return jdbc.sql("SELECT sku FROM channel_stock WHERE channel = ? AND (pushed_seq IS NULL OR pushed_seq < computed_seq) "
-                        + "AND (rejected_seq IS NULL OR rejected_seq < computed_seq) ORDER BY changed_at LIMIT ?")
-                .params(channel, limit).query(String.class).list();
-    }
-
-    /**
-     * Records what the channel acknowledged, as one JDBC batch; a push of an older computation never overwrites a
-     * newer one.
-     */
-    public void markPushed(String channel, List<ChannelStock> rows, OffsetDateTime at) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        batch.batchUpdate("UPDATE channel_stock SET pushed_quantity = ?, pushed_seq = ?, pushed_at = ? "
-                        + "WHERE channel = ? AND sku = ? AND (pushed_seq IS NULL OR pushed_seq < ?)",
-                rows.stream().map(row -> new Object[] {row.quantity(), row.computedSeq(), at, channel, row.sku(),
-                        row.computedSeq()}).toList());
-    }
-
-    /** The channel refused this computation; the reconciliation sweep does not signal it again. */
-    public void markRejected(String channel, String sku, long seq) {
-        jdbc.sql("UPDATE channel_stock SET rejected_seq = ? WHERE channel = ? AND sku = ?").params(seq, channel, sku).update();
-    }
-
     public String cursor(String name) {
         return jdbc.sql("SELECT position FROM poll_cursor WHERE name = ?").param(name).query(String.class).optional().orElse(null);
     }
@@ -296,25 +240,8 @@ public class StockStore {
         }
     }
 
-    private static ChannelStock channelStock(ResultSet row) throws SQLException {
-        long pushedQuantity = row.getLong(6);
-        Long pushed = row.wasNull() ? null : pushedQuantity;
-        long pushedSeq = row.getLong(7);
-        Long pushedSequence = row.wasNull() ? null : pushedSeq;
-        return new ChannelStock(row.getString(1), row.getString(2), row.getLong(3), row.getLong(4),
-                row.getObject(5, OffsetDateTime.class), pushed, pushedSequence);
-    }
-
     private static OffsetDateTime now() {
         return OffsetDateTime.now(ZoneOffset.UTC);
-    }
-
-    public record ChannelStock(String channel, String sku, long quantity, long computedSeq, OffsetDateTime changedAt,
-                               Long pushedQuantity, Long pushedSeq) {
-
-        public boolean dirty() {
-            return pushedSeq == null || pushedSeq < computedSeq;
-        }
     }
 
     public record Reservation(String orderKey, String sku, long quantity, String channel, String state, String releaseReason) {

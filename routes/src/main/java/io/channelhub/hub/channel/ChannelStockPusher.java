@@ -1,0 +1,288 @@
+package io.channelhub.hub.channel;
+
+import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.channel.PushOutcome;
+import io.channelhub.connectors.channel.StockUpdate;
+import io.channelhub.hub.broker.DeadLetters;
+import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.stock.StockChangeBell;
+import io.channelhub.hub.stock.StockEvents;
+import io.channelhub.hub.store.StockChangeLog;
+import io.channelhub.hub.store.StockStore;
+import io.channelhub.mappings.json.CanonicalJson;
+import io.channelhub.mappings.stock.AvailableToSell;
+import jakarta.jms.JMSException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Pushes one channel's stock. It reads the stock change log from the channel's cursor and keeps the SKUs still to be
+ * pushed in log order: a SKU that changes again before its push stays where it is and is pushed once. At push time it
+ * computes each SKU's available-to-sell from the ledger, so no push carries a figure older than the newest commit, and
+ * pushes in the partner's bulk size within its rate limit. The cursor moves past a log row once every SKU of it is
+ * pushed, so a crash or a restart pushes again from there and nothing is missed.
+ * <p>
+ * One hub instance pushes to a channel at a time (a lease in the cursor row, renewed as it goes). What it told the
+ * channel is kept in memory, so an unchanged figure is not pushed again; after a restart the first push of a SKU goes
+ * whatever it is. A channel seen for the first time is told every SKU the hub knows (a full sync, resumed after a
+ * restart from the last SKU done).
+ */
+final class ChannelStockPusher extends ServiceSupport implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelStockPusher.class);
+    private static final int LOG_ROWS_PER_READ = 50;
+    /** Beyond this many SKUs waiting, the log is left unread until some are pushed. */
+    private static final int MAX_PENDING = 200_000;
+
+    private final SalesChannel channel;
+    private final String routeId;
+    private final String owner;
+    private final StockChangeLog changeLog;
+    private final StockStore store;
+    private final StockChangeBell bell;
+    private final ChannelMetrics metrics;
+    private final DeadLetters deadLetters;
+    private final HubProperties.Stock settings;
+    private final BooleanSupplier running;
+
+    private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
+    private final Map<String, Long> shown = new HashMap<>();
+    /** The durable cursor as last written; null while this instance does not hold the channel. */
+    private StockChangeLog.Cursor cursor;
+    private long readPosition;
+    private Instant leaseRenewal = Instant.MIN;
+
+    /** A SKU to push, with the log row it was first seen in and its oldest unpushed source change. */
+    private record Pending(long seq, Instant changedAt) {
+    }
+
+    ChannelStockPusher(SalesChannel channel, String routeId, String owner, StockChangeLog changeLog, StockStore store,
+                       StockChangeBell bell, ChannelMetrics metrics, DeadLetters deadLetters, HubProperties.Stock settings,
+                       BooleanSupplier running) {
+        this.channel = channel;
+        this.routeId = routeId;
+        this.owner = owner;
+        this.changeLog = changeLog;
+        this.store = store;
+        this.bell = bell;
+        this.metrics = metrics;
+        this.deadLetters = deadLetters;
+        this.settings = settings;
+        this.running = running;
+    }
+
+    /** How many SKUs wait to be pushed (a gauge for ops). */
+    int backlog() {
+        return pending.size();
+    }
+
+    @Override
+    public void process(Exchange exchange) throws InterruptedException {
+        // Push until there is nothing left, then wait for a ring or the poll interval and let the scheduler call again:
+        // stopping the route in Hawtio stops the pushing between two batches.
+        while (isRunAllowed() && running.getAsBoolean() && !Thread.currentThread().isInterrupted()) {
+            try {
+                long rings = bell.rings();
+                if (!hold()) {
+                    return;
+                }
+                readLog();
+                if (!pending.isEmpty()) {
+                    pushPending();
+                } else if (cursor.fullSyncAfter() != null) {
+                    pushFullSyncPage();
+                } else {
+                    bell.awaitAfter(rings, settings.pushPollInterval());
+                    return;
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                LOG.warn("pushing stock to {} failed, starting again from its cursor in {} ms: {}: {}", channel.id(),
+                        settings.failurePause().toMillis(), e.getClass().getSimpleName(), e.getMessage());
+                letGo();
+                Thread.sleep(settings.failurePause().toMillis());
+                return;
+            }
+        }
+    }
+
+    /** Takes the channel or renews the lease. @return false when another instance pushes to it */
+    private boolean hold() {
+        if (cursor == null) {
+            cursor = changeLog.claim(channel.id(), owner, leaseUntil()).orElse(null);
+            if (cursor == null) {
+                return false;
+            }
+            readPosition = cursor.position();
+            leaseRenewal = Instant.now().plus(settings.pushLease().dividedBy(3));
+            LOG.info("pushing stock to {} from change {}{}", channel.id(), cursor.position(),
+                    cursor.fullSyncAfter() == null ? "" : ", with a full sync of every SKU");
+        } else if (Instant.now().isAfter(leaseRenewal)) {
+            save(cursor);
+        }
+        return cursor != null;
+    }
+
+    private void readLog() {
+        while (pending.size() < MAX_PENDING) {
+            List<StockChangeLog.Change> changes = changeLog.after(readPosition, LOG_ROWS_PER_READ);
+            for (StockChangeLog.Change change : changes) {
+                for (StockChangeLog.ChangedSku changed : change.skus()) {
+                    Pending waiting = pending.get(changed.sku());
+                    if (waiting == null) {
+                        pending.put(changed.sku(), new Pending(change.seq(), changed.changedAt()));
+                    } else {
+                        // Already waiting: it will be pushed once, with its newest figure, from where it waits.
+                        metrics.saved(channel.id(), ChannelPublishRoutes.STOCK, 1);
+                        if (changed.changedAt().isBefore(waiting.changedAt())) {
+                            pending.put(changed.sku(), new Pending(waiting.seq(), changed.changedAt()));
+                        }
+                    }
+                }
+                readPosition = change.seq();
+            }
+            if (changes.size() < LOG_ROWS_PER_READ) {
+                return;
+            }
+        }
+    }
+
+    private void pushPending() throws JMSException, InterruptedException {
+        Map<String, Instant> batch = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, Pending>> oldest = pending.entrySet().iterator();
+        while (oldest.hasNext() && batch.size() < channel.client().stockBatchSize()) {
+            Map.Entry<String, Pending> next = oldest.next();
+            batch.put(next.getKey(), next.getValue().changedAt());
+        }
+        push(batch);
+        batch.keySet().forEach(pending::remove);
+        long pushedUpTo = pending.isEmpty() ? readPosition : pending.values().iterator().next().seq() - 1;
+        if (pushedUpTo != cursor.position()) {
+            save(new StockChangeLog.Cursor(pushedUpTo, cursor.fullSyncAfter()));
+        }
+    }
+
+    private void pushFullSyncPage() throws JMSException, InterruptedException {
+        List<String> page = store.skusAfter(cursor.fullSyncAfter(), channel.client().stockBatchSize());
+        Map<String, Instant> batch = new LinkedHashMap<>();
+        page.forEach(sku -> batch.put(sku, null));
+        push(batch);
+        boolean done = page.size() < channel.client().stockBatchSize();
+        if (done) {
+            LOG.info("{} has been told every SKU's stock (full sync done)", channel.id());
+        }
+        save(new StockChangeLog.Cursor(cursor.position(), done ? null : page.get(page.size() - 1)));
+    }
+
+    /** Pushes the SKUs' figures the channel has not been told yet; {@code changedAt} null: a full sync, no lag. */
+    private void push(Map<String, Instant> changedAt) throws JMSException, InterruptedException {
+        Map<String, StockStore.Figures> figures = store.figures(changedAt.keySet());
+        List<StockUpdate> updates = new ArrayList<>(figures.size());
+        for (String sku : changedAt.keySet()) {
+            StockStore.Figures figure = figures.get(sku);
+            if (figure == null) {
+                continue;
+            }
+            long available = AvailableToSell.of(figure.onHandByLocation(), figure.reserved(), channel.stockRules());
+            Long before = shown.get(sku);
+            if (before == null || before != available) {
+                updates.add(new StockUpdate(sku, available, before));
+            }
+        }
+        metrics.saved(channel.id(), ChannelPublishRoutes.STOCK, changedAt.size() - updates.size());
+        if (updates.isEmpty()) {
+            return;
+        }
+        PushOutcome outcome;
+        try {
+            outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), running,
+                    () -> channel.client().pushStock(updates));
+        } catch (PermanentPartnerException refused) {
+            // The whole call was refused (a bad request): every SKU of it goes to ops with the partner's answer.
+            for (StockUpdate update : updates) {
+                reject(update, refused.getMessage(), refused.getClass().getName(), refused.responseExcerpt());
+            }
+            return;
+        }
+        List<String> acknowledged = new ArrayList<>(updates.size());
+        for (StockUpdate update : updates) {
+            String refusal = outcome.rejected().get(update.sku());
+            if (refusal != null) {
+                reject(update, refusal, PermanentPartnerException.class.getName(), refusal);
+                continue;
+            }
+            shown.put(update.sku(), update.quantity());
+            acknowledged.add(update.sku() + "=" + update.quantity());
+            Instant changed = changedAt.get(update.sku());
+            if (changed != null) {
+                metrics.acknowledged(channel.id(), ChannelPublishRoutes.STOCK, OffsetDateTime.ofInstant(changed, ZoneOffset.UTC));
+            }
+        }
+        LOG.info("{} acknowledged {} quantit{} in {} call(s): {}{}", channel.id(), acknowledged.size(),
+                acknowledged.size() == 1 ? "y" : "ies", outcome.calls(), ChannelPublishRoutes.excerpt(acknowledged),
+                outcome.rejected().isEmpty() ? "" : "; refused: " + outcome.rejected().keySet());
+    }
+
+    /**
+     * A figure the channel refused goes to {@code DLQ.hub.stock.push.<channel>} with the partner's reason; retrying it
+     * there asks for the SKU's newest figure to be pushed again.
+     */
+    private void reject(StockUpdate update, String reason, String errorClass, String partnerResponse) throws JMSException {
+        shown.remove(update.sku());
+        metrics.rejected(channel.id(), ChannelPublishRoutes.STOCK);
+        var body = CanonicalJson.mapper().createObjectNode().put("channel", channel.id()).put("sku", update.sku())
+                .put("quantity", update.quantity());
+        deadLetters.send(body.toString(), Map.of(StockEvents.SKU, update.sku()), new DeadLetters.Reason(routeId,
+                channel.id() + " refused " + update.sku() + " = " + update.quantity() + ": " + reason, errorClass, 1,
+                partnerResponse, channel.stockQueue()));
+    }
+
+    private void save(StockChangeLog.Cursor next) {
+        if (changeLog.advance(channel.id(), owner, next, leaseUntil())) {
+            cursor = next;
+            leaseRenewal = Instant.now().plus(settings.pushLease().dividedBy(3));
+        } else {
+            LOG.warn("another hub instance took over pushing stock to {}", channel.id());
+            // It may have pushed meanwhile: what this instance remembers telling the channel is no longer known.
+            shown.clear();
+            letGo();
+        }
+    }
+
+    private OffsetDateTime leaseUntil() {
+        return OffsetDateTime.now(ZoneOffset.UTC).plus(settings.pushLease());
+    }
+
+    /** Forgets the cursor and what waits: the next round claims the channel again and reads from its durable cursor. */
+    private void letGo() {
+        cursor = null;
+        pending.clear();
+    }
+
+    @Override
+    protected void doStop() {
+        if (cursor != null) {
+            try {
+                changeLog.release(channel.id(), owner);
+            } catch (RuntimeException e) {
+                LOG.debug("could not give up the lease on {} at shut-down: {}", channel.id(), e.getMessage());
+            }
+            letGo();
+        }
+    }
+}

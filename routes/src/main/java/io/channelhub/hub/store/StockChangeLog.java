@@ -1,0 +1,142 @@
+package io.channelhub.hub.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.channelhub.mappings.json.CanonicalJson;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which SKUs' stock figures changed, in commit order, and how far each channel has pushed them. The ledger appends
+ * inside its own transaction, so a committed change is always in the log; each channel reads the log from its cursor
+ * and computes what to show from the ledger at push time, so it never pushes a figure older than the newest commit.
+ */
+@Repository
+public class StockChangeLog {
+
+    /** A log row stays well below the column's limit even for long SKUs. */
+    static final int SKUS_PER_ROW = 1000;
+
+    private final JdbcClient jdbc;
+
+    public StockChangeLog(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** One SKU whose figures changed, and when the change happened at its source. */
+    public record ChangedSku(String sku, Instant changedAt) {
+    }
+
+    /** A log row: its position and its SKUs. */
+    public record Change(long seq, List<ChangedSku> skus) {
+    }
+
+    /**
+     * Appends the SKUs to the log in the caller's transaction. Call it last: the counter row it takes stays locked
+     * until the commit, so a row with a higher seq can never become visible before one with a lower seq.
+     */
+    public void append(Map<String, Instant> changedAt) {
+        if (changedAt.isEmpty()) {
+            return;
+        }
+        List<Map.Entry<String, Instant>> entries = new ArrayList<>(changedAt.entrySet());
+        for (int from = 0; from < entries.size(); from += SKUS_PER_ROW) {
+            jdbc.sql("UPDATE stock_change_counter SET seq = seq + 1 WHERE id = 1").update();
+            long seq = jdbc.sql("SELECT seq FROM stock_change_counter WHERE id = 1").query(Long.class).single();
+            ArrayNode skus = CanonicalJson.mapper().createArrayNode();
+            for (Map.Entry<String, Instant> entry : entries.subList(from, Math.min(entries.size(), from + SKUS_PER_ROW))) {
+                skus.addArray().add(entry.getKey()).add(entry.getValue().toEpochMilli());
+            }
+            jdbc.sql("INSERT INTO stock_change (seq, skus, created_at) VALUES (?, ?, ?)")
+                    .params(seq, skus.toString(), now()).update();
+        }
+    }
+
+    /** Up to {@code limit} rows after {@code position}, in order. */
+    public List<Change> after(long position, int limit) {
+        return jdbc.sql("SELECT seq, skus FROM stock_change WHERE seq > ? ORDER BY seq LIMIT ?").params(position, limit)
+                .query((row, n) -> new Change(row.getLong(1), skus(row.getString(2)))).list();
+    }
+
+    private static List<ChangedSku> skus(String json) {
+        try {
+            JsonNode array = CanonicalJson.mapper().readTree(json);
+            List<ChangedSku> skus = new ArrayList<>(array.size());
+            for (JsonNode pair : array) {
+                skus.add(new ChangedSku(pair.get(0).asText(), Instant.ofEpochMilli(pair.get(1).asLong())));
+            }
+            return skus;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable stock_change row: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public long lastPosition() {
+        return jdbc.sql("SELECT seq FROM stock_change_counter WHERE id = 1").query(Long.class).single();
+    }
+
+    /** A channel's cursor as its pusher holds it. */
+    public record Cursor(long position, String fullSyncAfter) {
+    }
+
+    /**
+     * Takes (or keeps) the channel for {@code owner} until {@code leaseUntil}, unless another instance holds an
+     * unexpired lease. A channel seen for the first time starts at the end of the log with a full sync of every SKU.
+     * @return the cursor when this instance holds the channel
+     */
+    public Optional<Cursor> claim(String channel, String owner, OffsetDateTime leaseUntil) {
+        OffsetDateTime now = now();
+        int taken = jdbc.sql("UPDATE channel_stock_cursor SET owner = ?, lease_until = ?, updated_at = ? "
+                        + "WHERE channel = ? AND (owner = ? OR lease_until < ?)")
+                .params(owner, leaseUntil, now, channel, owner, now).update();
+        if (taken == 0) {
+            jdbc.sql("INSERT INTO channel_stock_cursor (channel, position, full_sync_after, owner, lease_until, updated_at) "
+                            + "VALUES (?, ?, '', ?, ?, ?) ON CONFLICT DO NOTHING")
+                    .params(channel, lastPosition(), owner, leaseUntil, now).update();
+        }
+        return jdbc.sql("SELECT position, full_sync_after FROM channel_stock_cursor WHERE channel = ? AND owner = ?")
+                .params(channel, owner).query((ResultSet row, int n) -> new Cursor(row.getLong(1), row.getString(2)))
+                .optional();
+    }
+
+    /**
+     * Moves the channel's cursor and renews the lease. @return false when the lease had passed to another instance
+     * (this one must stop pushing to the channel)
+     */
+    public boolean advance(String channel, String owner, Cursor cursor, OffsetDateTime leaseUntil) {
+        return jdbc.sql("UPDATE channel_stock_cursor SET position = ?, full_sync_after = ?, lease_until = ?, updated_at = ? "
+                        + "WHERE channel = ? AND owner = ?")
+                .params(cursor.position(), cursor.fullSyncAfter(), leaseUntil, now(), channel, owner).update() == 1;
+    }
+
+    /** Gives the channel up at shut-down, so another instance need not wait for the lease to run out. */
+    public void release(String channel, String owner) {
+        jdbc.sql("UPDATE channel_stock_cursor SET lease_until = ? WHERE channel = ? AND owner = ?")
+                .params(OffsetDateTime.ofInstant(Instant.EPOCH, ZoneOffset.UTC), channel, owner).update();
+    }
+
+    /** Deletes the rows every one of these channels has pushed. @return how many */
+    public int prune(List<String> channels) {
+        if (channels.isEmpty()) {
+            return 0;
+        }
+        Long pushedByAll = jdbc.sql("SELECT MIN(position) FROM channel_stock_cursor WHERE channel IN (:channels) "
+                        + "HAVING COUNT(*) = :count")
+                .param("channels", channels).param("count", channels.size()).query(Long.class).optional().orElse(null);
+        return pushedByAll == null ? 0 : jdbc.sql("DELETE FROM stock_change WHERE seq <= ?").param(pushedByAll).update();
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}
