@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Stock and catalogue from the sources (ERP polling, a stock report publisher, a file drop) through the ledger and
- * the channels' last-value queues to every channel simulator, asserting what each channel shows and how often it was
+ * the stock change log to every channel simulator, asserting what each channel shows and how often it was
  * written. Channel rules (see {@link HubTestSupport#writePartners}): amazon-de buffer 2; ebay-de buffer 1, cap 5,
  * parity 10 %, max drop 30 %; otto-de share 50 %, price ending .99; amazon-de markup 10 %.
  */

@@ -39,8 +39,9 @@ public class StockEvents {
     static final int CHUNK = 1000;
     public static final String SKU = "HubSku";
     public static final String CHANGED_AT = "HubChangedAt";
-    private static final TypeReference<Envelope<StockLevel>> ENVELOPE = new TypeReference<>() {
-    };
+    private static final com.fasterxml.jackson.databind.ObjectReader ENVELOPE_READER =
+            CanonicalJson.mapper().readerFor(new TypeReference<Envelope<StockLevel>>() {
+            });
 
     private final ConnectionFactory connectionFactory;
     private final CanonicalSchemas schemas;
@@ -123,9 +124,12 @@ public class StockEvents {
         try {
             var tree = CanonicalJson.mapper().readTree(body);
             schemas.validate(MessageTypes.STOCK_CHANGED, tree);
-            return CanonicalJson.mapper().convertValue(tree, ENVELOPE);
+            // Read off the tree, not converted: convertValue writes the tree out to tokens and parses them again.
+            return ENVELOPE_READER.readValue(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a stock.changed event: " + e.getOriginalMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not a stock.changed event: " + e.getMessage(), e);
         }
     }
 
