@@ -128,6 +128,8 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
             if (cursor == null) {
                 return false;
             }
+            // Whatever waited before is in the log after the durable cursor: read it again from there.
+            pending.clear();
             readPosition = cursor.position();
             leaseRenewal = Instant.now().plus(settings.pushLease().dividedBy(3));
             LOG.info("pushing stock to {} from change {}{}", channel.id(), cursor.position(),
@@ -274,15 +276,19 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         pending.clear();
     }
 
+    /**
+     * Gives the channel up (a stop in Hawtio, a shut-down) so that another instance need not wait for the lease to run
+     * out. The route has let the current round finish; the next start claims the channel again.
+     */
     @Override
     protected void doStop() {
         if (cursor != null) {
             try {
                 changeLog.release(channel.id(), owner);
             } catch (RuntimeException e) {
-                LOG.debug("could not give up the lease on {} at shut-down: {}", channel.id(), e.getMessage());
+                LOG.debug("could not give up the lease on {} at stop: {}", channel.id(), e.getMessage());
             }
-            letGo();
         }
+        cursor = null;
     }
 }
