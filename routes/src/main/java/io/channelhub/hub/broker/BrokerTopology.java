@@ -85,8 +85,9 @@ public class BrokerTopology implements ArtemisConfigurationCustomizer {
     }
 
     /**
-     * A channel's push queue is a last-value queue keyed by SKU: a newer signal for a SKU replaces one still
-     * waiting, so however many times a SKU changes while the channel is throttled, it is pushed once.
+     * A channel's push queues are last-value queues keyed by SKU: a newer signal for a SKU replaces one still waiting,
+     * so however many times a price changes while the channel is throttled, it is pushed once. (Stock is conflated by
+     * the stock change log; its queue only carries the SKUs ops retry.)
      */
     private static void addAnycastQueue(Configuration configuration, String name, boolean lastValueBySku) {
         QueueConfiguration queue = QueueConfiguration.of(name).setRoutingType(RoutingType.ANYCAST).setDurable(true);

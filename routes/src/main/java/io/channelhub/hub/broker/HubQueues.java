@@ -38,7 +38,10 @@ public final class HubQueues {
     private HubQueues() {
     }
 
-    /** The channels' last-value queues: one for stock and one for listings per selling channel. */
+    /**
+     * The channels' last-value queues: one for listings per selling channel, and one for stock that carries only the
+     * SKUs ops retry from its dead letters (stock itself goes through the stock change log).
+     */
     public static List<String> channelQueues(Collection<String> channelIds) {
         return channelIds.stream().sorted().flatMap(id -> Stream.of(stockPush(id), pricePush(id))).toList();
     }

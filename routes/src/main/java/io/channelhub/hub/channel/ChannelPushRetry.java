@@ -10,9 +10,10 @@ import java.util.function.Supplier;
 
 /**
  * Retries one batch push while the partner answers "later" (429, 5xx, I/O), honouring its {@code Retry-After},
- * else backing off exponentially up to a maximum. A stock or price push is never dead-lettered for being late: the
- * queue behind it is a last-value queue, so a channel that is down for an hour receives each SKU's newest figure
- * once when it is back. Stopping the route ends the wait (the batch rolls back to the broker).
+ * else backing off exponentially up to a maximum. A stock or price push is never dead-lettered for being late: what
+ * waits behind it is conflated (the stock change log, the price last-value queue), so a channel that is down for an
+ * hour receives each SKU's newest figure once when it is back. Stopping the route ends the wait (a price batch rolls
+ * back to the broker; stock starts again from the channel's cursor).
  */
 final class ChannelPushRetry {
 
