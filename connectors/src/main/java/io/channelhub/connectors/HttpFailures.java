@@ -14,13 +14,16 @@ public final class HttpFailures {
 
     /** Throws the matching {@link PartnerException} for a non-2xx answer; returns quietly for 2xx. */
     public static void raiseFor(String partner, HttpResponse<String> response) {
-        int status = response.statusCode();
+        raiseFor(partner, response.statusCode(), response.headers(), response.body());
+    }
+
+    /** The same for an answer read as something else than text (its body as text for the exception). */
+    public static void raiseFor(String partner, int status, java.net.http.HttpHeaders headers, String body) {
         if (status >= 200 && status < 300) {
             return;
         }
-        String body = response.body();
         if (status == 429 || status == 408 || status >= 500) {
-            Duration retryAfter = response.headers().firstValue("Retry-After").map(HttpFailures::retryAfter).orElse(null);
+            Duration retryAfter = headers.firstValue("Retry-After").map(HttpFailures::retryAfter).orElse(null);
             throw new TransientPartnerException(partner, status, "HTTP " + status, body, retryAfter, null);
         }
         throw new PermanentPartnerException(partner, status, "HTTP " + status, body);

@@ -344,6 +344,47 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aSkuAnAmazonFeedRefusesInItsProcessingReportIsDeadLetteredWithAmazonsReason() throws Exception {
+        // More SKUs than Amazon's patch threshold change at once: they go as one JSON_LISTINGS_FEED, which createFeed
+        // accepts whole; the one without a listing only shows up in the feed's processing report.
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            skus.add(listedSku("FEED"));
+        }
+        String unlisted = "FEED-UNLISTED-" + SKUS.incrementAndGet() + "-" + System.nanoTime() % 100_000;
+        for (String channel : CHANNELS) {
+            if (!channel.equals("amazon-de")) {
+                channel(channel).addListing(unlisted, 0, new BigDecimal("10.00"), "EUR");
+            }
+        }
+        skus.add(unlisted);
+        // Amazon's pusher is stopped while the ledger takes the reports (which it may do in several batches), so that
+        // it finds all 61 SKUs waiting when it starts again.
+        String amazonRoute = "stock-publish-amazon-amazon-de";
+        camel.getRouteController().stopRoute(amazonRoute);
+        Instant asOf = Instant.now();
+        try {
+            events.publish(skus.stream().map(sku -> StockEvents.envelope(level(sku, 7, asOf, 1), WMS, now())).toList());
+            await().atMost(PROPAGATION).until(() -> channel("shop-main").quantityOf(unlisted).orElse(-1) == 7
+                    && channel("shop-main").quantityOf(skus.get(0)).orElse(-1) == 7);
+        } finally {
+            camel.getRouteController().startRoute(amazonRoute);
+        }
+
+        awaitChannels(skus.get(0), expected(7, 0));
+        awaitChannels(skus.get(59), expected(7, 0));
+        String queue = "DLQ.hub.stock.push.amazon-de";
+        await().atMost(Duration.ofSeconds(40)).until(() -> deadLetters.browse(queue, 100).stream()
+                .anyMatch(l -> l.body().contains(unlisted)));
+        var letter = deadLetters.browse(queue, 100).stream().filter(l -> l.body().contains(unlisted)).findFirst().orElseThrow();
+        assertThat(letter.reason().get("HubErrorReason").toString()).startsWith("amazon-de refused " + unlisted + " = 5: feed ")
+                .contains(io.channelhub.connectors.amazon.AmazonSandbox.NO_LISTING);
+        assertThat(deadLetters.browse(queue, 100)).filteredOn(l -> skus.subList(0, 60).stream().anyMatch(l.body()::contains))
+                .as("the listed SKUs of the same feed").isEmpty();
+        assertThat(channel("amazon-de").quantityOf(skus.get(30))).hasValue(5);
+    }
+
+    @Test
     void oneInstancePushesToAChannelAndAChannelWithoutACursorIsToldEverySku() throws Exception {
         String sku = listedSku("CURSOR");
         report(sku, 8, Instant.now(), 1);

@@ -11,6 +11,7 @@ import io.channelhub.connectors.channel.AccessToken;
 import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.ChannelClient;
 import io.channelhub.connectors.channel.ChannelHttp;
+import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.StockUpdate;
@@ -43,8 +44,9 @@ import java.util.function.Supplier;
  * (§4.5): a {@code replace} of {@code /attributes/fulfillment_availability} or {@code /attributes/purchasable_offer}.
  * {@code status: INVALID} puts the SKU into {@link PushOutcome#rejected()} with the ERROR issues as reason. Larger
  * batches become one JSON_LISTINGS_FEED (Feeds 2021-06-30): createFeedDocument, PUT of the document to the pre-signed
- * URL, createFeed. The accepted createFeed (its {@code feedId}) is the acknowledgement: per-message problems only
- * show up later in the processing report, which this client does not fetch, so a feed push never rejects items.
+ * URL, createFeed. The accepted createFeed (its {@code feedId}) is the acknowledgement; the messages Amazon refuses
+ * when it processes the feed come later from its processing report ({@link AmazonFeedReports}, through
+ * {@link #stockRefusedLater()} and {@link #pricesRefusedLater()}).
  *
  * <p>Limits, one {@link TokenBucket} per operation: patchListingsItem 5/s burst 5 (listingsItems_2021-08-01.json),
  * createFeedDocument and createFeed 0.0083/s burst 15 (feeds_2021-06-30.json); the document upload goes to S3 with a
@@ -87,6 +89,7 @@ public class AmazonListingsClient implements ChannelClient {
     private final TokenBucket patchBucket;
     private final TokenBucket feedDocumentBucket;
     private final TokenBucket feedBucket;
+    private final AmazonFeedReports reports;
 
     public AmazonListingsClient(AmazonSettings settings) {
         this(settings, ChannelCallListener.NONE);
@@ -100,6 +103,8 @@ public class AmazonListingsClient implements ChannelClient {
         this.patchBucket = new TokenBucket(settings.patchLimit());
         this.feedDocumentBucket = new TokenBucket(settings.feedDocumentLimit());
         this.feedBucket = new TokenBucket(settings.feedLimit());
+        this.reports = new AmazonFeedReports(settings.partner(), settings.endpoint(), http,
+                (operation, bucket, request) -> call(operation, bucket, 1, new Tally(), request));
     }
 
     @Override
@@ -119,15 +124,27 @@ public class AmazonListingsClient implements ChannelClient {
 
     @Override
     public PushOutcome pushStock(List<StockUpdate> updates) {
-        return push(updates, StockUpdate::sku, this::quantityPatch);
+        return push(updates, true, StockUpdate::sku, update -> Long.toString(update.quantity()), this::quantityPatch);
     }
 
     @Override
     public PushOutcome pushPrices(List<PriceUpdate> updates) {
-        return push(updates, PriceUpdate::sku, this::pricePatch);
+        return push(updates, false, PriceUpdate::sku, update -> update.amount().toPlainString() + " " + update.currency(),
+                this::pricePatch);
     }
 
-    private <T> PushOutcome push(List<T> updates, Function<T, String> sku, Function<T, ObjectNode> patch) {
+    @Override
+    public List<LateRefusal> stockRefusedLater() {
+        return reports.refusals(true);
+    }
+
+    @Override
+    public List<LateRefusal> pricesRefusedLater() {
+        return reports.refusals(false);
+    }
+
+    private <T> PushOutcome push(List<T> updates, boolean stock, Function<T, String> sku, Function<T, String> value,
+                                 Function<T, ObjectNode> patch) {
         if (updates.size() > FEED_MAX_MESSAGES) {
             throw new IllegalArgumentException("at most " + FEED_MAX_MESSAGES + " SKUs per push, got " + updates.size());
         }
@@ -146,15 +163,17 @@ public class AmazonListingsClient implements ChannelClient {
             return new PushOutcome(tally.calls, rejected);
         }
         ArrayNode messages = ChannelHttp.JSON.createArrayNode();
+        Map<Integer, AmazonFeedReports.Item> items = new java.util.HashMap<>();
         for (T update : updates) {
             ObjectNode message = messages.addObject();
             message.put("messageId", messages.size());
+            items.put(messages.size(), new AmazonFeedReports.Item(sku.apply(update), value.apply(update)));
             message.put("sku", sku.apply(update));
             message.put("operationType", "PATCH");
             message.put("productType", settings.productType());
             message.putArray("patches").add(patch.apply(update));
         }
-        submitFeed(messages, tally);
+        reports.submitted(submitFeed(messages, tally), stock, items);
         return PushOutcome.accepted(tally.calls);
     }
 
@@ -202,7 +221,8 @@ public class AmazonListingsClient implements ChannelClient {
         }
     }
 
-    private void submitFeed(ArrayNode messages, Tally tally) {
+    /** @return the feed's id */
+    private String submitFeed(ArrayNode messages, Tally tally) {
         ObjectNode feed = ChannelHttp.JSON.createObjectNode();
         feed.putObject("header").put("sellerId", settings.sellerId()).put("version", "2.0").put("issueLocale", "en_US");
         feed.set("messages", messages);
@@ -240,7 +260,7 @@ public class AmazonListingsClient implements ChannelClient {
                 () -> HttpRequest.newBuilder(URI.create(settings.endpoint() + FEEDS_PATH))
                         .header("Content-Type", "application/json")
                         .POST(ChannelHttp.body(feedSpec))));
-        required(accepted, "feedId", CREATE_FEED);
+        return required(accepted, "feedId", CREATE_FEED);
     }
 
     private URI uploadUrl(String url) {

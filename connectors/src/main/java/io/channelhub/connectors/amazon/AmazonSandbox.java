@@ -38,7 +38,8 @@ import static io.channelhub.connectors.amazon.AmazonListingsClient.UPLOAD_FEED_D
 /**
  * A stand-in for one Amazon seller account as the listings client sees it: the LWA token endpoint, the Listings
  * Items 2021-08-01 PATCH and the Feeds 2021-06-30 JSON_LISTINGS_FEED round (createFeedDocument, upload to a
- * pre-signed URL that points back at this server, createFeed, getFeed).
+ * pre-signed URL that points back at this server, createFeed, getFeed, getFeedDocument and the processing report
+ * it names).
  *
  * <ul>
  *   <li>LWA ({@value #TOKEN_PATH}): form {@code grant_type=refresh_token}; a wrong client id or secret is
@@ -65,11 +66,13 @@ import static io.channelhub.connectors.amazon.AmazonListingsClient.UPLOAD_FEED_D
 public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listing> {
 
     public static final String TOKEN_PATH = "/auth/o2/token";
-    public static final String GET_FEED = "getFeed";
+    public static final String GET_FEED = AmazonFeedReports.GET_FEED;
+    public static final String GET_FEED_DOCUMENT = AmazonFeedReports.GET_FEED_DOCUMENT;
     /** The sandbox's own issue code for a SKU without a listing (Amazon has none, see the class comment). */
     public static final String NO_LISTING = "SANDBOX_NO_LISTING";
 
     private static final String UPLOAD_PATH = "/sandbox-s3/feed-documents/";
+    private static final String REPORT_PATH = "/sandbox-s3/feed-reports/";
     private static final Pattern PRODUCT_TYPE = Pattern.compile("[A-Z0-9_]+");
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
     private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(3600);
@@ -79,15 +82,20 @@ public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Lis
 
     /** The usage plans the sandbox enforces, one per operation. */
     public record Limits(RateLimit patchListingsItem, RateLimit createFeedDocument, RateLimit createFeed,
-                         RateLimit getFeed) {
+                         RateLimit getFeed, RateLimit getFeedDocument) {
 
         /**
          * patchListingsItem 5/s burst 5 (listingsItems_2021-08-01.json); createFeedDocument and createFeed
-         * 0.0083/s burst 15, getFeed 2/s burst 15 (feeds_2021-06-30.json).
+         * 0.0083/s burst 15, getFeed 2/s burst 15, getFeedDocument 0.0222/s burst 10 (feeds_2021-06-30.json).
          */
         public static final Limits DOCUMENTED = new Limits(RateLimit.perSecond(5, 5),
                 RateLimit.every(Duration.ofSeconds(120), 15), RateLimit.every(Duration.ofSeconds(120), 15),
-                RateLimit.perSecond(2, 15));
+                AmazonFeedReports.GET_FEED_LIMIT, AmazonFeedReports.GET_FEED_DOCUMENT_LIMIT);
+
+        /** These limits, getFeedDocument at its documented one. */
+        public Limits(RateLimit patchListingsItem, RateLimit createFeedDocument, RateLimit createFeed, RateLimit getFeed) {
+            this(patchListingsItem, createFeedDocument, createFeed, getFeed, AmazonFeedReports.GET_FEED_DOCUMENT_LIMIT);
+        }
     }
 
     private final String clientId;
@@ -120,6 +128,7 @@ public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Lis
         buckets.put(CREATE_FEED_DOCUMENT, new TokenBucket(limits.createFeedDocument()));
         buckets.put(CREATE_FEED, new TokenBucket(limits.createFeed()));
         buckets.put(GET_FEED, new TokenBucket(limits.getFeed()));
+        buckets.put(GET_FEED_DOCUMENT, new TokenBucket(limits.getFeedDocument()));
         this.feedProcessor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "amazon-sandbox-feeds");
             thread.setDaemon(true);
@@ -127,12 +136,14 @@ public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Lis
         });
         route(TOKEN_PATH, this::token);
         route(AmazonListingsClient.LISTINGS_PATH, exchange -> api(exchange, PATCH_LISTINGS_ITEM, this::patch));
-        route(AmazonListingsClient.FEED_DOCUMENTS_PATH,
-                exchange -> api(exchange, CREATE_FEED_DOCUMENT, this::createFeedDocument));
+        route(AmazonListingsClient.FEED_DOCUMENTS_PATH, exchange -> "GET".equals(exchange.getRequestMethod())
+                ? api(exchange, GET_FEED_DOCUMENT, this::getFeedDocument)
+                : api(exchange, CREATE_FEED_DOCUMENT, this::createFeedDocument));
         route(AmazonListingsClient.FEEDS_PATH, exchange -> "GET".equals(exchange.getRequestMethod())
                 ? api(exchange, GET_FEED, this::getFeed)
                 : api(exchange, CREATE_FEED, this::createFeed));
         route(UPLOAD_PATH, this::upload);
+        route(REPORT_PATH, this::report);
     }
 
     // ---- what tests and the demo see -------------------------------------------------------------------------
@@ -429,6 +440,41 @@ public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Lis
         return Reply.json(200, answer);
     }
 
+    /** getFeedDocument for a processing report: where to download it (pre-signed, like the upload URL). */
+    private Reply getFeedDocument(HttpExchange exchange) {
+        String path = exchange.getRequestURI().getPath();
+        String id = path.length() > AmazonListingsClient.FEED_DOCUMENTS_PATH.length() + 1
+                ? path.substring(AmazonListingsClient.FEED_DOCUMENTS_PATH.length() + 1) : "";
+        Feed feed = reportOf(id);
+        if (feed == null) {
+            return errors(404, "NotFound", "The requested feed document was not found.", "");
+        }
+        return Reply.json(200, Map.of("feedDocumentId", id,
+                "url", baseUrl() + REPORT_PATH + id + "?X-Amz-Expires=300&X-Amz-Signature=" + feed.document.signature));
+    }
+
+    /** The pre-signed download of a processing report (listings-feed-processing-report-schema-v2). */
+    private Reply report(HttpExchange exchange) {
+        String id = exchange.getRequestURI().getPath().substring(REPORT_PATH.length());
+        Feed feed = reportOf(id);
+        String signature = OAuthTokenEndpoint.decodeForm(exchange.getRequestURI().getRawQuery()).get("X-Amz-Signature");
+        if (!"GET".equals(exchange.getRequestMethod()) || feed == null || !feed.document.signature.equals(signature)) {
+            return s3Error(403, "AccessDenied", "Request has expired or the signature does not match");
+        }
+        ObjectNode report = JSON.createObjectNode();
+        report.putObject("header").put("sellerId", sellerId).put("version", "2.0").put("feedId", feed.id);
+        report.set("issues", feed.report);
+        report.putObject("summary").put("errors", feed.report.size()).put("warnings", 0)
+                .put("messagesProcessed", feed.messages).put("messagesAccepted", feed.messages - feed.issues.size())
+                .put("messagesInvalid", feed.issues.size());
+        return Reply.json(200, report);
+    }
+
+    private Feed reportOf(String resultDocumentId) {
+        return feeds.values().stream().filter(feed -> feed.processed != null
+                && ("result-" + feed.document.id).equals(resultDocumentId)).findFirst().orElse(null);
+    }
+
     // ---- the listings ----------------------------------------------------------------------------------------
 
     private void process(Feed feed) {
@@ -446,6 +492,7 @@ public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Lis
             return;
         }
         for (JsonNode message : document.path("messages")) {
+            feed.messages++;
             String sku = message.path("sku").asText("");
             List<Issue> issues;
             if (!"PATCH".equals(message.path("operationType").asText())) {
@@ -457,6 +504,9 @@ public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Lis
             }
             if (!issues.isEmpty()) {
                 feed.issues.put(sku, issues.get(0).code + ": " + issues.get(0).message);
+                for (Issue issue : issues) {
+                    feed.report.add(issue.toJson().put("messageId", message.path("messageId").asInt()).put("sku", sku));
+                }
             }
         }
         feed.finish("DONE");
@@ -594,6 +644,9 @@ public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Lis
         final FeedDocument document;
         final Instant created = Instant.now();
         final Map<String, String> issues = new ConcurrentHashMap<>();
+        /** The processing report's issues, in message order. */
+        final ArrayNode report = JSON.createArrayNode();
+        int messages;
         volatile String status = "IN_QUEUE";
         volatile Instant processed;
 

@@ -23,4 +23,17 @@ public interface ChannelClient {
     PushOutcome pushStock(List<StockUpdate> updates);
 
     PushOutcome pushPrices(List<PriceUpdate> updates);
+
+    /**
+     * Stock items an earlier push handed to an asynchronous bulk job that the partner has since refused (an Amazon
+     * feed's processing report). Never waits for a rate limit; a partner without such jobs has none.
+     */
+    default List<LateRefusal> stockRefusedLater() {
+        return List.of();
+    }
+
+    /** The same for prices. */
+    default List<LateRefusal> pricesRefusedLater() {
+        return List.of();
+    }
 }

@@ -42,8 +42,17 @@ public final class ChannelHttp {
 
     /** Sends and returns the raw answer, whatever its status; only I/O problems throw. */
     public HttpResponse<String> exchange(HttpRequest.Builder request) {
+        return send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** The same for a body read as bytes (a compressed document). */
+    public HttpResponse<byte[]> exchangeBytes(HttpRequest.Builder request) {
+        return send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
         try {
-            return client.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return client.send(request.timeout(timeout).build(), body);
         } catch (IOException e) {
             throw new TransientPartnerException(partner, "cannot reach " + partner + ": " + e, e);
         } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package io.channelhub.connectors.amazon;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
 import io.channelhub.connectors.channel.ChannelCallListener;
+import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.RateLimit;
@@ -278,6 +279,38 @@ class AmazonListingsClientTest {
         assertThat(outcome).isEqualTo(PushOutcome.accepted(3));
         assertThat(amazon.quantityOf("SKU-1")).hasValue(6);
         assertThat(amazon.feedIssues(amazon.feedIds().get(0))).containsOnlyKeys("NOT-LISTED");
+    }
+
+    @Test
+    void theFeedsProcessingReportRefusesItsInvalidMessagesLaterAndOnlyOnce() {
+        listSkus(2);
+        AmazonListingsClient client = client(settings().withPatchThreshold(0));
+        amazon.setFeedProcessingDelay(Duration.ofSeconds(6));   // still IN_QUEUE at the first look, 5 s after createFeed
+        client.pushStock(List.of(new StockUpdate("SKU-1", 6, null), new StockUpdate("NOT-LISTED", 4, null)));
+        client.pushPrices(List.of(new PriceUpdate("SKU-2", new BigDecimal("9.99"), "EUR")));
+
+        assertThat(client.stockRefusedLater()).as("nothing is looked at before 5 s").isEmpty();
+        List<LateRefusal> refused = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            refused.addAll(client.stockRefusedLater());
+            return !refused.isEmpty();
+        });
+
+        assertThat(refused).hasSize(1);
+        assertThat(refused.get(0).sku()).isEqualTo("NOT-LISTED");
+        assertThat(refused.get(0).value()).isEqualTo("4");
+        assertThat(refused.get(0).reason()).startsWith("feed " + amazon.feedIds().get(0) + ": " + AmazonSandbox.NO_LISTING)
+                .contains("has no listing");
+        assertThat(recorder.calls).contains(AmazonFeedReports.GET_FEED, AmazonFeedReports.GET_FEED_DOCUMENT);
+        assertThat(client.stockRefusedLater()).as("a report is read once").isEmpty();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> amazon.feedStatus(amazon.feedIds().get(1)).orElse("").equals("DONE"));
+        List<LateRefusal> prices = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            prices.addAll(client.pricesRefusedLater());
+            return amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT) >= 2;
+        });
+        assertThat(prices).as("a price feed without problems refuses nothing").isEmpty();
     }
 
     @Test

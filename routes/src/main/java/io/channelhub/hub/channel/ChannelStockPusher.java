@@ -1,6 +1,7 @@
 package io.channelhub.hub.channel;
 
 import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.StockUpdate;
 import io.channelhub.hub.broker.DeadLetters;
@@ -101,6 +102,10 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
                     return;
                 }
                 readLog();
+                for (LateRefusal refusal : channel.client().stockRefusedLater()) {
+                    reject(refusal.sku(), refusal.value(), refusal.reason(), PermanentPartnerException.class.getName(),
+                            refusal.reason());
+                }
                 if (!pending.isEmpty()) {
                     pushPending();
                 } else if (cursor.fullSyncAfter() != null) {
@@ -217,7 +222,8 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         } catch (PermanentPartnerException refused) {
             // The whole call was refused (a bad request): every SKU of it goes to ops with the partner's answer.
             for (StockUpdate update : updates) {
-                reject(update, refused.getMessage(), refused.getClass().getName(), refused.responseExcerpt());
+                reject(update.sku(), Long.toString(update.quantity()), refused.getMessage(), refused.getClass().getName(),
+                        refused.responseExcerpt());
             }
             return;
         }
@@ -225,7 +231,8 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         for (StockUpdate update : updates) {
             String refusal = outcome.rejected().get(update.sku());
             if (refusal != null) {
-                reject(update, refusal, PermanentPartnerException.class.getName(), refusal);
+                reject(update.sku(), Long.toString(update.quantity()), refusal, PermanentPartnerException.class.getName(),
+                        refusal);
                 continue;
             }
             shown.put(update.sku(), update.quantity());
@@ -241,17 +248,19 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     }
 
     /**
-     * A figure the channel refused goes to {@code DLQ.hub.stock.push.<channel>} with the partner's reason; retrying it
-     * there asks for the SKU's newest figure to be pushed again.
+     * A figure the channel refused (at once, or later when it processed an asynchronous bulk job) goes to
+     * {@code DLQ.hub.stock.push.<channel>} with the partner's reason; retrying it there asks for the SKU's newest
+     * figure to be pushed again.
      */
-    private void reject(StockUpdate update, String reason, String errorClass, String partnerResponse) throws JMSException {
-        shown.remove(update.sku());
+    private void reject(String sku, String quantity, String reason, String errorClass, String partnerResponse)
+            throws JMSException {
+        shown.remove(sku);
         metrics.rejected(channel.id(), ChannelPublishRoutes.STOCK);
-        var body = CanonicalJson.mapper().createObjectNode().put("channel", channel.id()).put("sku", update.sku())
-                .put("quantity", update.quantity());
-        deadLetters.send(body.toString(), Map.of(StockEvents.SKU, update.sku()), new DeadLetters.Reason(routeId,
-                channel.id() + " refused " + update.sku() + " = " + update.quantity() + ": " + reason, errorClass, 1,
-                partnerResponse, channel.stockQueue()));
+        var body = CanonicalJson.mapper().createObjectNode().put("channel", channel.id()).put("sku", sku)
+                .put("quantity", quantity);
+        deadLetters.send(body.toString(), Map.of(StockEvents.SKU, sku), new DeadLetters.Reason(routeId,
+                channel.id() + " refused " + sku + " = " + quantity + ": " + reason, errorClass, 1, partnerResponse,
+                channel.stockQueue()));
     }
 
     private void save(StockChangeLog.Cursor next) {

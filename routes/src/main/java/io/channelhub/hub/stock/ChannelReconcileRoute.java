@@ -1,10 +1,15 @@
 package io.channelhub.hub.stock;
 
+import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.channel.LateRefusal;
+import io.channelhub.hub.broker.DeadLetters;
+import io.channelhub.hub.channel.ChannelMetrics;
 import io.channelhub.hub.channel.SalesChannel;
 import io.channelhub.hub.channel.SalesChannels;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.store.CatalogueStore;
 import io.channelhub.hub.store.StockChangeLog;
+import io.channelhub.mappings.json.CanonicalJson;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
@@ -12,11 +17,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every {@code hub.stock.reconcile-interval}: listings a channel has not been told yet (a crash between the store's
  * commit and the signal, a signal lost with a broker journal) are signalled again (the last-value queues make a
- * repeated signal cost nothing), and the stock change log rows every channel has pushed are deleted.
+ * repeated signal cost nothing); prices a channel refused when it processed an asynchronous bulk job (an Amazon
+ * feed's report) are dead-lettered with the partner's reason and their listing waits to be published again; and the
+ * stock change log rows every channel has pushed are deleted.
  */
 @Component
 public class ChannelReconcileRoute extends RouteBuilder {
@@ -29,9 +37,13 @@ public class ChannelReconcileRoute extends RouteBuilder {
     private final CatalogueStore catalogue;
     private final StockEvents events;
     private final HubProperties.Stock settings;
+    private final DeadLetters deadLetters;
+    private final ChannelMetrics metrics;
 
     public ChannelReconcileRoute(SalesChannels channels, StockChangeLog changeLog, CatalogueStore catalogue, StockEvents events,
-                                 HubProperties properties) {
+                                 HubProperties properties, DeadLetters deadLetters, ChannelMetrics metrics) {
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
         this.channels = channels;
         this.changeLog = changeLog;
         this.catalogue = catalogue;
@@ -49,6 +61,17 @@ public class ChannelReconcileRoute extends RouteBuilder {
 
     void sweep() throws jakarta.jms.JMSException {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        for (SalesChannel channel : channels.all()) {
+            for (LateRefusal refusal : channel.client().pricesRefusedLater()) {
+                catalogue.refusedLater(channel.id(), refusal.sku());
+                metrics.rejected(channel.id(), "price");
+                var body = CanonicalJson.mapper().createObjectNode().put("channel", channel.id())
+                        .put("sku", refusal.sku()).put("price", refusal.value());
+                deadLetters.send(body.toString(), Map.of(StockEvents.SKU, refusal.sku()), new DeadLetters.Reason(ROUTE_ID,
+                        channel.id() + " refused " + refusal.sku() + " = " + refusal.value() + ": " + refusal.reason(),
+                        PermanentPartnerException.class.getName(), 1, refusal.reason(), channel.priceQueue()));
+            }
+        }
         List<StockSignal> signals = new ArrayList<>();
         for (SalesChannel channel : channels.all()) {
             catalogue.pendingSkus(channel.id(), SWEEP_LIMIT).forEach(sku -> signals.add(new StockSignal(channel.priceQueue(), sku, now)));

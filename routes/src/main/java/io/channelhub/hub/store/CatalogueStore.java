@@ -82,6 +82,16 @@ public class CatalogueStore {
         jdbc.sql("UPDATE channel_listing SET rejected_seq = ? WHERE channel = ? AND sku = ?").params(seq, channel, sku).update();
     }
 
+    /**
+     * The channel refused a listing it had accepted for processing: it is not published after all. It waits, PENDING,
+     * for ops to retry its dead letter (the sweep leaves it alone), and no parity check counts its price.
+     */
+    public void refusedLater(String channel, String sku) {
+        jdbc.sql("UPDATE channel_listing SET state = 'PENDING', published_price = NULL, published_fingerprint = NULL, "
+                        + "published_seq = NULL, published_at = NULL, rejected_seq = computed_seq WHERE channel = ? AND sku = ?")
+                .params(channel, sku).update();
+    }
+
     public List<Listing> held() {
         return jdbc.sql(SELECT + " WHERE state = 'HELD' ORDER BY channel, sku").query((row, n) -> listing(row)).list();
     }
