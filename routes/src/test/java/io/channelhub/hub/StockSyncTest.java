@@ -293,6 +293,33 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aPriceOttoRefusesInItsUpdateTaskIsDeadLetteredAndWaitsForTheRetry() throws Exception {
+        String sku = "OTTO-TASK-" + SKUS.incrementAndGet() + "-" + System.nanoTime() % 100_000;
+        for (String channel : CHANNELS) {
+            if (!channel.equals("otto-de")) {
+                channel(channel).addListing(sku, 0, new BigDecimal("10.00"), "EUR");
+            }
+        }
+        erp().addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), "20.00");
+        awaitPrices(sku, Map.of("shop-main", "20.00", "ebay-de", "20.00"));
+
+        // OTTO accepted the request (202) and refused the SKU in the update task: the sweep reads the task.
+        String queue = "DLQ.hub.price.push.otto-de";
+        await().atMost(Duration.ofSeconds(40)).until(() -> deadLetters.browse(queue, 100).stream()
+                .anyMatch(l -> l.body().contains(sku)));
+        var letter = deadLetters.browse(queue, 100).stream().filter(l -> l.body().contains(sku)).findFirst().orElseThrow();
+        assertThat(letter.reason().get("HubErrorReason").toString())
+                .startsWith("otto-de refused " + sku + " = 20.99 EUR: ").contains("is not known for this partner");
+        assertThat(jdbc.sql("SELECT state FROM channel_listing WHERE channel = 'otto-de' AND sku = ?").param(sku)
+                .query(String.class).single()).as("not published after all").isEqualTo("PENDING");
+
+        channel("otto-de").addListing(sku, 0, new BigDecimal("10.00"), "EUR");
+        assertThat(ops("POST", "/ops/dead-letters/" + queue + "/messages/" + letter.jmsMessageId() + "/retry").statusCode())
+                .isEqualTo(200);
+        awaitPrices(sku, Map.of("otto-de", "20.99"));
+    }
+
+    @Test
     void aPriceThatDropsTooFarAndUndercutsIsHeldUntilOpsReleaseIt() throws Exception {
         String sku = erpSku("HOLD", 0);
         awaitPrices(sku, Map.of("ebay-de", "20.00", "amazon-de", "22.00", "shop-main", "20.00"));

@@ -78,6 +78,11 @@ public final class BearerChannel {
         }
     }
 
+    /** Whether a call would go out at once, without waiting for the rate limit (for checks that can wait). */
+    public boolean mayCallNow() {
+        return bucket.untilNextToken().isZero();
+    }
+
     /** A 2xx answer and the number of HTTP calls that produced it. */
     public record Answer(HttpResponse<String> response, int calls) {
 

@@ -9,6 +9,7 @@ import io.channelhub.connectors.channel.Batches;
 import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.ChannelClient;
 import io.channelhub.connectors.channel.ChannelHttp;
+import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.StockUpdate;
@@ -45,8 +46,8 @@ import java.util.Set;
  *   <li>Prices: {@code POST /v5/products/prices} {@code [{sku, standardPrice{amount, currency}}]}, at most 500 per
  *       call; OTTO answers 202 Accepted with a process ({@code state}, {@code pingAfter}, {@code links} to
  *       {@code /v5/products/update-tasks/{processUuid}}) and works asynchronously (ProductsV5Api
- *       {@code UpdateProductVariationPrices}). The accepted request is the acknowledgement: refusals surface only in
- *       the update task, which this client does not poll, so a price push never reports rejected SKUs.</li>
+ *       {@code UpdateProductVariationPrices}). The accepted request is the acknowledgement; the prices OTTO refuses
+ *       later are read from the update task ({@link OttoPriceTasks}, through {@link #pricesRefusedLater()}).</li>
  * </ul>
  */
 public class OttoMarketClient implements ChannelClient {
@@ -60,6 +61,7 @@ public class OttoMarketClient implements ChannelClient {
 
     private final OttoSettings settings;
     private final BearerChannel channel;
+    private final OttoPriceTasks priceTasks;
 
     public OttoMarketClient(OttoSettings settings) {
         this(settings, ChannelCallListener.NONE);
@@ -77,6 +79,7 @@ public class OttoMarketClient implements ChannelClient {
                 TOKEN_LIFETIME, List.of(settings.clientSecret()));
         this.channel = new BearerChannel(http, new AccessToken(tokens::fetch), new TokenBucket(settings.rateLimit()),
                 listener);
+        this.priceTasks = new OttoPriceTasks(settings.apiUrl(), channel);
     }
 
     @Override
@@ -134,8 +137,16 @@ public class OttoMarketClient implements ChannelClient {
             }
             LOG.debug("{}: {} prices accepted, process {} ({})", partner(), chunk.size(), processLink(process),
                     process.path("state").asText("?"));
+            Map<String, String> prices = new LinkedHashMap<>();
+            chunk.forEach(update -> prices.put(update.sku(), update.amount().toPlainString() + " " + update.currency()));
+            priceTasks.accepted(process, prices);
         }
         return PushOutcome.accepted(calls);
+    }
+
+    @Override
+    public List<LateRefusal> pricesRefusedLater() {
+        return priceTasks.refusals();
     }
 
     private BearerChannel.Answer post(String path, String operation, ArrayNode body, int items) {

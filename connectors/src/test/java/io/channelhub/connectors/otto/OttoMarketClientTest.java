@@ -22,6 +22,7 @@ import static io.channelhub.connectors.channel.ChannelClientChecks.price;
 import static io.channelhub.connectors.channel.ChannelClientChecks.sku;
 import static io.channelhub.connectors.channel.ChannelClientChecks.stock;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The OTTO Market client against the OTTO sandbox over real HTTP. */
@@ -193,12 +194,27 @@ class OttoMarketClientTest {
     }
 
     @Test
-    void unknownSkusInAPriceRequestFailInsideTheAsynchronousProcess() {
-        PushOutcome outcome = client().pushPrices(List.of(price(1, "2.00"), new PriceUpdate("NOPE", BigDecimal.ONE, "EUR")));
+    void unknownSkusInAPriceRequestFailInsideTheAsynchronousProcessAndAreReadFromItsTaskLater() {
+        OttoMarketClient client = client();
+        PushOutcome outcome = client.pushPrices(List.of(price(1, "2.00"), new PriceUpdate("NOPE", BigDecimal.ONE, "EUR")));
 
         assertThat(outcome).isEqualTo(PushOutcome.accepted(1));
         assertThat(otto.failedPriceSkus()).containsExactly("NOPE");
         assertThat(otto.priceOf(sku(1))).hasValue(new BigDecimal("2.00"));
+        assertThat(client.pricesRefusedLater()).as("not before the task's pingAfter").isEmpty();
+
+        List<io.channelhub.connectors.channel.LateRefusal> refused = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            refused.addAll(client.pricesRefusedLater());
+            return !refused.isEmpty();
+        });
+        assertThat(refused).singleElement().satisfies(refusal -> {
+            assertThat(refusal.sku()).isEqualTo("NOPE");
+            assertThat(refusal.value()).isEqualTo("1 EUR");
+            assertThat(refusal.reason()).contains("is not known for this partner");
+        });
+        assertThat(client.pricesRefusedLater()).as("a task is read once").isEmpty();
+        assertThat(recorder.calls).contains("productsUpdateTask:1", "productsUpdateTaskFailed:1");
     }
 
     @Test
