@@ -2,14 +2,12 @@ package io.channelhub.connectors.amazon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.channelhub.connectors.HttpFailures;
-import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.channel.AsyncJobs;
 import io.channelhub.connectors.channel.ChannelHttp;
 import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.channel.TokenBucket;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,23 +17,20 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 
 /**
  * The processing reports of the JSON_LISTINGS_FEEDs one client submitted: createFeed only accepts a feed, and the
  * messages Amazon then refuses are listed in its report. Each submitted feed is looked at with getFeed (2/s, burst 15)
- * 5 s after it was created, then ever less often up to once a minute; once DONE its report is located with
+ * 5 s after it was created, then ever less often ({@link AsyncJobs}); once DONE its report is located with
  * getFeedDocument (0.0222/s, burst 10: feeds_2021-06-30.json) and read from its pre-signed URL (gzip when
  * {@code compressionAlgorithm} says so). ERROR issues become {@link LateRefusal}s by the message's SKU
  * (listings-feed-processing-report-schema-v2); a FATAL or CANCELLED feed refuses all its messages. Checks never wait
- * for a rate limit: a check that would is left for the next call. The feeds are held in memory only, so a restart
- * forgets the reports of feeds still being processed.
+ * for a rate limit: a check that would is left for the next call.
  */
 final class AmazonFeedReports {
 
@@ -44,9 +39,7 @@ final class AmazonFeedReports {
     static final RateLimit GET_FEED_LIMIT = RateLimit.perSecond(2, 15);
     static final RateLimit GET_FEED_DOCUMENT_LIMIT = RateLimit.perSecond(0.0222, 10);
 
-    private static final Logger LOG = LoggerFactory.getLogger(AmazonFeedReports.class);
     private static final Duration FIRST_CHECK = Duration.ofSeconds(5);
-    private static final Duration LONGEST_CHECK = Duration.ofMinutes(1);
 
     /** An SP-API call with the client's token, retries after 401/403 and error mapping. */
     @FunctionalInterface
@@ -60,13 +53,14 @@ final class AmazonFeedReports {
     private final SpApiCall spApi;
     private final TokenBucket feedStatusBucket = new TokenBucket(GET_FEED_LIMIT);
     private final TokenBucket reportBucket = new TokenBucket(GET_FEED_DOCUMENT_LIMIT);
-    private final ConcurrentLinkedQueue<SubmittedFeed> submitted = new ConcurrentLinkedQueue<>();
+    private final AsyncJobs<SubmittedFeed> submitted;
 
     AmazonFeedReports(String partner, String endpoint, ChannelHttp http, SpApiCall spApi) {
         this.partner = partner;
         this.endpoint = endpoint;
         this.http = http;
         this.spApi = spApi;
+        this.submitted = new AsyncJobs<>(partner);
     }
 
     /** What a feed message carried: the SKU and its value (a quantity, a price), by message id. */
@@ -74,33 +68,12 @@ final class AmazonFeedReports {
     }
 
     void submitted(String feedId, boolean stock, Map<Integer, Item> messages) {
-        submitted.add(new SubmittedFeed(feedId, stock, messages));
+        submitted.add(new SubmittedFeed(feedId, stock, messages), Instant.now().plus(FIRST_CHECK));
     }
 
     /** Refusals from the reports of stock ({@code stock}) or price feeds that are ready. */
-    synchronized List<LateRefusal> refusals(boolean stock) {
-        List<LateRefusal> refusals = new ArrayList<>();
-        Instant now = Instant.now();
-        for (Iterator<SubmittedFeed> feeds = submitted.iterator(); feeds.hasNext(); ) {
-            SubmittedFeed feed = feeds.next();
-            if (feed.stock != stock || now.isBefore(feed.nextCheck)) {
-                continue;
-            }
-            try {
-                List<LateRefusal> ready = check(feed);
-                if (ready == null) {
-                    feed.later();
-                } else {
-                    refusals.addAll(ready);
-                    feeds.remove();
-                }
-            } catch (PartnerException | IllegalStateException e) {
-                LOG.warn("{}: the report of feed {} could not be read yet ({}); trying again later", partner, feed.id,
-                        e.getMessage());
-                feed.later();
-            }
-        }
-        return refusals;
+    List<LateRefusal> refusals(boolean stock) {
+        return submitted.refusals(feed -> feed.stock == stock, this::check);
     }
 
     /** @return the feed's refusals when its report is read, null when it is not ready (or a limit says later) */
@@ -158,20 +131,17 @@ final class AmazonFeedReports {
         final String id;
         final boolean stock;
         final Map<Integer, Item> messages;
-        Instant nextCheck;
-        Duration wait = FIRST_CHECK;
         String reportDocumentId;
 
         SubmittedFeed(String id, boolean stock, Map<Integer, Item> messages) {
             this.id = id;
             this.stock = stock;
             this.messages = messages;
-            this.nextCheck = Instant.now().plus(FIRST_CHECK);
         }
 
-        void later() {
-            wait = wait.multipliedBy(2).compareTo(LONGEST_CHECK) > 0 ? LONGEST_CHECK : wait.multipliedBy(2);
-            nextCheck = Instant.now().plus(wait);
+        @Override
+        public String toString() {
+            return "feed " + id;
         }
 
         List<LateRefusal> refuseAll(String reason) {

@@ -1,7 +1,7 @@
 package io.channelhub.connectors.otto;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.channelhub.connectors.PartnerException;
+import io.channelhub.connectors.channel.AsyncJobs;
 import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.oauth.BearerChannel;
 import org.slf4j.Logger;
@@ -13,31 +13,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The update tasks of the price pushes one client made: OTTO accepts {@code POST /v5/products/prices} with 202 and a
  * process, and the prices it then refuses are listed under the task's {@code failed} link (ProductsV5Api
  * {@code GET /v5/products/update-tasks/{processUuid}[/failed]}). A task is looked at from its {@code pingAfter} (5 s
- * when it names none), then ever less often up to once a minute, on the client's own rate limit but never waiting for
- * it. Held in memory only: a restart forgets the tasks still running.
+ * when it names none), then ever less often ({@link AsyncJobs}), on the client's own rate limit but never waiting for
+ * it.
  */
 final class OttoPriceTasks {
 
     private static final Logger LOG = LoggerFactory.getLogger(OttoPriceTasks.class);
     private static final Duration FIRST_CHECK = Duration.ofSeconds(5);
-    private static final Duration LONGEST_CHECK = Duration.ofMinutes(1);
 
     private final String apiUrl;
     private final BearerChannel channel;
-    private final ConcurrentLinkedQueue<Task> tasks = new ConcurrentLinkedQueue<>();
+    private final AsyncJobs<Task> tasks;
 
     OttoPriceTasks(String apiUrl, BearerChannel channel) {
         this.apiUrl = apiUrl;
         this.channel = channel;
+        this.tasks = new AsyncJobs<>(channel.partner());
     }
 
     /** A price push was accepted as {@code process}; {@code prices}: SKU → the price it carried. */
@@ -55,32 +53,11 @@ final class OttoPriceTasks {
         } catch (DateTimeParseException ignored) {
             // an unreadable pingAfter: the default first look
         }
-        tasks.add(new Task(self, prices, first));
+        tasks.add(new Task(self, prices), first);
     }
 
-    synchronized List<LateRefusal> refusals() {
-        List<LateRefusal> refusals = new ArrayList<>();
-        Instant now = Instant.now();
-        for (Iterator<Task> pending = tasks.iterator(); pending.hasNext(); ) {
-            Task task = pending.next();
-            if (now.isBefore(task.nextCheck)) {
-                continue;
-            }
-            try {
-                List<LateRefusal> ready = check(task);
-                if (ready == null) {
-                    task.later();
-                } else {
-                    refusals.addAll(ready);
-                    pending.remove();
-                }
-            } catch (PartnerException e) {
-                LOG.warn("{}: price task {} could not be read yet ({}); trying again later", channel.partner(),
-                        task.self, e.getMessage());
-                task.later();
-            }
-        }
-        return refusals;
+    List<LateRefusal> refusals() {
+        return tasks.refusals(task -> true, this::check);
     }
 
     /** @return the task's refusals once it is done, null while it runs (or the rate limit says later) */
@@ -126,18 +103,15 @@ final class OttoPriceTasks {
     private static final class Task {
         final String self;
         final Map<String, String> prices;
-        Instant nextCheck;
-        Duration wait = FIRST_CHECK;
 
-        Task(String self, Map<String, String> prices, Instant nextCheck) {
+        Task(String self, Map<String, String> prices) {
             this.self = self;
             this.prices = prices;
-            this.nextCheck = nextCheck;
         }
 
-        void later() {
-            wait = wait.multipliedBy(2).compareTo(LONGEST_CHECK) > 0 ? LONGEST_CHECK : wait.multipliedBy(2);
-            nextCheck = Instant.now().plus(wait);
+        @Override
+        public String toString() {
+            return "price task " + self;
         }
 
         List<LateRefusal> refuseAll(String reason) {

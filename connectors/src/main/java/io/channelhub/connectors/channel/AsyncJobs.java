@@ -1,0 +1,87 @@
+package io.channelhub.connectors.channel;
+
+import io.channelhub.connectors.PartnerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Predicate;
+
+/**
+ * Jobs a partner accepted to process later (an Amazon feed, an OTTO price update task), looked at from their first
+ * check on, then ever less often (doubling up to once a minute), until their result is read. Held in memory only: a
+ * restart forgets the jobs still running.
+ *
+ * @param <J> what the client remembers of a job
+ */
+public final class AsyncJobs<J> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncJobs.class);
+    private static final Duration LONGEST_WAIT = Duration.ofMinutes(1);
+
+    /** Reads one job: its refusals once it is done, null while it runs (or a rate limit says later). */
+    @FunctionalInterface
+    public interface Check<J> {
+        List<LateRefusal> refusalsOf(J job);
+    }
+
+    private final String partner;
+    private final ConcurrentLinkedQueue<Pending<J>> jobs = new ConcurrentLinkedQueue<>();
+
+    public AsyncJobs(String partner) {
+        this.partner = partner;
+    }
+
+    /** A job to look at from {@code firstCheck}, then again after twice the wait each time. */
+    public void add(J job, Instant firstCheck) {
+        jobs.add(new Pending<>(job, firstCheck, Duration.between(Instant.now(), firstCheck)));
+    }
+
+    /** The refusals of the jobs among {@code which} whose check is due and whose result is ready. */
+    public synchronized List<LateRefusal> refusals(Predicate<J> which, Check<J> check) {
+        List<LateRefusal> refusals = new ArrayList<>();
+        Instant now = Instant.now();
+        for (Iterator<Pending<J>> pending = jobs.iterator(); pending.hasNext(); ) {
+            Pending<J> job = pending.next();
+            if (!which.test(job.job) || now.isBefore(job.nextCheck)) {
+                continue;
+            }
+            try {
+                List<LateRefusal> ready = check.refusalsOf(job.job);
+                if (ready == null) {
+                    job.later();
+                } else {
+                    refusals.addAll(ready);
+                    pending.remove();
+                }
+            } catch (PartnerException | IllegalStateException e) {
+                LOG.warn("{}: the result of {} could not be read yet ({}); trying again later", partner, job.job,
+                        e.getMessage());
+                job.later();
+            }
+        }
+        return refusals;
+    }
+
+    private static final class Pending<J> {
+        final J job;
+        Instant nextCheck;
+        Duration wait;
+
+        Pending(J job, Instant nextCheck, Duration wait) {
+            this.job = job;
+            this.nextCheck = nextCheck;
+            this.wait = wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait;
+        }
+
+        void later() {
+            wait = wait.multipliedBy(2).compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait.multipliedBy(2);
+            nextCheck = Instant.now().plus(wait);
+        }
+    }
+}
