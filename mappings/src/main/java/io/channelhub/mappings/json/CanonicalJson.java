@@ -23,7 +23,8 @@ public final class CanonicalJson {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+            // Trees keep a decimal as written (12.50 stays 12.50): money is never rescaled on its way through.
+            .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
     private static final TypeReference<Envelope<Order>> ORDER_ENVELOPE = new TypeReference<>() {
     };

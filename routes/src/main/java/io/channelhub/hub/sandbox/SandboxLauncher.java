@@ -28,6 +28,7 @@ public class SandboxLauncher implements DisposableBean {
 
     /** The demo catalogue's stock in the sandbox ERP's warehouse at start-up. */
     static final long DEMO_STOCK = 25;
+    static final String DEMO_WAREHOUSE = "WH";
 
     private final Map<String, TrytonSandbox> trytons = new ConcurrentHashMap<>();
     private final Map<String, SalesforceSandbox> salesforces = new ConcurrentHashMap<>();
@@ -42,7 +43,7 @@ public class SandboxLauncher implements DisposableBean {
         TrytonSandbox sandbox = new TrytonSandbox(0, password);
         DEMO_CATALOGUE.forEach((sku, price) -> {
             sandbox.addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), price);
-            sandbox.setStock(sku, "WH", DEMO_STOCK);
+            sandbox.setStock(sku, DEMO_WAREHOUSE, DEMO_STOCK);
         });
         sandbox.start();
         trytons.put(partnerId, sandbox);

@@ -1,7 +1,9 @@
 package io.channelhub.hub.sandbox;
 
+import io.channelhub.connectors.channel.ChannelSandbox;
 import io.channelhub.connectors.shopify.ShopifyOrderFactory;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
+import io.channelhub.connectors.tryton.TrytonSandbox;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.partners.Partner;
 import io.channelhub.hub.partners.PartnerDefinition;
@@ -27,6 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The sandbox shop of the default run: once the hub is ready, every sandbox Shopify partner places an order at a
  * steady interval through the hub's real webhook endpoint, and now and then a bad one (forged signature, broken
  * JSON, an SKU the ERP does not know, an order without lines) so that the rejections and dead letters can be seen.
+ * A shop sells only what it shows (as Shopify does unless told to sell beyond stock), and the sandbox warehouse
+ * receives another delivery when a demo product runs low, so that stock keeps moving through every channel.
  */
 @Component
 public class SandboxShopTraffic implements DisposableBean {
@@ -37,12 +41,14 @@ public class SandboxShopTraffic implements DisposableBean {
 
     private final HubProperties.ShopTraffic settings;
     private final PartnerRegistry partners;
+    private final SandboxLauncher sandboxes;
     private final AtomicLong orderNumbers = new AtomicLong(System.currentTimeMillis() / 1000 * 10);
     private ScheduledExecutorService scheduler;
 
-    public SandboxShopTraffic(HubProperties properties, PartnerRegistry partners) {
+    public SandboxShopTraffic(HubProperties properties, PartnerRegistry partners, SandboxLauncher sandboxes) {
         this.settings = properties.sandbox().shopTraffic();
         this.partners = partners;
+        this.sandboxes = sandboxes;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -71,12 +77,24 @@ public class SandboxShopTraffic implements DisposableBean {
         boolean bad = random.nextInt(100) < settings.badOrderPercent();
         String kind = bad ? List.of("forged-signature", "broken-json", "unknown-sku", "no-lines").get(random.nextInt(4)) : "good";
         try {
+            restockRunningLow();
             List<ShopifyOrderFactory.Item> items = new ArrayList<>();
             List<String> skus = new ArrayList<>(SandboxLauncher.DEMO_CATALOGUE.keySet());
             int lines = 1 + random.nextInt(3);
             for (int i = 0; i < lines; i++) {
                 String sku = skus.get(random.nextInt(skus.size()));
-                items.add(new ShopifyOrderFactory.Item(sku, sku, 1 + random.nextInt(3), SandboxLauncher.DEMO_CATALOGUE.get(sku)));
+                long quantity = Math.min(1 + random.nextInt(3), shown(shop, sku));
+                if (quantity > 0 && items.stream().noneMatch(item -> item.sku().equals(sku))) {
+                    items.add(new ShopifyOrderFactory.Item(sku, sku, (int) quantity, SandboxLauncher.DEMO_CATALOGUE.get(sku)));
+                }
+            }
+            if (items.isEmpty() && !kind.equals("unknown-sku") && !kind.equals("no-lines")) {
+                LOG.info("order #{} not placed: the shop shows none of the products picked", orderId);
+                return;
+            }
+            if (items.isEmpty()) {
+                String sku = skus.get(0);
+                items.add(new ShopifyOrderFactory.Item(sku, sku, 1, SandboxLauncher.DEMO_CATALOGUE.get(sku)));
             }
             if (kind.equals("unknown-sku")) {
                 items.set(0, new ShopifyOrderFactory.Item("DISCONTINUED-42", "Discontinued", 1, "5.00"));
@@ -99,6 +117,27 @@ public class SandboxShopTraffic implements DisposableBean {
             LOG.info("order #{} ({}) → hub answered {} {}", orderId, kind, response.statusCode(), response.body());
         } catch (Exception e) {
             LOG.warn("order #{} ({}) could not be delivered: {}", orderId, kind, e.toString());
+        }
+    }
+
+    /** What the sandbox shop shows for the SKU (without a sandbox channel behind the shop: plenty). */
+    private long shown(Partner shop, String sku) {
+        ChannelSandbox channel = sandboxes.channel(shop.id());
+        return channel == null ? Long.MAX_VALUE : channel.quantityOf(sku).orElse(0);
+    }
+
+    /** A delivery of {@value SandboxLauncher#DEMO_STOCK} to the sandbox warehouse for each demo product below 5. */
+    private void restockRunningLow() {
+        TrytonSandbox erp = sandboxes.tryton(partners.erp().id());
+        if (erp == null) {
+            return;
+        }
+        for (String sku : SandboxLauncher.DEMO_CATALOGUE.keySet()) {
+            if (erp.stockOf(sku, SandboxLauncher.DEMO_WAREHOUSE) < 5) {
+                erp.setStock(sku, SandboxLauncher.DEMO_WAREHOUSE,
+                        erp.onHandOf(sku, SandboxLauncher.DEMO_WAREHOUSE) + SandboxLauncher.DEMO_STOCK);
+                LOG.info("sandbox warehouse received {} × {}", SandboxLauncher.DEMO_STOCK, sku);
+            }
         }
     }
 
