@@ -1,6 +1,8 @@
 package io.channelhub.hub.broker;
 
 import io.channelhub.hub.order.HubHeaders;
+import io.channelhub.hub.stock.StockEvents;
+import io.channelhub.mappings.json.CanonicalJson;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
@@ -64,6 +66,18 @@ public class DeadLetters {
             producer.send(letter);
             session.commit();
         }
+    }
+
+    /**
+     * A value a channel refused for a SKU ({@code field}: quantity or price), on {@code DLQ.<queue>}: the body names
+     * channel, SKU and value, {@code HubSku} the SKU, so that a retry into {@code queue} asks for the SKU again.
+     */
+    public void refusedByChannel(String route, String channel, String queue, String sku, String field, String value,
+                                 String reason, String errorClass, String partnerResponse) throws JMSException {
+        var body = CanonicalJson.mapper().createObjectNode().put("channel", channel)
+                .put("sku", sku).put(field, value);
+        send(body.toString(), Map.of(StockEvents.SKU, sku), new Reason(route,
+                channel + " refused " + sku + " = " + value + ": " + reason, errorClass, 1, partnerResponse, queue));
     }
 
     private static String truncate(String text) {

@@ -7,10 +7,8 @@ import io.channelhub.connectors.channel.StockUpdate;
 import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.stock.StockChangeBell;
-import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
-import io.channelhub.mappings.json.CanonicalJson;
 import io.channelhub.mappings.stock.AvailableToSell;
 import jakarta.jms.JMSException;
 import org.apache.camel.Exchange;
@@ -256,11 +254,8 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
             throws JMSException {
         shown.remove(sku);
         metrics.rejected(channel.id(), ChannelPublishRoutes.STOCK);
-        var body = CanonicalJson.mapper().createObjectNode().put("channel", channel.id()).put("sku", sku)
-                .put("quantity", quantity);
-        deadLetters.send(body.toString(), Map.of(StockEvents.SKU, sku), new DeadLetters.Reason(routeId,
-                channel.id() + " refused " + sku + " = " + quantity + ": " + reason, errorClass, 1, partnerResponse,
-                channel.stockQueue()));
+        deadLetters.refusedByChannel(routeId, channel.id(), channel.stockQueue(), sku, "quantity", quantity, reason,
+                errorClass, partnerResponse);
     }
 
     private void save(StockChangeLog.Cursor next) {

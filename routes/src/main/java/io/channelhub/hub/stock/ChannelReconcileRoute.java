@@ -9,7 +9,6 @@ import io.channelhub.hub.channel.SalesChannels;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.store.CatalogueStore;
 import io.channelhub.hub.store.StockChangeLog;
-import io.channelhub.mappings.json.CanonicalJson;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
@@ -17,7 +16,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Every {@code hub.stock.reconcile-interval}: listings a channel has not been told yet (a crash between the store's
@@ -65,11 +63,8 @@ public class ChannelReconcileRoute extends RouteBuilder {
             for (LateRefusal refusal : channel.client().pricesRefusedLater()) {
                 catalogue.refusedLater(channel.id(), refusal.sku());
                 metrics.rejected(channel.id(), "price");
-                var body = CanonicalJson.mapper().createObjectNode().put("channel", channel.id())
-                        .put("sku", refusal.sku()).put("price", refusal.value());
-                deadLetters.send(body.toString(), Map.of(StockEvents.SKU, refusal.sku()), new DeadLetters.Reason(ROUTE_ID,
-                        channel.id() + " refused " + refusal.sku() + " = " + refusal.value() + ": " + refusal.reason(),
-                        PermanentPartnerException.class.getName(), 1, refusal.reason(), channel.priceQueue()));
+                deadLetters.refusedByChannel(ROUTE_ID, channel.id(), channel.priceQueue(), refusal.sku(), "price",
+                        refusal.value(), refusal.reason(), PermanentPartnerException.class.getName(), refusal.reason());
             }
         }
         List<StockSignal> signals = new ArrayList<>();
