@@ -58,6 +58,7 @@ public class TrytonSandbox extends SandboxServer {
     private final FaultPlan faults = new FaultPlan();
     private volatile boolean saleCallsOnly;
     private volatile long latencyMillis;
+    private volatile long confirmationAnswerDelayMillis;
     private final Map<String, Long> confirmedAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Item> items = new LinkedHashMap<>();
     private final Map<String, Warehouse> warehouses = new LinkedHashMap<>();
@@ -182,6 +183,14 @@ public class TrytonSandbox extends SandboxServer {
         this.latencyMillis = latency.toMillis();
     }
 
+    /**
+     * A sale's confirmation is committed at once but answered this late, as when the answer is slow on its way back:
+     * a stock poll meanwhile already reads the forecast without the sold units.
+     */
+    public void setConfirmationAnswerDelay(java.time.Duration delay) {
+        this.confirmationAnswerDelayMillis = delay.toMillis();
+    }
+
     public String rpcUrl() {
         return baseUrl() + "/";
     }
@@ -216,11 +225,7 @@ public class TrytonSandbox extends SandboxServer {
 
     private Reply handle(HttpExchange exchange) throws IOException {
         if (latencyMillis > 0) {
-            try {
-                Thread.sleep(latencyMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            sleep(latencyMillis);
         }
         JsonNode request = readJson(exchange);
         String method = request.path("method").asText();
@@ -244,21 +249,35 @@ public class TrytonSandbox extends SandboxServer {
             return Reply.empty(401);
         }
         callsByMethod.computeIfAbsent(method, key -> new AtomicInteger()).incrementAndGet();
-        synchronized (this) {
-            transactionStart = clock.instant().truncatedTo(ChronoUnit.MICROS);
-            JsonNode result;
-            try {
-                result = dispatch(method, params);
-            } finally {
-                transactionStart = null;
-            }
-            if (result instanceof ObjectNode error && error.has("__error__")) {
-                ObjectNode reply = JSON.createObjectNode();
-                reply.set("id", request.get("id"));
-                reply.set("error", error.get("__error__"));
-                return Reply.json(200, reply);
-            }
-            return result(request, result);
+        Reply reply = answer(request, method, params);
+        if (method.equals("model.sale.sale.confirm") && confirmationAnswerDelayMillis > 0) {
+            sleep(confirmationAnswerDelayMillis);
+        }
+        return reply;
+    }
+
+    private synchronized Reply answer(JsonNode request, String method, JsonNode params) {
+        transactionStart = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        JsonNode result;
+        try {
+            result = dispatch(method, params);
+        } finally {
+            transactionStart = null;
+        }
+        if (result instanceof ObjectNode error && error.has("__error__")) {
+            ObjectNode reply = JSON.createObjectNode();
+            reply.set("id", request.get("id"));
+            reply.set("error", error.get("__error__"));
+            return Reply.json(200, reply);
+        }
+        return result(request, result);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -43,7 +43,18 @@ public class ErpOrderPublisher {
 
     public void publish(Envelope<Order> envelope) throws jakarta.jms.JMSException {
         TrytonSaleDraft draft = mapper.fromCanonical(envelope.payload());
-        TrytonSaleWriter.Result result = writer.writeSale(draft);
+        stock.startBooking(envelope.messageId());
+        TrytonSaleWriter.Result result;
+        try {
+            result = writer.writeSale(draft);
+        } catch (RuntimeException e) {
+            try {
+                stock.abandonBooking(envelope.messageId());
+            } catch (RuntimeException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
+        }
         store.recordOrderReference(envelope.messageId(), SYSTEM, erp.id(), draft.reference(), String.valueOf(result.saleId()));
         // The sale is confirmed: its reservations go with the first ERP stock report read from now on, and the ERP's
         // stock of its SKUs is read right away so that this happens at once.

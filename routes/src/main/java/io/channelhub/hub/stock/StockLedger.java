@@ -79,6 +79,7 @@ public class StockLedger {
                 Map<String, StockStore.LedgerRow> locations = ledger.computeIfAbsent(sku, key -> new java.util.HashMap<>());
                 int takenReports = 0;
                 OffsetDateTime changedAt = null;
+                boolean heldForBooking = false;
                 for (Report report : skuReports) {
                     StockLevel level = report.level();
                     StockStore.LedgerRow current = locations.get(level.locationId());
@@ -95,6 +96,11 @@ public class StockLedger {
                         reserved -= released;
                         taken |= released > 0;
                     }
+                    if (taken && report.fromErp() && reserved > 0 && store.bookingOverlaps(sku, report.readAt())) {
+                        // Read while one of the SKU's orders was being booked: the figure may or may not include that
+                        // sale. It is kept; the channels hear of it with the read that follows the booking's answer.
+                        heldForBooking = true;
+                    }
                     if (taken) {
                         takenReports++;
                         changedAt = changedAt == null || level.asOf().isBefore(changedAt) ? level.asOf() : changedAt;
@@ -108,7 +114,9 @@ public class StockLedger {
                         meters.counter("hub.channel.pushes.saved", "channel", channel.id(), "kind", "stock").increment(takenReports - 1);
                     }
                 }
-                if (changedAt != null) {
+                if (heldForBooking) {
+                    meters.counter("hub.stock.reports.held", "reason", "erp-booking-under-way").increment();
+                } else if (changedAt != null) {
                     changedSkus.put(sku, changedAt.toInstant());
                 }
             });
@@ -149,6 +157,19 @@ public class StockLedger {
             return changedSkus.size();
         });
         ringIf(changed);
+    }
+
+    /** The order is about to be booked in the ERP: ERP figures of its SKUs read from now on are ambiguous. */
+    public void startBooking(String orderKey) {
+        transaction.executeWithoutResult(status -> store.startBooking(orderKey, now()));
+    }
+
+    /** The booking failed (it is tried again): the figures held back meanwhile are pushed. */
+    public void abandonBooking(String orderKey) {
+        List<String> skus = transaction.execute(status -> store.abandonBooking(orderKey));
+        if (!skus.isEmpty()) {
+            requestPush(skus);
+        }
     }
 
     /** The ERP booked the order; its reservations are released once the ERP's stock shows it. */

@@ -166,6 +166,31 @@ public class StockStore {
         return added;
     }
 
+    /** The order is about to be booked in the ERP: from now on an ERP figure of its SKUs may include the sale. */
+    public void startBooking(String orderKey, OffsetDateTime at) {
+        jdbc.sql("UPDATE stock_reservation SET booking_at = ? WHERE order_key = ? AND state = 'HELD'")
+                .params(at, orderKey).update();
+    }
+
+    /** The booking failed: the ERP's figures of the order's SKUs are unambiguous again until the next attempt. */
+    public List<String> abandonBooking(String orderKey) {
+        List<String> skus = jdbc.sql("SELECT sku FROM stock_reservation WHERE order_key = ? AND state = 'HELD' AND booking_at IS NOT NULL")
+                .param(orderKey).query(String.class).list();
+        jdbc.sql("UPDATE stock_reservation SET booking_at = NULL WHERE order_key = ? AND state = 'HELD'")
+                .param(orderKey).update();
+        return skus;
+    }
+
+    /**
+     * Whether an ERP figure of the SKU read from {@code readAt} on may or may not include a sale: one of its orders is
+     * being booked, or was confirmed after the read began.
+     */
+    public boolean bookingOverlaps(String sku, OffsetDateTime readAt) {
+        return jdbc.sql("SELECT COUNT(*) FROM stock_reservation WHERE sku = ? AND ((state = 'HELD' AND booking_at IS NOT NULL) "
+                        + "OR (state = 'CONFIRMED' AND confirmed_at >= ?))")
+                .params(sku, readAt).query(Long.class).single() > 0;
+    }
+
     /** The ERP booked the order: its reservations wait for the ERP's stock to show the sale. */
     public List<String> confirm(String orderKey, OffsetDateTime at) {
         List<String> skus = jdbc.sql("SELECT sku FROM stock_reservation WHERE order_key = ? AND state = 'HELD'")
