@@ -30,8 +30,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Pushes one channel's stock. It reads the stock change log from the channel's cursor and keeps the SKUs still to be
- * pushed in log order: a SKU that changes again before its push stays where it is and is pushed once. At push time it
- * computes each SKU's available-to-sell from the ledger, so no push carries a figure older than the newest commit, and
+ * pushed in log order: a SKU that changes again before its push stays where it is and is pushed once, with the newest
+ * figures the log carried for it (the ledger's transaction writes them into the row, so nobody reads them back), and
  * pushes in the partner's bulk size within its rate limit. The cursor moves past a log row once every SKU of it is
  * pushed, so a crash or a restart pushes again from there and nothing is missed.
  * <p>
@@ -65,8 +65,11 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     private long readPosition;
     private Instant leaseRenewal = Instant.MIN;
 
-    /** A SKU to push, with the log row it was first seen in and its oldest unpushed source change. */
-    private record Pending(long seq, Instant changedAt) {
+    /**
+     * A SKU to push, with the log row it was first seen in, its oldest unpushed source change and the newest figures
+     * read for it (null: read them from the ledger at push time).
+     */
+    private record Pending(long seq, Instant changedAt, StockStore.Figures figures) {
     }
 
     ChannelStockPusher(SalesChannel channel, String routeId, String owner, StockChangeLog changeLog, StockStore store,
@@ -150,13 +153,12 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
                 for (StockChangeLog.ChangedSku changed : change.skus()) {
                     Pending waiting = pending.get(changed.sku());
                     if (waiting == null) {
-                        pending.put(changed.sku(), new Pending(change.seq(), changed.changedAt()));
+                        pending.put(changed.sku(), new Pending(change.seq(), changed.changedAt(), changed.figures()));
                     } else {
-                        // Already waiting: it will be pushed once, with its newest figure, from where it waits.
+                        // Already waiting: it will be pushed once, with its newest figures, from where it waits.
                         metrics.saved(channel.id(), ChannelPublishRoutes.STOCK, 1);
-                        if (changed.changedAt().isBefore(waiting.changedAt())) {
-                            pending.put(changed.sku(), new Pending(waiting.seq(), changed.changedAt()));
-                        }
+                        Instant oldest = changed.changedAt().isBefore(waiting.changedAt()) ? changed.changedAt() : waiting.changedAt();
+                        pending.put(changed.sku(), new Pending(waiting.seq(), oldest, changed.figures()));
                     }
                 }
                 readPosition = change.seq();
@@ -168,11 +170,11 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     }
 
     private void pushPending() throws JMSException, InterruptedException {
-        Map<String, Instant> batch = new LinkedHashMap<>();
+        Map<String, Pending> batch = new LinkedHashMap<>();
         Iterator<Map.Entry<String, Pending>> oldest = pending.entrySet().iterator();
         while (oldest.hasNext() && batch.size() < channel.client().stockBatchSize()) {
             Map.Entry<String, Pending> next = oldest.next();
-            batch.put(next.getKey(), next.getValue().changedAt());
+            batch.put(next.getKey(), next.getValue());
         }
         push(batch);
         batch.keySet().forEach(pending::remove);
@@ -184,8 +186,8 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
 
     private void pushFullSyncPage() throws JMSException, InterruptedException {
         List<String> page = store.skusAfter(cursor.fullSyncAfter(), channel.client().stockBatchSize());
-        Map<String, Instant> batch = new LinkedHashMap<>();
-        page.forEach(sku -> batch.put(sku, null));
+        Map<String, Pending> batch = new LinkedHashMap<>();
+        page.forEach(sku -> batch.put(sku, new Pending(0, null, null)));
         push(batch);
         boolean done = page.size() < channel.client().stockBatchSize();
         if (done) {
@@ -195,11 +197,14 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     }
 
     /** Pushes the SKUs' figures the channel has not been told yet; {@code changedAt} null: a full sync, no lag. */
-    private void push(Map<String, Instant> changedAt) throws JMSException, InterruptedException {
-        Map<String, StockStore.Figures> figures = store.figures(changedAt.keySet());
-        List<StockUpdate> updates = new ArrayList<>(figures.size());
-        for (String sku : changedAt.keySet()) {
-            StockStore.Figures figure = figures.get(sku);
+    private void push(Map<String, Pending> batch) throws JMSException, InterruptedException {
+        List<String> unread = batch.entrySet().stream().filter(entry -> entry.getValue().figures() == null)
+                .map(Map.Entry::getKey).toList();
+        Map<String, StockStore.Figures> figures = unread.isEmpty() ? Map.of() : store.figures(unread);
+        List<StockUpdate> updates = new ArrayList<>(batch.size());
+        for (Map.Entry<String, Pending> entry : batch.entrySet()) {
+            String sku = entry.getKey();
+            StockStore.Figures figure = entry.getValue().figures() != null ? entry.getValue().figures() : figures.get(sku);
             if (figure == null) {
                 continue;
             }
@@ -209,7 +214,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
                 updates.add(new StockUpdate(sku, available, before));
             }
         }
-        metrics.saved(channel.id(), ChannelPublishRoutes.STOCK, changedAt.size() - updates.size());
+        metrics.saved(channel.id(), ChannelPublishRoutes.STOCK, batch.size() - updates.size());
         if (updates.isEmpty()) {
             return;
         }
@@ -235,7 +240,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
             }
             shown.put(update.sku(), update.quantity());
             acknowledged.add(update.sku() + "=" + update.quantity());
-            Instant changed = changedAt.get(update.sku());
+            Instant changed = batch.get(update.sku()).changedAt();
             if (changed != null) {
                 metrics.acknowledged(channel.id(), ChannelPublishRoutes.STOCK, OffsetDateTime.ofInstant(changed, ZoneOffset.UTC));
             }

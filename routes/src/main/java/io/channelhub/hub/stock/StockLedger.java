@@ -74,6 +74,7 @@ public class StockLedger {
             Map<String, Map<String, StockStore.LedgerRow>> ledger = store.ledgerRows(skus);
             Map<String, StockStore.LedgerWrite> ledgerWrites = new java.util.LinkedHashMap<>();
             Map<String, Instant> changedSkus = new LinkedHashMap<>();
+            Map<String, StockStore.Figures> figures = new java.util.HashMap<>();
             bySku.forEach((sku, skuReports) -> {
                 long reserved = reservedBySku.get(sku);
                 Map<String, StockStore.LedgerRow> locations = ledger.computeIfAbsent(sku, key -> new java.util.HashMap<>());
@@ -118,10 +119,11 @@ public class StockLedger {
                     meters.counter("hub.stock.reports.held", "reason", "erp-booking-under-way").increment();
                 } else if (changedAt != null) {
                     changedSkus.put(sku, changedAt.toInstant());
+                    figures.put(sku, new StockStore.Figures(reserved, onHand(locations)));
                 }
             });
             store.writeLedger(List.copyOf(ledgerWrites.values()));
-            changes.append(changedSkus);
+            changes.append(changedSkus, figures);
             return changedSkus.size();
         });
         ringIf(changed);
@@ -135,6 +137,7 @@ public class StockLedger {
             Map<String, Long> reservedBySku = store.lockSkus(skus);
             Map<String, Map<String, StockStore.LedgerRow>> ledger = store.ledgerRows(skus);
             Map<String, Instant> changedSkus = new LinkedHashMap<>();
+            Map<String, StockStore.Figures> figures = new java.util.HashMap<>();
             // The ERP consumer can win the race: a sale already booked is in the ERP's stock (or will be with the read
             // that follows its booking), and a reservation made now would never see a confirmation to release it.
             boolean bookedAlready = orders.orderReference(orderKey, ErpOrderPublisher.SYSTEM, erpPartner).isPresent();
@@ -144,7 +147,8 @@ public class StockLedger {
                     continue;
                 }
                 long reserved = reservedBySku.get(sku) + quantity;
-                long shortfall = reserved - onHand(ledger.get(sku)).values().stream().mapToLong(Long::longValue).sum();
+                Map<String, Long> onHand = onHand(ledger.get(sku));
+                long shortfall = reserved - onHand.values().stream().mapToLong(Long::longValue).sum();
                 if (shortfall > 0) {
                     // Sold on two channels before either could show less: the order stands, ops must know.
                     meters.counter("hub.stock.oversold", "channel", channel).increment();
@@ -152,8 +156,9 @@ public class StockLedger {
                             Math.min(shortfall, quantity), orderKey, channel);
                 }
                 changedSkus.put(sku, at.toInstant());
+                figures.put(sku, new StockStore.Figures(reserved, onHand));
             }
-            changes.append(changedSkus);
+            changes.append(changedSkus, figures);
             return changedSkus.size();
         });
         ringIf(changed);

@@ -18,8 +18,8 @@ import java.util.Optional;
 
 /**
  * Which SKUs' stock figures changed, in commit order, and how far each channel has pushed them. The ledger appends
- * inside its own transaction, so a committed change is always in the log; each channel reads the log from its cursor
- * and computes what to show from the ledger at push time, so it never pushes a figure older than the newest commit.
+ * inside its own transaction, so a committed change is always in the log, with the figures it committed; each channel
+ * reads the log from its cursor and computes what to show from the newest figures it has read.
  */
 @Repository
 public class StockChangeLog {
@@ -33,8 +33,11 @@ public class StockChangeLog {
         this.jdbc = jdbc;
     }
 
-    /** One SKU whose figures changed, and when the change happened at its source. */
-    public record ChangedSku(String sku, Instant changedAt) {
+    /**
+     * One SKU whose figures changed, when the change happened at its source, and the figures the changing transaction
+     * committed (null where it did not carry them: the reader reads them from the ledger).
+     */
+    public record ChangedSku(String sku, Instant changedAt, StockStore.Figures figures) {
     }
 
     /** A log row: its position and its SKUs. */
@@ -46,6 +49,14 @@ public class StockChangeLog {
      * until the commit, so a row with a higher seq can never become visible before one with a lower seq.
      */
     public void append(Map<String, Instant> changedAt) {
+        append(changedAt, Map.of());
+    }
+
+    /**
+     * Appends the SKUs with the figures the caller's transaction leaves them with, so that the channels need not read
+     * them back: the SKU's row lock orders the transactions, so a later row always carries later figures.
+     */
+    public void append(Map<String, Instant> changedAt, Map<String, StockStore.Figures> figures) {
         if (changedAt.isEmpty()) {
             return;
         }
@@ -55,7 +66,13 @@ public class StockChangeLog {
             long seq = jdbc.sql("SELECT seq FROM stock_change_counter WHERE id = 1").query(Long.class).single();
             ArrayNode skus = CanonicalJson.mapper().createArrayNode();
             for (Map.Entry<String, Instant> entry : entries.subList(from, Math.min(entries.size(), from + SKUS_PER_ROW))) {
-                skus.addArray().add(entry.getKey()).add(entry.getValue().toEpochMilli());
+                // [sku, millis] or [sku, millis, reserved, location, on hand, location, on hand, …]
+                ArrayNode element = skus.addArray().add(entry.getKey()).add(entry.getValue().toEpochMilli());
+                StockStore.Figures carried = figures.get(entry.getKey());
+                if (carried != null) {
+                    element.add(carried.reserved());
+                    carried.onHandByLocation().forEach((location, onHand) -> element.add(location).add(onHand));
+                }
             }
             jdbc.sql("INSERT INTO stock_change (seq, skus, created_at) VALUES (?, ?, ?)")
                     .params(seq, skus.toString(), now()).update();
@@ -72,8 +89,16 @@ public class StockChangeLog {
         try {
             JsonNode array = CanonicalJson.mapper().readTree(json);
             List<ChangedSku> skus = new ArrayList<>(array.size());
-            for (JsonNode pair : array) {
-                skus.add(new ChangedSku(pair.get(0).asText(), Instant.ofEpochMilli(pair.get(1).asLong())));
+            for (JsonNode element : array) {
+                StockStore.Figures figures = null;
+                if (element.size() > 2) {
+                    Map<String, Long> onHand = new java.util.HashMap<>();
+                    for (int i = 3; i + 1 < element.size(); i += 2) {
+                        onHand.put(element.get(i).asText(), element.get(i + 1).asLong());
+                    }
+                    figures = new StockStore.Figures(element.get(2).asLong(), onHand);
+                }
+                skus.add(new ChangedSku(element.get(0).asText(), Instant.ofEpochMilli(element.get(1).asLong()), figures));
             }
             return skus;
         } catch (JsonProcessingException e) {

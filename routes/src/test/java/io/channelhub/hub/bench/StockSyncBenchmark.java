@@ -96,7 +96,7 @@ public final class StockSyncBenchmark {
             // The best of three: a short run swings with GC and JIT, and the reference must not flatter the ratio.
             double raw = Math.max(rawBrokerRate(hub.connectionFactory(), skus),
                     Math.max(rawBrokerRate(hub.connectionFactory(), skus), rawBrokerRate(hub.connectionFactory(), skus)));
-            jdk.jfr.Recording profile = startProfile();
+            Object profile = startProfile();
             long cpuBefore = cpuNanos();
             long start = System.nanoTime();
             hub.pushAndWait(catalogue, ++quantity, 300);
@@ -145,10 +145,20 @@ public final class StockSyncBenchmark {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** {@code -Dprofile=FILE}: a Java Flight Recording of the measured throughput run only, for finding its costs. */
-    private static jdk.jfr.Recording startProfile() throws Exception {
+    /**
+     * {@code -Dprofile=FILE}: a profile of the measured throughput run only, for finding its costs. A Java Flight
+     * Recording by default (it slows this run several times over); with {@code -Dprofile.async=JAR} (async-profiler's
+     * jar from Maven Central, {@code tools.profiler:async-profiler}) CPU samples in collapsed-stack form, which cost
+     * little and include the JIT compiler's threads.
+     */
+    private static Object startProfile() throws Exception {
         if (System.getProperty("profile") == null) {
             return null;
+        }
+        if (System.getProperty("profile.async") != null) {
+            Object profiler = asyncProfiler();
+            profiler.getClass().getMethod("execute", String.class).invoke(profiler, "start,event=cpu,interval=2ms");
+            return profiler;
         }
         jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration(System.getProperty("profile.settings", "default")));
         recording.setDestination(Path.of(System.getProperty("profile")));
@@ -156,11 +166,25 @@ public final class StockSyncBenchmark {
         return recording;
     }
 
-    private static void stopProfile(jdk.jfr.Recording recording) {
-        if (recording != null) {
+    private static void stopProfile(Object profile) throws Exception {
+        if (profile instanceof jdk.jfr.Recording recording) {
             recording.stop();
             recording.close();
+        } else if (profile != null) {
+            profile.getClass().getMethod("execute", String.class)
+                    .invoke(profile, "stop,collapsed,file=" + System.getProperty("profile"));
         }
+    }
+
+    private static Object asyncProfiler() throws Exception {
+        Path jar = Path.of(System.getProperty("profile.async"));
+        Path library = Files.createTempDirectory("async-profiler").resolve("libasyncProfiler.so");
+        try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+            Files.copy(zip.getInputStream(zip.getEntry("linux-x64/libasyncProfiler.so")), library);
+        }
+        ClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()}, null);
+        return Class.forName("one.profiler.AsyncProfiler", true, loader).getMethod("getInstance", String.class)
+                .invoke(null, library.toString());
     }
 
     /** Persistent sends in transactions of 1000 and receives in transactions of 500, as the hub's source and ledger. */
