@@ -43,11 +43,18 @@ public class ErpOrderPublisher {
 
     public void publish(Envelope<Order> envelope) throws jakarta.jms.JMSException {
         TrytonSaleDraft draft = mapper.fromCanonical(envelope.payload());
+        // From here until the confirmation, an ERP stock figure of the order's SKUs may or may not include the sale.
         stock.startBooking(envelope.messageId());
         TrytonSaleWriter.Result result;
         try {
             result = writer.writeSale(draft);
-        } catch (RuntimeException e) {
+            store.recordOrderReference(envelope.messageId(), SYSTEM, erp.id(), draft.reference(), String.valueOf(result.saleId()));
+            // The sale is confirmed: its reservations go with the first ERP stock report read from now on, and the
+            // ERP's stock of its SKUs is read right away so that this happens at once.
+            stock.confirm(envelope.messageId());
+            erpStock.refresh(envelope.payload().lines().stream().map(io.channelhub.mappings.model.OrderLine::sku).distinct().toList());
+        } catch (RuntimeException | jakarta.jms.JMSException e) {
+            // Tried again from the queue; meanwhile the figures held back for this booking reach the channels.
             try {
                 stock.abandonBooking(envelope.messageId());
             } catch (RuntimeException alsoFailed) {
@@ -55,11 +62,6 @@ public class ErpOrderPublisher {
             }
             throw e;
         }
-        store.recordOrderReference(envelope.messageId(), SYSTEM, erp.id(), draft.reference(), String.valueOf(result.saleId()));
-        // The sale is confirmed: its reservations go with the first ERP stock report read from now on, and the ERP's
-        // stock of its SKUs is read right away so that this happens at once.
-        stock.confirm(envelope.messageId());
-        erpStock.refresh(envelope.payload().lines().stream().map(io.channelhub.mappings.model.OrderLine::sku).distinct().toList());
         LOG.info("order {} ({}) {} as Tryton sale {} on {}", envelope.payload().orderNumber(), envelope.messageId(),
                 result.created() ? "booked" : "already booked", result.saleId(), erp.id());
     }

@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  *   <li>throughput: stock events per second from the ERP's event on the backbone until every channel's sandbox has
  *       the new quantity (channels unthrottled, so the hub is measured), against the raw persistent send+receive
- *       rate of the same embedded broker with the same transaction sizes and no hub logic;</li>
+ *       rate of the same embedded broker with the same transaction sizes and no hub logic (each the best of three
+ *       runs);</li>
  *   <li>latency from the event to the last channel's acknowledgement at 20 % of that throughput;</li>
  *   <li>the oversell window: the last unit sells on the Shopify shop → every other channel shows 0;</li>
  *   <li>convergence under the partners' documented rate limits: a burst of 100,000 changes over 10,000 SKUs until
@@ -96,18 +97,27 @@ public final class StockSyncBenchmark {
             // The best of three: a short run swings with GC and JIT, and the reference must not flatter the ratio.
             double raw = Math.max(rawBrokerRate(hub.connectionFactory(), skus),
                     Math.max(rawBrokerRate(hub.connectionFactory(), skus), rawBrokerRate(hub.connectionFactory(), skus)));
+            // The hub is measured the same way as its reference: the best of three runs.
             Object profile = startProfile();
-            long cpuBefore = cpuNanos();
-            long start = System.nanoTime();
-            hub.pushAndWait(catalogue, ++quantity, 300);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double cpuShare = (cpuNanos() - cpuBefore) / 1e9 / seconds / Runtime.getRuntime().availableProcessors();
+            double throughput = 0;
+            double slowest = Double.MAX_VALUE;
+            double cpuShare = 0;
+            for (int run = 0; run < 3; run++) {
+                long cpuBefore = cpuNanos();
+                long start = System.nanoTime();
+                hub.pushAndWait(catalogue, ++quantity, 300);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                slowest = Math.min(slowest, skus / seconds);
+                if (skus / seconds > throughput) {
+                    throughput = skus / seconds;
+                    cpuShare = (cpuNanos() - cpuBefore) / 1e9 / seconds / Runtime.getRuntime().availableProcessors();
+                }
+            }
             stopProfile(profile);
-            double throughput = skus / seconds;
             rows.add(row("1. throughput, stock events/s (each reaches 3 channels)", throughput,
-                    "raw broker send+receive, msg/s", raw, "ratio " + fmt(throughput / raw, 2) + " (goal >= 0.5); CPU "
-                            + fmt(cpuShare * 100, 0) + " % of all cores; JIT compiling " + fmt(compiling * 100, 0)
-                            + " % of the last warm-up pass"));
+                    "raw broker send+receive, msg/s", raw, "ratio " + fmt(throughput / raw, 2) + " (goal >= 0.5); best of 3 (slowest "
+                            + fmt(slowest, 0) + "/s); CPU " + fmt(cpuShare * 100, 0) + " % of all cores; JIT compiling "
+                            + fmt(compiling * 100, 0) + " % of the last warm-up pass"));
 
             if (parts.contains("2")) {
                 Latency latency = hub.latencyAt(catalogue, throughput * 0.2, latencySeconds);
@@ -146,7 +156,7 @@ public final class StockSyncBenchmark {
     }
 
     /**
-     * {@code -Dprofile=FILE}: a profile of the measured throughput run only, for finding its costs. A Java Flight
+     * {@code -Dprofile=FILE}: a profile of the measured throughput runs only, for finding their costs. A Java Flight
      * Recording by default (it slows this run several times over); with {@code -Dprofile.async=JAR} (async-profiler's
      * jar from Maven Central, {@code tools.profiler:async-profiler}) CPU samples in collapsed-stack form, which cost
      * little and include the JIT compiler's threads.
@@ -157,7 +167,7 @@ public final class StockSyncBenchmark {
         }
         if (System.getProperty("profile.async") != null) {
             Object profiler = asyncProfiler();
-            profiler.getClass().getMethod("execute", String.class).invoke(profiler, "start,event=cpu,interval=2ms");
+            profiler.getClass().getMethod("execute", String.class).invoke(profiler, "start," + System.getProperty("profile.async.options", "event=cpu,interval=2ms"));
             return profiler;
         }
         jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration(System.getProperty("profile.settings", "default")));
