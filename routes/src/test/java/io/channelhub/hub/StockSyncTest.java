@@ -155,12 +155,7 @@ class StockSyncTest extends SandboxHubTest {
         // Straight on the ledger, as the ERP publisher drives it, with a SKU the sandbox ERP does not know (its polls
         // never report it): the only ERP figures are the ones this test publishes.
         String sku = listedSku("BOOKING");
-        List<Long> shopWrites = new java.util.concurrent.CopyOnWriteArrayList<>();
-        channel("shop-main").onStockWritten((written, quantity) -> {
-            if (written.equals(sku)) {
-                shopWrites.add(quantity);
-            }
-        });
+        List<Long> shopWrites = stockWritesTo("shop-main", sku);
         Source erpSource = new Source("tryton", "erp");
         Instant t = Instant.now();
         events.publish(List.of(StockEvents.envelope(level(sku, 10, t, 1), erpSource, now())));
@@ -195,12 +190,7 @@ class StockSyncTest extends SandboxHubTest {
      */
     private BookedSale sellThreeOfTenWhileTheErpAnswersIn(Duration answerDelay) throws Exception {
         String sku = listedSku("RESERVE");
-        List<Long> shopWrites = new java.util.concurrent.CopyOnWriteArrayList<>();
-        channel("shop-main").onStockWritten((written, quantity) -> {
-            if (written.equals(sku)) {
-                shopWrites.add(quantity);
-            }
-        });
+        List<Long> shopWrites = stockWritesTo("shop-main", sku);
         stockInErp(sku, 10);
         awaitChannels(sku, expected(10, 0));
         // The ERP books only after the reservation was seen (its sandbox answers faster than a real ERP would).
@@ -531,6 +521,17 @@ class StockSyncTest extends SandboxHubTest {
         if (quantity != 0) {
             erp().setStock(sku, "WH", quantity);
         }
+    }
+
+    /** Every quantity the channel will acknowledge for the SKU from now on, in order. */
+    private List<Long> stockWritesTo(String channel, String sku) {
+        List<Long> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        channel(channel).onStockWritten((written, quantity) -> {
+            if (written.equals(sku)) {
+                writes.add(quantity);
+            }
+        });
+        return writes;
     }
 
     private ChannelSandbox channel(String id) {
