@@ -475,6 +475,28 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(deadLetters.browse(queue, 100)).filteredOn(l -> skus.subList(0, 60).stream().anyMatch(l.body()::contains))
                 .as("the listed SKUs of the same feed").isEmpty();
         assertThat(channel("amazon-de").quantityOf(skus.get(30))).hasValue(5);
+        assertThat(jdbc.sql("SELECT job FROM partner_job WHERE partner = 'amazon-de'").query(String.class).list())
+                .as("the feed is no longer kept once its report was read").noneMatch(job -> job.contains(unlisted));
+    }
+
+    @Test
+    void thePartnerJobsAnInstanceKeepsAreItsOwnAndOutliveItsClients() {
+        var journal = new io.channelhub.hub.store.PartnerJobJournal(jdbc, properties);
+        var otherInstance = new io.channelhub.hub.store.PartnerJobJournal(jdbc, new io.channelhub.hub.config.HubProperties(
+                properties.dataDir().resolve("other-instance"), properties.partnersDir(), properties.webhooks(),
+                properties.delivery(), properties.sandbox(), properties.stock()));
+        String key = "feed:" + SKUS.incrementAndGet();
+
+        journal.keep("amazon-de", key, "{\"feedId\":\"1\"}");
+        journal.keep("amazon-de", key, "{\"feedId\":\"2\"}");
+
+        assertThat(journal.kept("amazon-de")).containsEntry(key, "{\"feedId\":\"2\"}");
+        assertThat(new io.channelhub.hub.store.PartnerJobJournal(jdbc, properties).kept("amazon-de"))
+                .as("what a restarted instance finds").containsKey(key);
+        assertThat(otherInstance.kept("amazon-de")).as("another instance's jobs").doesNotContainKey(key);
+        assertThat(journal.kept("otto-de")).doesNotContainKey(key);
+        journal.forget("amazon-de", key);
+        assertThat(journal.kept("amazon-de")).doesNotContainKey(key);
     }
 
     @Test

@@ -1,10 +1,13 @@
 package io.channelhub.connectors.amazon;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.HttpFailures;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.channel.AsyncJobs;
 import io.channelhub.connectors.channel.ChannelHttp;
+import io.channelhub.connectors.channel.JobJournal;
 import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.channel.TokenBucket;
@@ -55,12 +58,12 @@ final class AmazonFeedReports {
     private final TokenBucket reportBucket = new TokenBucket(GET_FEED_DOCUMENT_LIMIT);
     private final AsyncJobs<SubmittedFeed> submitted;
 
-    AmazonFeedReports(String partner, String endpoint, ChannelHttp http, SpApiCall spApi) {
+    AmazonFeedReports(String partner, String endpoint, ChannelHttp http, SpApiCall spApi, JobJournal journal) {
         this.partner = partner;
         this.endpoint = endpoint;
         this.http = http;
         this.spApi = spApi;
-        this.submitted = new AsyncJobs<>(partner);
+        this.submitted = new AsyncJobs<>(partner, journal, new FeedCodec());
     }
 
     /** What a feed message carried: the SKU and its value (a quantity, a price), by message id. */
@@ -124,6 +127,35 @@ final class AmazonFeedReports {
             return ChannelHttp.JSON.readTree(body);
         } catch (IOException e) {
             throw new PermanentPartnerException(partner, report.statusCode(), "the processing report is not JSON", null);
+        }
+    }
+
+    /** {@code {"feedId", "stock", "messages": {"<message id>": {"sku", "value"}}}}, keyed {@code feed:<id>}. */
+    private static final class FeedCodec implements AsyncJobs.Codec<SubmittedFeed> {
+        @Override
+        public String key(SubmittedFeed feed) {
+            return "feed:" + feed.id;
+        }
+
+        @Override
+        public String write(SubmittedFeed feed) {
+            ObjectNode written = ChannelHttp.JSON.createObjectNode().put("feedId", feed.id).put("stock", feed.stock);
+            ObjectNode messages = written.putObject("messages");
+            feed.messages.forEach((id, item) -> messages.putObject(id.toString()).put("sku", item.sku()).put("value", item.value()));
+            return written.toString();
+        }
+
+        @Override
+        public SubmittedFeed read(String written) {
+            try {
+                JsonNode feed = ChannelHttp.JSON.readTree(written);
+                Map<Integer, Item> messages = new LinkedHashMap<>();
+                feed.path("messages").properties().forEach(message -> messages.put(Integer.valueOf(message.getKey()),
+                        new Item(message.getValue().path("sku").asText(), message.getValue().path("value").asText())));
+                return new SubmittedFeed(feed.path("feedId").asText(), feed.path("stock").asBoolean(), messages);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("not a kept feed: " + e.getOriginalMessage(), e);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
 import io.channelhub.connectors.channel.AccessToken;
 import io.channelhub.connectors.channel.ChannelCallListener;
+import io.channelhub.connectors.channel.JobJournal;
 import io.channelhub.connectors.channel.ChannelClient;
 import io.channelhub.connectors.channel.ChannelHttp;
 import io.channelhub.connectors.channel.LateRefusal;
@@ -96,6 +97,11 @@ public class AmazonListingsClient implements ChannelClient {
     }
 
     public AmazonListingsClient(AmazonSettings settings, ChannelCallListener listener) {
+        this(settings, listener, JobJournal.NONE);
+    }
+
+    /** {@code journal}: where the jobs whose results are still to be read are kept across a restart. */
+    public AmazonListingsClient(AmazonSettings settings, ChannelCallListener listener, JobJournal journal) {
         this.settings = settings;
         this.listener = listener;
         this.http = new ChannelHttp(settings.partner(), settings.timeout());
@@ -104,7 +110,7 @@ public class AmazonListingsClient implements ChannelClient {
         this.feedDocumentBucket = new TokenBucket(settings.feedDocumentLimit());
         this.feedBucket = new TokenBucket(settings.feedLimit());
         this.reports = new AmazonFeedReports(settings.partner(), settings.endpoint(), http,
-                (operation, bucket, request) -> call(operation, bucket, 1, new Tally(), request));
+                (operation, bucket, request) -> call(operation, bucket, 1, new Tally(), request), journal);
     }
 
     @Override

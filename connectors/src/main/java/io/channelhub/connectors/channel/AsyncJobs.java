@@ -14,8 +14,8 @@ import java.util.function.Predicate;
 
 /**
  * Jobs a partner accepted to process later (an Amazon feed, an OTTO price update task), looked at from their first
- * check on, then ever less often (doubling up to once a minute), until their result is read. Held in memory only: a
- * restart forgets the jobs still running.
+ * check on, then ever less often (doubling up to once a minute), until their result is read. Each job is kept in a
+ * {@link JobJournal} until then: a restarted client looks at the jobs its predecessor left at once.
  *
  * @param <J> what the client remembers of a job
  */
@@ -30,15 +30,50 @@ public final class AsyncJobs<J> {
         List<LateRefusal> refusalsOf(J job);
     }
 
+    /** How a job is named and written down in the journal, and read back. */
+    public interface Codec<J> {
+        String key(J job);
+
+        String write(J job);
+
+        J read(String written);
+    }
+
     private final String partner;
+    private final JobJournal journal;
+    private final Codec<J> codec;
     private final ConcurrentLinkedQueue<Pending<J>> jobs = new ConcurrentLinkedQueue<>();
 
-    public AsyncJobs(String partner) {
+    public AsyncJobs(String partner, JobJournal journal, Codec<J> codec) {
         this.partner = partner;
+        this.journal = journal;
+        this.codec = codec;
+        try {
+            journal.kept(partner).forEach((key, written) -> {
+                try {
+                    jobs.add(new Pending<>(codec.read(written), Instant.now(), Duration.ZERO));
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: a kept job ({}) cannot be read and is dropped: {}", partner, key, e.getMessage());
+                    journal.forget(partner, key);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the jobs left before a restart could not be read ({}); their late refusals will not be seen",
+                    partner, e.getMessage());
+        }
+        if (!jobs.isEmpty()) {
+            LOG.info("{}: {} job(s) left running before the restart are looked at again", partner, jobs.size());
+        }
     }
 
     /** A job to look at from {@code firstCheck}, then again after twice the wait each time. */
     public void add(J job, Instant firstCheck) {
+        try {
+            journal.keep(partner, codec.key(job), codec.write(job));
+        } catch (RuntimeException e) {
+            // The partner has the job already: it is still looked at, only a restart would forget it.
+            LOG.warn("{}: {} could not be kept for after a restart: {}", partner, job, e.getMessage());
+        }
         jobs.add(new Pending<>(job, firstCheck, Duration.between(Instant.now(), firstCheck)));
     }
 
@@ -58,6 +93,7 @@ public final class AsyncJobs<J> {
                 } else {
                     refusals.addAll(ready);
                     pending.remove();
+                    forget(job.job);
                 }
             } catch (PartnerException | IllegalStateException e) {
                 LOG.warn("{}: the result of {} could not be read yet ({}); trying again later", partner, job.job,
@@ -66,6 +102,15 @@ public final class AsyncJobs<J> {
             }
         }
         return refusals;
+    }
+
+    private void forget(J job) {
+        try {
+            journal.forget(partner, codec.key(job));
+        } catch (RuntimeException e) {
+            // Read again after a restart: its refusals would be dead-lettered twice, never lost.
+            LOG.warn("{}: {} could not be dropped from the kept jobs: {}", partner, job, e.getMessage());
+        }
     }
 
     private static final class Pending<J> {

@@ -7,6 +7,7 @@ import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.channel.AccessToken;
 import io.channelhub.connectors.channel.Batches;
 import io.channelhub.connectors.channel.ChannelCallListener;
+import io.channelhub.connectors.channel.JobJournal;
 import io.channelhub.connectors.channel.ChannelClient;
 import io.channelhub.connectors.channel.ChannelHttp;
 import io.channelhub.connectors.channel.LateRefusal;
@@ -68,6 +69,11 @@ public class OttoMarketClient implements ChannelClient {
     }
 
     public OttoMarketClient(OttoSettings settings, ChannelCallListener listener) {
+        this(settings, listener, JobJournal.NONE);
+    }
+
+    /** {@code journal}: where the jobs whose results are still to be read are kept across a restart. */
+    public OttoMarketClient(OttoSettings settings, ChannelCallListener listener, JobJournal journal) {
         this.settings = settings;
         ChannelHttp http = new ChannelHttp(settings.partner(), settings.timeout());
         Map<String, String> form = new LinkedHashMap<>();
@@ -79,7 +85,7 @@ public class OttoMarketClient implements ChannelClient {
                 TOKEN_LIFETIME, List.of(settings.clientSecret()));
         this.channel = new BearerChannel(http, new AccessToken(tokens::fetch), new TokenBucket(settings.rateLimit()),
                 listener);
-        this.priceTasks = new OttoPriceTasks(settings.apiUrl(), channel);
+        this.priceTasks = new OttoPriceTasks(settings.apiUrl(), channel, journal);
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.channelhub.connectors.otto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.channelhub.connectors.channel.AsyncJobs;
+import io.channelhub.connectors.channel.ChannelHttp;
+import io.channelhub.connectors.channel.JobJournal;
 import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.oauth.BearerChannel;
 import org.slf4j.Logger;
@@ -32,10 +34,10 @@ final class OttoPriceTasks {
     private final BearerChannel channel;
     private final AsyncJobs<Task> tasks;
 
-    OttoPriceTasks(String apiUrl, BearerChannel channel) {
+    OttoPriceTasks(String apiUrl, BearerChannel channel, JobJournal journal) {
         this.apiUrl = apiUrl;
         this.channel = channel;
-        this.tasks = new AsyncJobs<>(channel.partner());
+        this.tasks = new AsyncJobs<>(channel.partner(), journal, new TaskCodec());
     }
 
     /** A price push was accepted as {@code process}; {@code prices}: SKU → the price it carried. */
@@ -98,6 +100,34 @@ final class OttoPriceTasks {
             }
         }
         return null;
+    }
+
+    /** {@code {"self", "prices": {"<sku>": "<price>"}}}, keyed {@code price-task:<self>}. */
+    private static final class TaskCodec implements AsyncJobs.Codec<Task> {
+        @Override
+        public String key(Task task) {
+            return "price-task:" + task.self;
+        }
+
+        @Override
+        public String write(Task task) {
+            var written = ChannelHttp.JSON.createObjectNode().put("self", task.self);
+            var prices = written.putObject("prices");
+            task.prices.forEach(prices::put);
+            return written.toString();
+        }
+
+        @Override
+        public Task read(String written) {
+            try {
+                JsonNode task = ChannelHttp.JSON.readTree(written);
+                Map<String, String> prices = new java.util.LinkedHashMap<>();
+                task.path("prices").properties().forEach(price -> prices.put(price.getKey(), price.getValue().asText()));
+                return new Task(task.path("self").asText(), prices);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalArgumentException("not a kept price task: " + e.getOriginalMessage(), e);
+            }
+        }
     }
 
     private static final class Task {

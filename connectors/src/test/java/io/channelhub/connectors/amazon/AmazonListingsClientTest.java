@@ -314,6 +314,29 @@ class AmazonListingsClientTest {
     }
 
     @Test
+    void aFeedSubmittedBeforeARestartIsReadByTheRestartedClientAndThenForgotten() {
+        var journal = new io.channelhub.connectors.channel.KeptJobs();
+        AmazonListingsClient before = new AmazonListingsClient(settings().withPatchThreshold(0), recorder, journal);
+        before.pushStock(List.of(new StockUpdate("NOT-LISTED", 4, null)));
+        assertThat(journal.all().values()).as("kept while Amazon processes it").singleElement()
+                .satisfies(job -> assertThat(job).contains("NOT-LISTED"));
+
+        AmazonListingsClient restarted = new AmazonListingsClient(settings().withPatchThreshold(0), recorder, journal);
+        List<LateRefusal> refused = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            refused.addAll(restarted.stockRefusedLater());
+            return !refused.isEmpty();
+        });
+
+        assertThat(refused).singleElement().satisfies(refusal -> {
+            assertThat(refusal.sku()).isEqualTo("NOT-LISTED");
+            assertThat(refusal.value()).isEqualTo("4");
+            assertThat(refusal.reason()).contains(AmazonSandbox.NO_LISTING);
+        });
+        assertThat(journal.all()).as("forgotten once its report is read").isEmpty();
+    }
+
+    @Test
     void skuWithSpecialCharactersIsEncodedAsOnePathSegment() {
         String sku = "AB/12 #3+x?ü";
         amazon.addListing(sku, 1, BigDecimal.ONE, "EUR");

@@ -218,6 +218,28 @@ class OttoMarketClientTest {
     }
 
     @Test
+    void aPriceTaskAcceptedBeforeARestartIsReadByTheRestartedClientAndThenForgotten() {
+        var journal = new io.channelhub.connectors.channel.KeptJobs();
+        new OttoMarketClient(otto.settings("otto-de"), recorder, journal)
+                .pushPrices(List.of(new PriceUpdate("NOPE", BigDecimal.ONE, "EUR")));
+        assertThat(journal.all().values()).as("kept while OTTO processes it").singleElement()
+                .satisfies(task -> assertThat(task).contains("NOPE"));
+
+        OttoMarketClient restarted = new OttoMarketClient(otto.settings("otto-de"), recorder, journal);
+        List<io.channelhub.connectors.channel.LateRefusal> refused = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            refused.addAll(restarted.pricesRefusedLater());
+            return !refused.isEmpty();
+        });
+
+        assertThat(refused).singleElement().satisfies(refusal -> {
+            assertThat(refusal.sku()).isEqualTo("NOPE");
+            assertThat(refusal.value()).isEqualTo("1 EUR");
+        });
+        assertThat(journal.all()).as("forgotten once its task is read").isEmpty();
+    }
+
+    @Test
     void serverErrorIsTransientAndTheRetrySucceeds() {
         OttoMarketClient client = client();
         otto.faults().failNext(1, 502, null);

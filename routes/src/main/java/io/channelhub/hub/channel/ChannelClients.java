@@ -4,6 +4,7 @@ import io.channelhub.connectors.amazon.AmazonListingsClient;
 import io.channelhub.connectors.amazon.AmazonSandbox;
 import io.channelhub.connectors.amazon.AmazonSettings;
 import io.channelhub.connectors.channel.ChannelCallListener;
+import io.channelhub.connectors.channel.JobJournal;
 import io.channelhub.connectors.channel.ChannelClient;
 import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.ebay.EbayInventoryClient;
@@ -35,7 +36,7 @@ final class ChannelClients {
     private ChannelClients() {
     }
 
-    static ChannelClient create(Partner partner, SandboxLauncher sandboxes, ChannelCallListener listener) {
+    static ChannelClient create(Partner partner, SandboxLauncher sandboxes, ChannelCallListener listener, JobJournal jobs) {
         PartnerDefinition definition = partner.definition();
         RateLimit override = definition.channel().rateLimit() == null ? null
                 : RateLimit.perSecond(definition.channel().rateLimit().perSecond(), definition.channel().rateLimit().burst());
@@ -55,7 +56,7 @@ final class ChannelClients {
                         partner.credential("clientSecret"), partner.credential("refreshToken"), amazon.sellerId(),
                         amazon.marketplaceId(), amazon.productType(), override, null, null,
                         AmazonSettings.DEFAULT_PATCH_THRESHOLD, TIMEOUT);
-                yield new AmazonListingsClient(settings, listener);
+                yield new AmazonListingsClient(settings, listener, jobs);
             }
             case ebay -> {
                 var ebay = definition.ebay();
@@ -72,7 +73,7 @@ final class ChannelClients {
                 var settings = new OttoSettings(partner.id(), partner.endpoint(), partner.credential("clientId"),
                         partner.credential("clientSecret"), OttoSettings.DEFAULT_SCOPE,
                         override == null ? OttoSettings.DEFAULT_RATE_LIMIT : override, TIMEOUT);
-                yield new OttoMarketClient(settings, listener);
+                yield new OttoMarketClient(settings, listener, jobs);
             }
             case medusa -> {
                 var medusa = definition.medusa();

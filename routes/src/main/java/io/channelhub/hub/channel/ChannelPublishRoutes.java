@@ -71,7 +71,7 @@ public class ChannelPublishRoutes extends RouteBuilder {
         this.ledger = ledger;
         this.deadLetters = deadLetters;
         this.meters = meters;
-        this.owner = instanceName(properties);
+        this.owner = properties.instanceName();
         this.transaction = new TransactionTemplate(jdbcTransactionManager);
         this.channels = channels;
         this.connectionFactory = connectionFactory;
@@ -186,17 +186,6 @@ public class ChannelPublishRoutes extends RouteBuilder {
             bySku.put(message.getStringProperty(StockEvents.SKU), message);
         }
         return bySku;
-    }
-
-    /** This hub instance, as the channels' cursors name their pusher: the host and the data directory. */
-    private static String instanceName(HubProperties properties) {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "localhost";
-        }
-        return host + ":" + properties.dataDir().toAbsolutePath();
     }
 
     private boolean isStarted() {

@@ -1,5 +1,6 @@
 package io.channelhub.hub.channel;
 
+import io.channelhub.connectors.channel.JobJournal;
 import io.channelhub.hub.partners.Partner;
 import io.channelhub.hub.partners.PartnerDefinition;
 import io.channelhub.hub.partners.PartnerRegistry;
@@ -17,8 +18,8 @@ public class SalesChannels {
 
     private final List<SalesChannel> channels;
 
-    public SalesChannels(PartnerRegistry partners, SandboxLauncher sandboxes, ChannelMetrics metrics) {
-        this.channels = partners.channels().stream().map(partner -> create(partner, sandboxes, metrics)).toList();
+    public SalesChannels(PartnerRegistry partners, SandboxLauncher sandboxes, ChannelMetrics metrics, JobJournal jobs) {
+        this.channels = partners.channels().stream().map(partner -> create(partner, sandboxes, metrics, jobs)).toList();
     }
 
     public List<SalesChannel> all() {
@@ -29,7 +30,7 @@ public class SalesChannels {
         return channels.stream().filter(channel -> channel.id().equals(id)).findFirst();
     }
 
-    private static SalesChannel create(Partner partner, SandboxLauncher sandboxes, ChannelMetrics metrics) {
+    private static SalesChannel create(Partner partner, SandboxLauncher sandboxes, ChannelMetrics metrics, JobJournal jobs) {
         PartnerDefinition.Channel channel = partner.definition().channel();
         var stockRules = new ChannelStockRules(channel.locations(), channel.safetyBuffer(), channel.maxListed(),
                 channel.sharePercent() == null ? 100 : channel.sharePercent());
@@ -38,6 +39,6 @@ public class SalesChannels {
                 listing.minPrice(), listing.maxPrice(), listing.parityThresholdPercent(), listing.maxDropPercent(),
                 listing.requiredAttributes(), listing.categories());
         return new SalesChannel(partner.id(), partner.definition().connector().name(), stockRules, listingRules,
-                ChannelClients.create(partner, sandboxes, metrics.listener(partner.id())));
+                ChannelClients.create(partner, sandboxes, metrics.listener(partner.id()), jobs));
     }
 }

@@ -23,6 +23,20 @@ public record HubProperties(
         @Valid @NotNull Stock stock) {
 
     /**
+     * This hub instance, as the channels' cursors and the partner jobs it keeps name it: the host and the data
+     * directory (two instances on one host have two data directories).
+     */
+    public String instanceName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + dataDir.toAbsolutePath();
+    }
+
+    /**
      * Stock and catalogue sync. {@code ledgerConsumers} routes apply stock reports in batches of up to
      * {@code ledgerBatchSize}; CSV files dropped into {@code fileDropDir} are read as stock reports; every
      * {@code reconcileInterval} listings a channel has not been told yet are signalled again and the stock change log is
