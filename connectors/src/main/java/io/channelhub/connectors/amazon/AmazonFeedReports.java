@@ -1,6 +1,5 @@
 package io.channelhub.connectors.amazon;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.HttpFailures;
@@ -138,24 +137,19 @@ final class AmazonFeedReports {
         }
 
         @Override
-        public String write(SubmittedFeed feed) {
+        public ObjectNode write(SubmittedFeed feed) {
             ObjectNode written = ChannelHttp.JSON.createObjectNode().put("feedId", feed.id).put("stock", feed.stock);
             ObjectNode messages = written.putObject("messages");
             feed.messages.forEach((id, item) -> messages.putObject(id.toString()).put("sku", item.sku()).put("value", item.value()));
-            return written.toString();
+            return written;
         }
 
         @Override
-        public SubmittedFeed read(String written) {
-            try {
-                JsonNode feed = ChannelHttp.JSON.readTree(written);
-                Map<Integer, Item> messages = new LinkedHashMap<>();
-                feed.path("messages").properties().forEach(message -> messages.put(Integer.valueOf(message.getKey()),
-                        new Item(message.getValue().path("sku").asText(), message.getValue().path("value").asText())));
-                return new SubmittedFeed(feed.path("feedId").asText(), feed.path("stock").asBoolean(), messages);
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("not a kept feed: " + e.getOriginalMessage(), e);
-            }
+        public SubmittedFeed read(JsonNode feed) {
+            Map<Integer, Item> messages = new LinkedHashMap<>();
+            feed.path("messages").properties().forEach(message -> messages.put(Integer.valueOf(message.getKey()),
+                    new Item(message.getValue().path("sku").asText(), message.getValue().path("value").asText())));
+            return new SubmittedFeed(feed.path("feedId").asText(), feed.path("stock").asBoolean(), messages);
         }
     }
 

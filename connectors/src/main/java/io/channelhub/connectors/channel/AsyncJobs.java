@@ -1,5 +1,8 @@
 package io.channelhub.connectors.channel;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.PartnerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,13 +33,13 @@ public final class AsyncJobs<J> {
         List<LateRefusal> refusalsOf(J job);
     }
 
-    /** How a job is named and written down in the journal, and read back. */
+    /** How a job is named and written down in the journal (as JSON), and read back. */
     public interface Codec<J> {
         String key(J job);
 
-        String write(J job);
+        ObjectNode write(J job);
 
-        J read(String written);
+        J read(JsonNode written);
     }
 
     private final String partner;
@@ -51,8 +54,8 @@ public final class AsyncJobs<J> {
         try {
             journal.kept(partner).forEach((key, written) -> {
                 try {
-                    jobs.add(new Pending<>(codec.read(written), Instant.now(), Duration.ZERO));
-                } catch (RuntimeException e) {
+                    jobs.add(new Pending<>(codec.read(ChannelHttp.JSON.readTree(written)), Instant.now(), Duration.ZERO));
+                } catch (JsonProcessingException | RuntimeException e) {
                     LOG.warn("{}: a kept job ({}) cannot be read and is dropped: {}", partner, key, e.getMessage());
                     journal.forget(partner, key);
                 }
@@ -69,7 +72,7 @@ public final class AsyncJobs<J> {
     /** A job to look at from {@code firstCheck}, then again after twice the wait each time. */
     public void add(J job, Instant firstCheck) {
         try {
-            journal.keep(partner, codec.key(job), codec.write(job));
+            journal.keep(partner, codec.key(job), codec.write(job).toString());
         } catch (RuntimeException e) {
             // The partner has the job already: it is still looked at, only a restart would forget it.
             LOG.warn("{}: {} could not be kept for after a restart: {}", partner, job, e.getMessage());

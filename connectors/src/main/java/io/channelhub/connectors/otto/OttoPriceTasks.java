@@ -110,23 +110,18 @@ final class OttoPriceTasks {
         }
 
         @Override
-        public String write(Task task) {
+        public com.fasterxml.jackson.databind.node.ObjectNode write(Task task) {
             var written = ChannelHttp.JSON.createObjectNode().put("self", task.self);
             var prices = written.putObject("prices");
             task.prices.forEach(prices::put);
-            return written.toString();
+            return written;
         }
 
         @Override
-        public Task read(String written) {
-            try {
-                JsonNode task = ChannelHttp.JSON.readTree(written);
-                Map<String, String> prices = new java.util.LinkedHashMap<>();
-                task.path("prices").properties().forEach(price -> prices.put(price.getKey(), price.getValue().asText()));
-                return new Task(task.path("self").asText(), prices);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalArgumentException("not a kept price task: " + e.getOriginalMessage(), e);
-            }
+        public Task read(JsonNode task) {
+            Map<String, String> prices = new java.util.LinkedHashMap<>();
+            task.path("prices").properties().forEach(price -> prices.put(price.getKey(), price.getValue().asText()));
+            return new Task(task.path("self").asText(), prices);
         }
     }
 

@@ -52,6 +52,16 @@ class OttoMarketClientTest {
         return sandbox;
     }
 
+    /** The price refusals the client reads from OTTO's tasks, once there are any. */
+    private static List<io.channelhub.connectors.channel.LateRefusal> awaitPriceRefusals(OttoMarketClient client) {
+        List<io.channelhub.connectors.channel.LateRefusal> refused = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            refused.addAll(client.pricesRefusedLater());
+            return !refused.isEmpty();
+        });
+        return refused;
+    }
+
     private OttoMarketClient client() {
         return new OttoMarketClient(otto.settings("otto-de"), recorder);
     }
@@ -203,11 +213,7 @@ class OttoMarketClientTest {
         assertThat(otto.priceOf(sku(1))).hasValue(new BigDecimal("2.00"));
         assertThat(client.pricesRefusedLater()).as("not before the task's pingAfter").isEmpty();
 
-        List<io.channelhub.connectors.channel.LateRefusal> refused = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            refused.addAll(client.pricesRefusedLater());
-            return !refused.isEmpty();
-        });
+        List<io.channelhub.connectors.channel.LateRefusal> refused = awaitPriceRefusals(client);
         assertThat(refused).singleElement().satisfies(refusal -> {
             assertThat(refusal.sku()).isEqualTo("NOPE");
             assertThat(refusal.value()).isEqualTo("1 EUR");
@@ -226,11 +232,7 @@ class OttoMarketClientTest {
                 .satisfies(task -> assertThat(task).contains("NOPE"));
 
         OttoMarketClient restarted = new OttoMarketClient(otto.settings("otto-de"), recorder, journal);
-        List<io.channelhub.connectors.channel.LateRefusal> refused = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            refused.addAll(restarted.pricesRefusedLater());
-            return !refused.isEmpty();
-        });
+        List<io.channelhub.connectors.channel.LateRefusal> refused = awaitPriceRefusals(restarted);
 
         assertThat(refused).singleElement().satisfies(refusal -> {
             assertThat(refusal.sku()).isEqualTo("NOPE");
