@@ -360,12 +360,7 @@ class StockSyncTest extends SandboxHubTest {
 
     @Test
     void aPriceOttoRefusesInItsUpdateTaskIsDeadLetteredAndWaitsForTheRetry() throws Exception {
-        String sku = "OTTO-TASK-" + SKUS.incrementAndGet() + "-" + System.nanoTime() % 100_000;
-        for (String channel : CHANNELS) {
-            if (!channel.equals("otto-de")) {
-                channel(channel).addListing(sku, 0, new BigDecimal("10.00"), "EUR");
-            }
-        }
+        String sku = listedSkuExceptOn("OTTO-TASK", "otto-de");
         erp().addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), "20.00");
         awaitPrices(sku, Map.of("shop-main", "20.00", "ebay-de", "20.00"));
 
@@ -408,12 +403,7 @@ class StockSyncTest extends SandboxHubTest {
 
     @Test
     void aSkuAChannelRefusesIsDeadLetteredWithTheReasonAndPushedAgainWhenOpsRetryIt() throws Exception {
-        String sku = "REFUSED-" + SKUS.incrementAndGet() + "-" + System.nanoTime() % 100_000;
-        for (String channel : CHANNELS) {
-            if (!channel.equals("ebay-de")) {
-                channel(channel).addListing(sku, 0, new BigDecimal("10.00"), "EUR");
-            }
-        }
+        String sku = listedSkuExceptOn("REFUSED", "ebay-de");
         report(sku, 6, Instant.now(), 1);
 
         Map<String, Long> elsewhere = new LinkedHashMap<>(expected(6, 0));
@@ -444,12 +434,7 @@ class StockSyncTest extends SandboxHubTest {
         for (int i = 0; i < 60; i++) {
             skus.add(listedSku("FEED"));
         }
-        String unlisted = "FEED-UNLISTED-" + SKUS.incrementAndGet() + "-" + System.nanoTime() % 100_000;
-        for (String channel : CHANNELS) {
-            if (!channel.equals("amazon-de")) {
-                channel(channel).addListing(unlisted, 0, new BigDecimal("10.00"), "EUR");
-            }
-        }
+        String unlisted = listedSkuExceptOn("FEED-UNLISTED", "amazon-de");
         skus.add(unlisted);
         // Amazon's pusher is stopped while the ledger takes the reports (which it may do in several batches), so that
         // it finds all 61 SKUs waiting when it starts again.
@@ -523,9 +508,16 @@ class StockSyncTest extends SandboxHubTest {
     // --- helpers ---------------------------------------------------------------------------------------------
 
     private String listedSku(String prefix) {
+        return listedSkuExceptOn(prefix, null);
+    }
+
+    /** A new SKU listed on every channel but {@code unlistedOn} (null: on every channel). */
+    private String listedSkuExceptOn(String prefix, String unlistedOn) {
         String sku = prefix + "-" + SKUS.incrementAndGet() + "-" + System.nanoTime() % 100_000;
         for (String channel : CHANNELS) {
-            channel(channel).addListing(sku, 0, new BigDecimal("10.00"), "EUR");
+            if (!channel.equals(unlistedOn)) {
+                channel(channel).addListing(sku, 0, new BigDecimal("10.00"), "EUR");
+            }
         }
         return sku;
     }

@@ -125,14 +125,8 @@ final class OttoPriceTasks {
         }
     }
 
-    private static final class Task {
-        final String self;
-        final Map<String, String> prices;
-
-        Task(String self, Map<String, String> prices) {
-            this.self = self;
-            this.prices = prices;
-        }
+    /** A task OTTO is working on: its {@code self} link and the price each of its SKUs was to get. */
+    private record Task(String self, Map<String, String> prices) {
 
         @Override
         public String toString() {
