@@ -388,7 +388,7 @@ class AmazonListingsClientTest {
         amazon.close();
         amazon = sandbox(new AmazonSandbox.Limits(tight, LOOSE, LOOSE, LOOSE));
         listSkus(30);
-        AmazonListingsClient client = client(settings().withLimits(tight, LOOSE, LOOSE));
+        AmazonListingsClient client = client(settings().withLimits(pacedBelow(tight), LOOSE, LOOSE));
 
         for (int batch = 0; batch < 3; batch++) {
             assertThat(client.pushStock(updates(batch * 10 + 1, batch * 10 + 10, 50 + batch)).rejected()).isEmpty();
@@ -404,10 +404,11 @@ class AmazonListingsClientTest {
     @Test
     void feedBatchesRespectTheCreateFeedBucket() {
         RateLimit tight = RateLimit.perSecond(10, 1);
+        RateLimit paced = pacedBelow(tight);
         amazon.close();
         amazon = sandbox(new AmazonSandbox.Limits(LOOSE, tight, tight, LOOSE));
         listSkus(15);
-        AmazonListingsClient client = client(settings().withPatchThreshold(0).withLimits(LOOSE, tight, tight));
+        AmazonListingsClient client = client(settings().withPatchThreshold(0).withLimits(LOOSE, paced, paced));
 
         for (int batch = 0; batch < 3; batch++) {
             assertThat(client.pushStock(updates(batch * 5 + 1, batch * 5 + 5, 20 + batch)))
@@ -451,6 +452,14 @@ class AmazonListingsClientTest {
     private AmazonSettings settings() {
         return AmazonSettings.of("amazon-de", amazon.baseUrl(), amazon.lwaTokenUrl(), CLIENT_ID, SECRET, REFRESH_TOKEN,
                 SELLER, MARKETPLACE).withLimits(LOOSE, LOOSE, LOOSE).withTimeout(Duration.ofSeconds(10));
+    }
+
+    /**
+     * The client's pace for a sandbox limit: half its rate. At exactly the same rate, a request that reaches the
+     * sandbox a few milliseconds sooner after the one before finds the sandbox's bucket not yet refilled.
+     */
+    private static RateLimit pacedBelow(RateLimit sandbox) {
+        return RateLimit.perSecond(sandbox.perSecond() / 2, sandbox.burst());
     }
 
     private AmazonListingsClient client(AmazonSettings settings) {
