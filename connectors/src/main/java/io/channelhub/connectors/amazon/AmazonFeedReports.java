@@ -74,8 +74,8 @@ final class AmazonFeedReports {
     }
 
     /** Refusals from the reports of stock ({@code stock}) or price feeds that are ready. */
-    List<LateRefusal> refusals(boolean stock) {
-        return submitted.refusals(feed -> feed.stock == stock, this::check);
+    void refusals(boolean stock, LateRefusal.Handler handler) throws Exception {
+        submitted.refusals(feed -> feed.stock == stock, this::check, handler);
     }
 
     /** @return the feed's refusals when its report is read, null when it is not ready (or a limit says later) */

@@ -47,7 +47,7 @@ import java.util.function.Supplier;
  * batches become one JSON_LISTINGS_FEED (Feeds 2021-06-30): createFeedDocument, PUT of the document to the pre-signed
  * URL, createFeed. The accepted createFeed (its {@code feedId}) is the acknowledgement; the messages Amazon refuses
  * when it processes the feed come later from its processing report ({@link AmazonFeedReports}, through
- * {@link #stockRefusedLater()} and {@link #pricesRefusedLater()}).
+ * {@link #stockRefusedLater} and {@link #pricesRefusedLater}).
  *
  * <p>Limits, one {@link TokenBucket} per operation: patchListingsItem 5/s burst 5 (listingsItems_2021-08-01.json),
  * createFeedDocument and createFeed 0.0083/s burst 15 (feeds_2021-06-30.json); the document upload goes to S3 with a
@@ -140,13 +140,13 @@ public class AmazonListingsClient implements ChannelClient {
     }
 
     @Override
-    public List<LateRefusal> stockRefusedLater() {
-        return reports.refusals(true);
+    public void stockRefusedLater(LateRefusal.Handler handler) throws Exception {
+        reports.refusals(true, handler);
     }
 
     @Override
-    public List<LateRefusal> pricesRefusedLater() {
-        return reports.refusals(false);
+    public void pricesRefusedLater(LateRefusal.Handler handler) throws Exception {
+        reports.refusals(false, handler);
     }
 
     private <T> PushOutcome push(List<T> updates, boolean stock, Function<T, String> sku, Function<T, String> value,

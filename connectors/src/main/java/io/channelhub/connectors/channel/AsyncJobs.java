@@ -80,31 +80,37 @@ public final class AsyncJobs<J> {
         jobs.add(new Pending<>(job, firstCheck, Duration.between(Instant.now(), firstCheck)));
     }
 
-    /** The refusals of the jobs among {@code which} whose check is due and whose result is ready. */
-    public synchronized List<LateRefusal> refusals(Predicate<J> which, Check<J> check) {
-        List<LateRefusal> refusals = new ArrayList<>();
+    /**
+     * Hands the refusals of each job among {@code which} whose check is due and whose result is ready to
+     * {@code handler}, and forgets the job once it has taken them. A job whose refusals the handler could not take
+     * keeps them (its result is not read from the partner again) and hands them over at the next call; the handler's
+     * failure is thrown.
+     */
+    public synchronized void refusals(Predicate<J> which, Check<J> check, LateRefusal.Handler handler) throws Exception {
         Instant now = Instant.now();
         for (Iterator<Pending<J>> pending = jobs.iterator(); pending.hasNext(); ) {
             Pending<J> job = pending.next();
-            if (!which.test(job.job) || now.isBefore(job.nextCheck)) {
+            if (!which.test(job.job) || (job.refusals == null && now.isBefore(job.nextCheck))) {
                 continue;
             }
-            try {
-                List<LateRefusal> ready = check.refusalsOf(job.job);
-                if (ready == null) {
-                    job.later();
-                } else {
-                    refusals.addAll(ready);
-                    pending.remove();
-                    forget(job.job);
+            if (job.refusals == null) {
+                try {
+                    job.refusals = check.refusalsOf(job.job);
+                } catch (PartnerException | IllegalStateException e) {
+                    LOG.warn("{}: the result of {} could not be read yet ({}); trying again later", partner, job.job,
+                            e.getMessage());
                 }
-            } catch (PartnerException | IllegalStateException e) {
-                LOG.warn("{}: the result of {} could not be read yet ({}); trying again later", partner, job.job,
-                        e.getMessage());
-                job.later();
+                if (job.refusals == null) {
+                    job.later();
+                    continue;
+                }
             }
+            if (!job.refusals.isEmpty()) {
+                handler.handle(job.refusals);
+            }
+            pending.remove();
+            forget(job.job);
         }
-        return refusals;
     }
 
     private void forget(J job) {
@@ -120,6 +126,8 @@ public final class AsyncJobs<J> {
         final J job;
         Instant nextCheck;
         Duration wait;
+        /** Read from the partner, not yet taken by a handler. */
+        List<LateRefusal> refusals;
 
         Pending(J job, Instant nextCheck, Duration wait) {
             this.job = job;

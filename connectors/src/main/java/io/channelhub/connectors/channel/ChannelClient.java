@@ -26,14 +26,14 @@ public interface ChannelClient {
 
     /**
      * Stock items an earlier push handed to an asynchronous bulk job that the partner has since refused (an Amazon
-     * feed's processing report). Never waits for a rate limit; a partner without such jobs has none.
+     * feed's processing report), handed to {@code handler} one job at a time. Never waits for a rate limit; a
+     * partner without such jobs has none. What the handler throws comes out here, after the jobs it did take were
+     * forgotten.
      */
-    default List<LateRefusal> stockRefusedLater() {
-        return List.of();
+    default void stockRefusedLater(LateRefusal.Handler handler) throws Exception {
     }
 
     /** The same for prices. */
-    default List<LateRefusal> pricesRefusedLater() {
-        return List.of();
+    default void pricesRefusedLater(LateRefusal.Handler handler) throws Exception {
     }
 }

@@ -5,4 +5,14 @@ package io.channelhub.connectors.channel;
  * was to get (a quantity, a price) and the partner's reason.
  */
 public record LateRefusal(String sku, String value, String reason) {
+
+    /**
+     * Takes one job's refusals where ops will see them (a dead-letter queue). The job is forgotten only once this
+     * returns: when it throws, the same refusals are handed over again later, so they can arrive twice but never
+     * get lost.
+     */
+    @FunctionalInterface
+    public interface Handler {
+        void handle(java.util.List<LateRefusal> refusals) throws Exception;
+    }
 }

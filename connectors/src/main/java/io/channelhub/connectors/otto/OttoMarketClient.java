@@ -151,8 +151,8 @@ public class OttoMarketClient implements ChannelClient {
     }
 
     @Override
-    public List<LateRefusal> pricesRefusedLater() {
-        return priceTasks.refusals();
+    public void pricesRefusedLater(LateRefusal.Handler handler) throws Exception {
+        priceTasks.refusals(handler);
     }
 
     private BearerChannel.Answer post(String path, String operation, ArrayNode body, int items) {

@@ -58,8 +58,8 @@ final class OttoPriceTasks {
         tasks.add(new Task(self, prices), first);
     }
 
-    List<LateRefusal> refusals() {
-        return tasks.refusals(task -> true, this::check);
+    void refusals(LateRefusal.Handler handler) throws Exception {
+        tasks.refusals(task -> true, this::check, handler);
     }
 
     /** @return the task's refusals once it is done, null while it runs (or the rate limit says later) */

@@ -7,6 +7,7 @@ import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.RateLimit;
+import io.channelhub.connectors.channel.Refusals;
 import io.channelhub.connectors.channel.StockUpdate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -282,17 +283,17 @@ class AmazonListingsClientTest {
     }
 
     @Test
-    void theFeedsProcessingReportRefusesItsInvalidMessagesLaterAndOnlyOnce() {
+    void theFeedsProcessingReportRefusesItsInvalidMessagesLaterAndOnlyOnce() throws Exception {
         listSkus(2);
         AmazonListingsClient client = client(settings().withPatchThreshold(0));
         amazon.setFeedProcessingDelay(Duration.ofSeconds(6));   // still IN_QUEUE at the first look, 5 s after createFeed
         client.pushStock(List.of(new StockUpdate("SKU-1", 6, null), new StockUpdate("NOT-LISTED", 4, null)));
         client.pushPrices(List.of(new PriceUpdate("SKU-2", new BigDecimal("9.99"), "EUR")));
 
-        assertThat(client.stockRefusedLater()).as("nothing is looked at before 5 s").isEmpty();
+        assertThat(Refusals.ofStock(client)).as("nothing is looked at before 5 s").isEmpty();
         List<LateRefusal> refused = new java.util.ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            refused.addAll(client.stockRefusedLater());
+            refused.addAll(Refusals.ofStock(client));
             return !refused.isEmpty();
         });
 
@@ -302,12 +303,12 @@ class AmazonListingsClientTest {
         assertThat(refused.get(0).reason()).startsWith("feed " + amazon.feedIds().get(0) + ": " + AmazonSandbox.NO_LISTING)
                 .contains("has no listing");
         assertThat(recorder.calls).contains(AmazonFeedReports.GET_FEED, AmazonFeedReports.GET_FEED_DOCUMENT);
-        assertThat(client.stockRefusedLater()).as("a report is read once").isEmpty();
+        assertThat(Refusals.ofStock(client)).as("a report is read once").isEmpty();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> amazon.feedStatus(amazon.feedIds().get(1)).orElse("").equals("DONE"));
         List<LateRefusal> prices = new java.util.ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            prices.addAll(client.pricesRefusedLater());
+            prices.addAll(Refusals.ofPrices(client));
             return amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT) >= 2;
         });
         assertThat(prices).as("a price feed without problems refuses nothing").isEmpty();
@@ -324,7 +325,7 @@ class AmazonListingsClientTest {
         AmazonListingsClient restarted = new AmazonListingsClient(settings().withPatchThreshold(0), recorder, journal);
         List<LateRefusal> refused = new java.util.ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            refused.addAll(restarted.stockRefusedLater());
+            refused.addAll(Refusals.ofStock(restarted));
             return !refused.isEmpty();
         });
 
@@ -334,6 +335,31 @@ class AmazonListingsClientTest {
             assertThat(refusal.reason()).contains(AmazonSandbox.NO_LISTING);
         });
         assertThat(journal.all()).as("forgotten once its report is read").isEmpty();
+    }
+
+    @Test
+    void refusalsTheHubCouldNotTakeAreKeptAndHandedOverAgainWithoutReadingTheReportTwice() throws Exception {
+        var journal = new io.channelhub.connectors.channel.KeptJobs();
+        AmazonListingsClient client = new AmazonListingsClient(settings().withPatchThreshold(0), recorder, journal);
+        client.pushStock(List.of(new StockUpdate("NOT-LISTED", 4, null)));
+        List<List<LateRefusal>> handed = new java.util.ArrayList<>();
+        IllegalStateException brokerDown = new IllegalStateException("dead-letter queue unreachable");
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThatThrownBy(() -> client.stockRefusedLater(refusals -> {
+                    handed.add(refusals);
+                    throw brokerDown;
+                })).isSameAs(brokerDown));
+        long reportsRead = amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT);
+        assertThat(journal.all()).as("still kept: its refusals are nowhere yet").hasSize(1);
+
+        client.stockRefusedLater(handed::add);
+
+        assertThat(handed).hasSize(2).allSatisfy(refusals -> assertThat(refusals).singleElement()
+                .satisfies(refusal -> assertThat(refusal.sku()).isEqualTo("NOT-LISTED")));
+        assertThat(amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT)).as("the report is not read again").isEqualTo(reportsRead);
+        assertThat(journal.all()).as("forgotten once taken").isEmpty();
+        assertThat(Refusals.ofStock(client)).as("and handed over no more").isEmpty();
     }
 
     @Test

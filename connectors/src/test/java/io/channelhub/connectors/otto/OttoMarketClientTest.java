@@ -5,6 +5,7 @@ import io.channelhub.connectors.TransientPartnerException;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.RateLimit;
+import io.channelhub.connectors.channel.Refusals;
 import io.channelhub.connectors.channel.RecordingCallListener;
 import io.channelhub.connectors.channel.StockUpdate;
 import org.junit.jupiter.api.AfterEach;
@@ -56,7 +57,7 @@ class OttoMarketClientTest {
     private static List<io.channelhub.connectors.channel.LateRefusal> awaitPriceRefusals(OttoMarketClient client) {
         List<io.channelhub.connectors.channel.LateRefusal> refused = new ArrayList<>();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            refused.addAll(client.pricesRefusedLater());
+            refused.addAll(Refusals.ofPrices(client));
             return !refused.isEmpty();
         });
         return refused;
@@ -204,14 +205,14 @@ class OttoMarketClientTest {
     }
 
     @Test
-    void unknownSkusInAPriceRequestFailInsideTheAsynchronousProcessAndAreReadFromItsTaskLater() {
+    void unknownSkusInAPriceRequestFailInsideTheAsynchronousProcessAndAreReadFromItsTaskLater() throws Exception {
         OttoMarketClient client = client();
         PushOutcome outcome = client.pushPrices(List.of(price(1, "2.00"), new PriceUpdate("NOPE", BigDecimal.ONE, "EUR")));
 
         assertThat(outcome).isEqualTo(PushOutcome.accepted(1));
         assertThat(otto.failedPriceSkus()).containsExactly("NOPE");
         assertThat(otto.priceOf(sku(1))).hasValue(new BigDecimal("2.00"));
-        assertThat(client.pricesRefusedLater()).as("not before the task's pingAfter").isEmpty();
+        assertThat(Refusals.ofPrices(client)).as("not before the task's pingAfter").isEmpty();
 
         List<io.channelhub.connectors.channel.LateRefusal> refused = awaitPriceRefusals(client);
         assertThat(refused).singleElement().satisfies(refusal -> {
@@ -219,7 +220,7 @@ class OttoMarketClientTest {
             assertThat(refusal.value()).isEqualTo("1 EUR");
             assertThat(refusal.reason()).contains("is not known for this partner");
         });
-        assertThat(client.pricesRefusedLater()).as("a task is read once").isEmpty();
+        assertThat(Refusals.ofPrices(client)).as("a task is read once").isEmpty();
         assertThat(recorder.calls).contains("productsUpdateTask:1", "productsUpdateTaskFailed:1");
     }
 

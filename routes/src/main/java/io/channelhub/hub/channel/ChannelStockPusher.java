@@ -103,10 +103,12 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
                     return;
                 }
                 readLog();
-                for (LateRefusal refusal : channel.client().stockRefusedLater()) {
-                    reject(refusal.sku(), refusal.value(), refusal.reason(), PermanentPartnerException.class.getName(),
-                            refusal.reason());
-                }
+                channel.client().stockRefusedLater(refusals -> {
+                    for (LateRefusal refusal : refusals) {
+                        reject(refusal.sku(), refusal.value(), refusal.reason(), PermanentPartnerException.class.getName(),
+                                refusal.reason());
+                    }
+                });
                 if (!pending.isEmpty()) {
                     pushPending();
                 } else if (cursor.fullSyncAfter() != null) {

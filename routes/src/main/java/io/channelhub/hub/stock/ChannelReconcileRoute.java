@@ -57,15 +57,17 @@ public class ChannelReconcileRoute extends RouteBuilder {
                 .process(exchange -> sweep());
     }
 
-    void sweep() throws jakarta.jms.JMSException {
+    void sweep() throws Exception {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         for (SalesChannel channel : channels.all()) {
-            for (LateRefusal refusal : channel.client().pricesRefusedLater()) {
-                catalogue.refusedLater(channel.id(), refusal.sku());
-                metrics.rejected(channel.id(), "price");
-                deadLetters.refusedByChannel(ROUTE_ID, channel.id(), channel.priceQueue(), refusal.sku(), "price",
-                        refusal.value(), refusal.reason(), PermanentPartnerException.class.getName(), refusal.reason());
-            }
+            channel.client().pricesRefusedLater(refusals -> {
+                for (LateRefusal refusal : refusals) {
+                    catalogue.refusedLater(channel.id(), refusal.sku());
+                    metrics.rejected(channel.id(), "price");
+                    deadLetters.refusedByChannel(ROUTE_ID, channel.id(), channel.priceQueue(), refusal.sku(), "price",
+                            refusal.value(), refusal.reason(), PermanentPartnerException.class.getName(), refusal.reason());
+                }
+            });
         }
         List<StockSignal> signals = new ArrayList<>();
         for (SalesChannel channel : channels.all()) {
