@@ -36,7 +36,7 @@ import java.util.Map;
 @Component
 public class StockEvents {
 
-    static final int CHUNK = 1000;
+    public static final int CHUNK = 1000;
     public static final String SKU = "HubSku";
     public static final String CHANGED_AT = "HubChangedAt";
 

@@ -104,27 +104,29 @@ public final class StockSyncBenchmark {
                             compiling * 100);
                 }
             }
-            rawBrokerRate(hub.connectionFactory(), skus);         // warm the same paths for the reference
-            // The best of three: a short run swings with GC and JIT, and the reference must not flatter the ratio.
-            double raw = Math.max(rawBrokerRate(hub.connectionFactory(), skus),
-                    Math.max(rawBrokerRate(hub.connectionFactory(), skus), rawBrokerRate(hub.connectionFactory(), skus)));
-            // The hub is measured the same way as its reference: the best of three runs.
-            Object profile = startProfile();
+            rawBrokerRate(hub.connectionFactory(), skus, hub.ledgerBatchSize());         // warm the same paths for the reference
+            // Three runs of the reference and three of the hub, taken in turns so that both meet the same drift (the
+            // broker's journal and the database compacting, GC); each side's best run counts, so the reference cannot
+            // flatter the ratio.
+            Profile profile = Profile.fromProperties();
+            double raw = 0;
             double throughput = 0;
             double slowest = Double.MAX_VALUE;
             double cpuShare = 0;
             for (int run = 0; run < 3; run++) {
+                raw = Math.max(raw, rawBrokerRate(hub.connectionFactory(), skus, hub.ledgerBatchSize()));
+                profile.resume();
                 long cpuBefore = cpuNanos();
                 long start = System.nanoTime();
                 hub.pushAndWait(catalogue, ++quantity, 300);
                 double seconds = (System.nanoTime() - start) / 1e9;
+                profile.pause(run == 2);
                 slowest = Math.min(slowest, skus / seconds);
                 if (skus / seconds > throughput) {
                     throughput = skus / seconds;
                     cpuShare = (cpuNanos() - cpuBefore) / 1e9 / seconds / Runtime.getRuntime().availableProcessors();
                 }
             }
-            stopProfile(profile);
             rows.add(row("1. throughput, stock events/s (each reaches 3 channels)", throughput,
                     "raw broker send+receive, msg/s", raw, "ratio " + fmt(throughput / raw, 2) + " (goal >= 0.5); best of 3 (slowest "
                             + fmt(slowest, 0) + "/s); CPU " + fmt(cpuShare * 100, 0) + " % of all cores; JIT compiling "
@@ -167,33 +169,57 @@ public final class StockSyncBenchmark {
     }
 
     /**
-     * {@code -Dprofile=FILE}: a profile of the measured throughput runs only, for finding their costs. A Java Flight
-     * Recording by default (it slows this run several times over); with {@code -Dprofile.async=JAR} (async-profiler's
-     * jar from Maven Central, {@code tools.profiler:async-profiler}) CPU samples in collapsed-stack form, which cost
-     * little and include the JIT compiler's threads.
+     * {@code -Dprofile=FILE}: a profile of the measured hub runs, for finding their costs. A Java Flight Recording by
+     * default (it covers the reference runs between them, and slows the runs several times over); with
+     * {@code -Dprofile.async=JAR} (async-profiler's jar from Maven Central, {@code tools.profiler:async-profiler})
+     * CPU samples of the hub runs only in collapsed-stack form, which cost little and include the JIT compiler's
+     * threads.
      */
-    private static Object startProfile() throws Exception {
-        if (System.getProperty("profile") == null) {
-            return null;
-        }
-        if (System.getProperty("profile.async") != null) {
-            Object profiler = asyncProfiler();
-            profiler.getClass().getMethod("execute", String.class).invoke(profiler, "start," + System.getProperty("profile.async.options", "event=cpu,interval=2ms"));
-            return profiler;
-        }
-        jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration(System.getProperty("profile.settings", "default")));
-        recording.setDestination(Path.of(System.getProperty("profile")));
-        recording.start();
-        return recording;
-    }
+    private static final class Profile {
 
-    private static void stopProfile(Object profile) throws Exception {
-        if (profile instanceof jdk.jfr.Recording recording) {
-            recording.stop();
-            recording.close();
-        } else if (profile != null) {
-            profile.getClass().getMethod("execute", String.class)
-                    .invoke(profile, "stop,collapsed,file=" + System.getProperty("profile"));
+        private final Object asyncProfiler;
+        private final jdk.jfr.Recording recording;
+        private boolean sampled;
+
+        private Profile(Object asyncProfiler, jdk.jfr.Recording recording) {
+            this.asyncProfiler = asyncProfiler;
+            this.recording = recording;
+        }
+
+        static Profile fromProperties() throws Exception {
+            if (System.getProperty("profile") == null) {
+                return new Profile(null, null);
+            }
+            if (System.getProperty("profile.async") != null) {
+                return new Profile(asyncProfiler(), null);
+            }
+            jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration(
+                    System.getProperty("profile.settings", "default")));
+            recording.setDestination(Path.of(System.getProperty("profile")));
+            return new Profile(null, recording);
+        }
+
+        void resume() throws Exception {
+            if (recording != null && recording.getState() == jdk.jfr.RecordingState.NEW) {
+                recording.start();
+            } else if (asyncProfiler != null) {
+                // "resume" keeps the samples of the runs before; "start" would drop them.
+                execute((sampled ? "resume," : "start,") + System.getProperty("profile.async.options", "event=cpu,interval=2ms"));
+                sampled = true;
+            }
+        }
+
+        void pause(boolean last) throws Exception {
+            if (recording != null && last) {
+                recording.stop();
+                recording.close();
+            } else if (asyncProfiler != null) {
+                execute(last ? "stop,collapsed,file=" + System.getProperty("profile") : "stop");
+            }
+        }
+
+        private String execute(String command) throws Exception {
+            return (String) asyncProfiler.getClass().getMethod("execute", String.class).invoke(asyncProfiler, command);
         }
     }
 
@@ -208,8 +234,8 @@ public final class StockSyncBenchmark {
                 .invoke(null, library.toString());
     }
 
-    /** Persistent sends in transactions of 1000 and receives in transactions of 500, as the hub's source and ledger. */
-    static double rawBrokerRate(ConnectionFactory factory, int messages) throws Exception {
+    /** Persistent sends and receives in transactions as large as the hub's sources' and its ledger's. */
+    static double rawBrokerRate(ConnectionFactory factory, int messages, int receiveBatch) throws Exception {
         String body = "x".repeat(420);
         String queue = "bench.raw." + System.nanoTime();
         long start = System.nanoTime();
@@ -222,7 +248,7 @@ public final class StockSyncBenchmark {
                     var message = session.createTextMessage(body);
                     message.setStringProperty(StockEvents.SKU, "RAW-" + i);
                     producer.send(message);
-                    if (i % 1000 == 0) {
+                    if (i % StockEvents.CHUNK == 0) {
                         session.commit();
                     }
                 }
@@ -242,7 +268,7 @@ public final class StockSyncBenchmark {
                     throw new IllegalStateException("raw broker run stalled at " + received);
                 }
                 received++;
-                if (received % 500 == 0) {
+                if (received % receiveBatch == 0) {
                     session.commit();
                 }
             }
@@ -309,6 +335,10 @@ public final class StockSyncBenchmark {
 
         ConnectionFactory connectionFactory() {
             return context.getBean(ConnectionFactory.class);
+        }
+
+        int ledgerBatchSize() {
+            return context.getBean(io.channelhub.hub.config.HubProperties.class).stock().ledgerBatchSize();
         }
 
         List<String> list(String prefix, int count) {
