@@ -72,7 +72,8 @@ class ExternalBrokerConfigTest extends SandboxHubTest {
         HubProperties.Delivery delivery = new Binder(ConfigurationPropertySources.from(shipped))
                 .bind("hub.delivery", HubProperties.Delivery.class).get();
         HubProperties properties = new HubProperties(testProperties.dataDir(), testProperties.partnersDir(),
-                testProperties.webhooks(), delivery, testProperties.sandbox(), testProperties.stock());
+                testProperties.webhooks(), delivery, testProperties.sandbox(), testProperties.stock(),
+                testProperties.instanceName());
         hub = new ConfigurationImpl();
         new BrokerTopology(properties, partners).customize(hub);
         hubSettings = settings(hub);

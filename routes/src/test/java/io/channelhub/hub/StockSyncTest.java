@@ -469,7 +469,11 @@ class StockSyncTest extends SandboxHubTest {
         var journal = new io.channelhub.hub.store.PartnerJobJournal(jdbc, properties);
         var otherInstance = new io.channelhub.hub.store.PartnerJobJournal(jdbc, new io.channelhub.hub.config.HubProperties(
                 properties.dataDir().resolve("other-instance"), properties.partnersDir(), properties.webhooks(),
-                properties.delivery(), properties.sandbox(), properties.stock()));
+                properties.delivery(), properties.sandbox(), properties.stock(), null));
+        String instance = "hub-" + SKUS.incrementAndGet();
+        var recreated = new io.channelhub.hub.config.HubProperties(properties.dataDir().resolve("recreated-container"),
+                properties.partnersDir(), properties.webhooks(), properties.delivery(), properties.sandbox(),
+                properties.stock(), instance);
         String key = "feed:" + SKUS.incrementAndGet();
 
         journal.keep("amazon-de", key, "{\"feedId\":\"1\"}");
@@ -482,6 +486,21 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(journal.kept("otto-de")).doesNotContainKey(key);
         journal.forget("amazon-de", key);
         assertThat(journal.kept("amazon-de")).doesNotContainKey(key);
+
+        // A container recreated under another host name finds its jobs by its configured name.
+        assertThat(recreated.instanceName()).isEqualTo(instance);
+        new io.channelhub.hub.store.PartnerJobJournal(jdbc, recreated).keep("amazon-de", key, "{\"feedId\":\"3\"}");
+        assertThat(new io.channelhub.hub.store.PartnerJobJournal(jdbc, recreated).kept("amazon-de"))
+                .containsEntry(key, "{\"feedId\":\"3\"}");
+        assertThat(journal.leftByOtherInstances(java.time.Duration.ZERO)).as("another instance's job, seen from here")
+                .containsEntry(instance, 1L);
+        assertThat(journal.leftByOtherInstances(java.time.Duration.ofHours(1))).as("not left: it was kept just now")
+                .doesNotContainKey(instance);
+        jdbc.sql("UPDATE partner_job SET kept_at = ? WHERE owner = ?").params(now().minusHours(2), instance).update();
+        assertThat(journal.leftByOtherInstances(java.time.Duration.ofHours(1))).as("left two hours ago")
+                .containsEntry(instance, 1L);
+        new io.channelhub.hub.store.PartnerJobJournal(jdbc, recreated).forget("amazon-de", key);
+        assertThat(journal.leftByOtherInstances(java.time.Duration.ZERO)).doesNotContainKey(instance);
     }
 
     @Test

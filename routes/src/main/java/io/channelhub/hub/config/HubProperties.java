@@ -20,13 +20,20 @@ public record HubProperties(
         @Valid @NotNull Webhooks webhooks,
         @Valid @NotNull Delivery delivery,
         @Valid @NotNull Sandbox sandbox,
-        @Valid @NotNull Stock stock) {
+        @Valid @NotNull Stock stock,
+        String instanceName) {
 
     /**
-     * This hub instance, as the channels' cursors and the partner jobs it keeps name it: the host and the data
-     * directory (two instances on one host have two data directories).
+     * This hub instance, as the channels' cursors and the partner jobs it keeps name it: {@code hub.instance-name} when
+     * set, otherwise the host and the data directory (two instances on one host have two data directories). A container
+     * gets a new host name when it is recreated, so it needs a stable name of its own: the partner jobs an instance
+     * left are read again only by an instance of the same name.
      */
+    @Override
     public String instanceName() {
+        if (instanceName != null && !instanceName.isBlank()) {
+            return instanceName;
+        }
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();

@@ -18,6 +18,10 @@ import java.util.Map;
 @Repository
 public class PartnerJobJournal implements JobJournal {
 
+    /** An instance reads its jobs within minutes (a minute apart at the most): older ones of another were left. */
+    static final java.time.Duration LEFT_AFTER = java.time.Duration.ofHours(1);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PartnerJobJournal.class);
+
     private final JdbcClient jdbc;
     private final String owner;
 
@@ -39,6 +43,29 @@ public class PartnerJobJournal implements JobJournal {
     @Override
     public void forget(String partner, String key) {
         jdbc.sql("DELETE FROM partner_job WHERE owner = ? AND partner = ? AND job_key = ?").params(owner, partner, key).update();
+    }
+
+    /**
+     * Jobs that other instances kept longer ago than {@code age}: nobody reads them until an instance of that name
+     * runs again. @return owner → how many
+     */
+    public Map<String, Long> leftByOtherInstances(java.time.Duration age) {
+        Map<String, Long> left = new LinkedHashMap<>();
+        jdbc.sql("SELECT owner, COUNT(*) FROM partner_job WHERE owner <> ? AND kept_at < ? GROUP BY owner ORDER BY owner")
+                .params(owner, OffsetDateTime.now(ZoneOffset.UTC).minus(age)).query((ResultSet row) -> {
+                    left.put(row.getString(1), row.getLong(2));
+                });
+        return left;
+    }
+
+    @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+    void reportJobsLeftByOtherInstances() {
+        Map<String, Long> left = leftByOtherInstances(LEFT_AFTER);
+        if (!left.isEmpty()) {
+            LOG.warn("partner_job holds jobs that other hub instances kept over {} ago and have not read: {}. The refusals "
+                    + "they may bring are read only by an instance of that name: start one with hub.instance-name set "
+                    + "to it (this one is {})", LEFT_AFTER, left, owner);
+        }
     }
 
     @Override
