@@ -125,8 +125,8 @@ public class StockEvents {
             throw new IllegalArgumentException("not a stock.changed event: " + e.getOriginalMessage(), e);
         }
         schemas.validate(MessageTypes.STOCK_CHANGED, tree);
-        // Taken off the tree the schema has just checked (every field present, of its type): binding it with Jackson
-        // cost the ledger three times as much, for every report.
+        // Taken off the tree the schema has just checked (every field present, of its type): binding the tree again
+        // with Jackson took a tenth of the ledger's time.
         JsonNode source = tree.get("source");
         JsonNode payload = tree.get("payload");
         JsonNode correlationId = tree.get("correlationId");

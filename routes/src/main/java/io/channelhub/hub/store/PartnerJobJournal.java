@@ -2,10 +2,15 @@ package io.channelhub.hub.store;
 
 import io.channelhub.connectors.channel.JobJournal;
 import io.channelhub.hub.config.HubProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -19,8 +24,8 @@ import java.util.Map;
 public class PartnerJobJournal implements JobJournal {
 
     /** An instance reads its jobs within minutes (a minute apart at the most): older ones of another were left. */
-    static final java.time.Duration LEFT_AFTER = java.time.Duration.ofHours(1);
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PartnerJobJournal.class);
+    static final Duration LEFT_AFTER = Duration.ofHours(1);
+    private static final Logger LOG = LoggerFactory.getLogger(PartnerJobJournal.class);
 
     private final JdbcClient jdbc;
     private final String owner;
@@ -49,7 +54,7 @@ public class PartnerJobJournal implements JobJournal {
      * Jobs that other instances kept longer ago than {@code age}: nobody reads them until an instance of that name
      * runs again. @return owner → how many
      */
-    public Map<String, Long> leftByOtherInstances(java.time.Duration age) {
+    public Map<String, Long> leftByOtherInstances(Duration age) {
         Map<String, Long> left = new LinkedHashMap<>();
         jdbc.sql("SELECT owner, COUNT(*) FROM partner_job WHERE owner <> ? AND kept_at < ? GROUP BY owner ORDER BY owner")
                 .params(owner, OffsetDateTime.now(ZoneOffset.UTC).minus(age)).query((ResultSet row) -> {
@@ -58,13 +63,13 @@ public class PartnerJobJournal implements JobJournal {
         return left;
     }
 
-    @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
-    void reportJobsLeftByOtherInstances() {
+    @EventListener(ApplicationReadyEvent.class)
+    public void reportJobsLeftByOtherInstances() {
         Map<String, Long> left = leftByOtherInstances(LEFT_AFTER);
         if (!left.isEmpty()) {
-            LOG.warn("partner_job holds jobs that other hub instances kept over {} ago and have not read: {}. The refusals "
-                    + "they may bring are read only by an instance of that name: start one with hub.instance-name set "
-                    + "to it (this one is {})", LEFT_AFTER, left, owner);
+            LOG.warn("partner_job holds jobs that other hub instances kept over {} h ago and have not read: {}. The "
+                    + "refusals they may bring are read only by an instance of that name: start one with "
+                    + "hub.instance-name set to it (this one is {})", LEFT_AFTER.toHours(), left, owner);
         }
     }
 
