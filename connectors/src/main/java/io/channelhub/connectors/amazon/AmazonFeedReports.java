@@ -53,8 +53,8 @@ final class AmazonFeedReports {
     private final String endpoint;
     private final ChannelHttp http;
     private final SpApiCall spApi;
-    private final TokenBucket feedStatusBucket = new TokenBucket(GET_FEED_LIMIT);
-    private final TokenBucket reportBucket = new TokenBucket(GET_FEED_DOCUMENT_LIMIT);
+    private final TokenBucket feedStatusBucket = TokenBucket.pacing(GET_FEED_LIMIT);
+    private final TokenBucket reportBucket = TokenBucket.pacing(GET_FEED_DOCUMENT_LIMIT);
     private final AsyncJobs<SubmittedFeed> submitted;
 
     AmazonFeedReports(String partner, String endpoint, ChannelHttp http, SpApiCall spApi, JobJournal journal) {

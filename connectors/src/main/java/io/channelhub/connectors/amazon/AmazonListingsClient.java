@@ -106,9 +106,9 @@ public class AmazonListingsClient implements ChannelClient {
         this.listener = listener;
         this.http = new ChannelHttp(settings.partner(), settings.timeout());
         this.accessToken = new AccessToken(this::fetchAccessToken);
-        this.patchBucket = new TokenBucket(settings.patchLimit());
-        this.feedDocumentBucket = new TokenBucket(settings.feedDocumentLimit());
-        this.feedBucket = new TokenBucket(settings.feedLimit());
+        this.patchBucket = TokenBucket.pacing(settings.patchLimit());
+        this.feedDocumentBucket = TokenBucket.pacing(settings.feedDocumentLimit());
+        this.feedBucket = TokenBucket.pacing(settings.feedLimit());
         this.reports = new AmazonFeedReports(settings.partner(), settings.endpoint(), http,
                 (operation, bucket, request) -> call(operation, bucket, 1, new Tally(), request), journal);
     }

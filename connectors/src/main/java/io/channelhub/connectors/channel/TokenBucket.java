@@ -17,6 +17,18 @@ public final class TokenBucket {
     private long refilledAt;
     private long blockedUntil;
 
+    /**
+     * The share of a documented limit a client paces at. A server counts calls as they arrive: paced at the limit
+     * itself, a call held up on its way (a GC pause, a busy connection) arrives right behind the next one and finds
+     * the server's bucket empty. A little under the limit, the server's bucket keeps a token or two in hand.
+     */
+    public static final double CLIENT_HEADROOM = 0.95;
+
+    /** A client's bucket for a documented limit: the burst as documented, the rate {@link #CLIENT_HEADROOM} of it. */
+    public static TokenBucket pacing(RateLimit documented) {
+        return new TokenBucket(RateLimit.perSecond(documented.perSecond() * CLIENT_HEADROOM, documented.burst()));
+    }
+
     public TokenBucket(RateLimit limit) {
         this.limit = limit;
         this.nanosPerToken = (long) (1_000_000_000.0 / limit.perSecond());

@@ -77,7 +77,7 @@ public class EbayInventoryClient implements ChannelClient {
         OAuthTokenEndpoint tokens = new OAuthTokenEndpoint(http, URI.create(settings.tokenUrl()), form,
                 settings.clientId(), settings.clientSecret(), TOKEN_LIFETIME,
                 List.of(settings.clientSecret(), settings.refreshToken()));
-        this.channel = new BearerChannel(http, new AccessToken(tokens::fetch), new TokenBucket(settings.rateLimit()),
+        this.channel = new BearerChannel(http, new AccessToken(tokens::fetch), TokenBucket.pacing(settings.rateLimit()),
                 listener);
     }
 

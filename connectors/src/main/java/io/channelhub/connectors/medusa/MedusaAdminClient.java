@@ -88,7 +88,7 @@ public class MedusaAdminClient implements ChannelClient {
         this.settings = settings;
         this.listener = listener;
         this.http = new ChannelHttp(settings.partner(), settings.timeout());
-        this.bucket = new TokenBucket(settings.rateLimit());
+        this.bucket = TokenBucket.pacing(settings.rateLimit());
         this.authorization = "Basic " + Base64.getEncoder()
                 .encodeToString((settings.apiKey() + ":").getBytes(StandardCharsets.UTF_8));
     }

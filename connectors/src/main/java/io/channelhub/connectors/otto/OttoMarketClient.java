@@ -83,7 +83,7 @@ public class OttoMarketClient implements ChannelClient {
         form.put("scope", settings.scope());
         OAuthTokenEndpoint tokens = new OAuthTokenEndpoint(http, URI.create(settings.tokenUrl()), form, null, null,
                 TOKEN_LIFETIME, List.of(settings.clientSecret()));
-        this.channel = new BearerChannel(http, new AccessToken(tokens::fetch), new TokenBucket(settings.rateLimit()),
+        this.channel = new BearerChannel(http, new AccessToken(tokens::fetch), TokenBucket.pacing(settings.rateLimit()),
                 listener);
         this.priceTasks = new OttoPriceTasks(settings.apiUrl(), channel, journal);
     }
