@@ -22,7 +22,7 @@ public final class TokenBucket {
      * itself, a call held up on its way (a GC pause, a busy connection) arrives right behind the next one and finds
      * the server's bucket empty. A little under the limit, the server's bucket keeps a token or two in hand.
      */
-    public static final double CLIENT_HEADROOM = 0.95;
+    private static final double CLIENT_HEADROOM = 0.95;
 
     /** A client's bucket for a documented limit: the burst as documented, the rate {@link #CLIENT_HEADROOM} of it. */
     public static TokenBucket pacing(RateLimit documented) {

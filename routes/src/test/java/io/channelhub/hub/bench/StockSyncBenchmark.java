@@ -83,7 +83,7 @@ public final class StockSyncBenchmark {
             List<String> catalogue = hub.list("T", skus);
             // Warm-up passes over every SKU: tokens, SKU look-ups, the first and the repeated write of every row, and the
             // JIT. A hub runs for days, so it is measured in its steady state: on 2 cores the one C2 thread works
-            // through the hub's large code (broker, database, Camel, HTTP, JSON) for 40-50 passes, during which the
+            // through the hub's large code (broker, database, Camel, HTTP, JSON) for 40-60 passes, during which the
             // compiler alone takes a whole core. The passes go on until it takes under 10 % of two passes in a row
             // (-Dwarm.passes=N fixes their number instead); the share of the last pass is reported with the result.
             long quantity = 0;
