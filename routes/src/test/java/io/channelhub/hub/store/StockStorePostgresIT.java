@@ -1,0 +1,77 @@
+package io.channelhub.hub.store;
+
+import io.channelhub.mappings.model.StockLevel;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The ledger's SKU-set statements (an array parameter joined like a table, locked with {@code FOR UPDATE}) on a real
+ * PostgreSQL with the hub's own migrations: the stock tests run them on H2, where the syntax is the same but the
+ * array and locking rules are not.
+ */
+class StockStorePostgresIT {
+
+    private static EmbeddedPostgres postgres;
+    private static StockStore store;
+    private static TransactionTemplate transaction;
+    private static JdbcTemplate jdbc;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        DataSource dataSource = postgres.getPostgresDatabase();
+        Flyway.configure().dataSource(dataSource).load().migrate();
+        jdbc = new JdbcTemplate(dataSource);
+        store = new StockStore(JdbcClient.create(dataSource), jdbc);
+        transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        postgres.close();
+    }
+
+    @Test
+    void skuSetsAreLockedCreatedReadAndWrittenOnPostgres() {
+        OffsetDateTime asOf = OffsetDateTime.of(2026, 12, 4, 10, 0, 0, 123_456_000, ZoneOffset.UTC);
+        List<String> skus = List.of("PG-A", "PG-B", "PG-C");
+
+        Map<String, Long> reserved = transaction.execute(status -> {
+            Map<String, Long> locked = store.lockSkus(skus);
+            store.writeLedger(List.of(
+                    new StockStore.LedgerWrite(new StockLevel("PG-A", "WH-1", 5, 0, 1, asOf), "tryton", false),
+                    new StockStore.LedgerWrite(new StockLevel("PG-A", "WH-2", 2, 0, 1, asOf), "tryton", false),
+                    new StockStore.LedgerWrite(new StockLevel("PG-B", "WH-1", 7, 0, 1, asOf), "tryton", false)));
+            return locked;
+        });
+        jdbc.update("UPDATE stock_item SET reserved = 3 WHERE sku = 'PG-A'");
+
+        assertThat(reserved).containsOnly(Map.entry("PG-A", 0L), Map.entry("PG-B", 0L), Map.entry("PG-C", 0L));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM stock_item WHERE sku LIKE 'PG-%'", Long.class)).isEqualTo(3);
+        Map<String, Map<String, StockStore.LedgerRow>> ledger = transaction.execute(status -> store.ledgerRows(skus));
+        assertThat(ledger).containsOnlyKeys("PG-A", "PG-B");
+        assertThat(ledger.get("PG-A")).containsOnlyKeys("WH-1", "WH-2");
+        assertThat(ledger.get("PG-A").get("WH-1")).isEqualTo(new StockStore.LedgerRow(5, 1, asOf.toInstant(), true));
+        Map<String, Long> reservedAfter = transaction.execute(status -> store.lockSkus(List.of("PG-A", "PG-B")));
+        assertThat(reservedAfter).containsOnly(Map.entry("PG-A", 3L), Map.entry("PG-B", 0L));
+        Map<String, StockStore.Figures> figures = transaction.execute(status -> store.figures(skus));
+        assertThat(figures.get("PG-A")).isEqualTo(new StockStore.Figures(3, Map.of("WH-1", 5L, "WH-2", 2L)));
+        assertThat(figures.get("PG-B")).isEqualTo(new StockStore.Figures(0, Map.of("WH-1", 7L)));
+        assertThat(figures.get("PG-C")).isEqualTo(new StockStore.Figures(0, Map.of()));
+    }
+}
