@@ -8,6 +8,7 @@ import io.channelhub.hub.broker.QueueBatchReceiver;
 import io.channelhub.hub.order.HubHeaders;
 import io.channelhub.mappings.MessageIds;
 import io.channelhub.mappings.json.CanonicalJson;
+import io.channelhub.mappings.json.IsoDateTimes;
 import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.MessageTypes;
 import io.channelhub.mappings.model.Product;
@@ -149,7 +150,7 @@ public class StockEvents {
 
     private static OffsetDateTime time(JsonNode parent, String field) {
         try {
-            return OffsetDateTime.parse(parent.get(field).textValue());
+            return IsoDateTimes.parse(parent.get(field).textValue());
         } catch (java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("not a stock.changed event: " + field + " is not a date-time with an offset: "
                     + e.getMessage(), e);
