@@ -465,7 +465,7 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
-    void thePartnerJobsAnInstanceKeepsAreItsOwnAndOutliveItsClients() {
+    void thePartnerJobsAnInstanceKeepsAreItsOwnOutliveItsClientsAndAreTakenOverWhenItIsGone() {
         var journal = new io.channelhub.hub.store.PartnerJobJournal(jdbc, properties);
         var otherInstance = new io.channelhub.hub.store.PartnerJobJournal(jdbc, new io.channelhub.hub.config.HubProperties(
                 properties.dataDir().resolve("other-instance"), properties.partnersDir(), properties.webhooks(),
@@ -499,8 +499,18 @@ class StockSyncTest extends SandboxHubTest {
         jdbc.sql("UPDATE partner_job SET kept_at = ? WHERE owner = ?").params(now().minusHours(2), instance).update();
         assertThat(journal.leftByOtherInstances(java.time.Duration.ofHours(1))).as("left two hours ago")
                 .containsEntry(instance, 1L);
-        new io.channelhub.hub.store.PartnerJobJournal(jdbc, recreated).forget("amazon-de", key);
+
+        // The next look at the partner's jobs takes over what the gone instance left, and only that.
+        String recent = "feed:" + SKUS.incrementAndGet();
+        otherInstance.keep("amazon-de", recent, "{\"feedId\":\"4\"}");
+        assertThat(journal.kept("amazon-de")).as("taken over from the gone instance")
+                .containsEntry(key, "{\"feedId\":\"3\"}").doesNotContainKey(recent);
         assertThat(journal.leftByOtherInstances(java.time.Duration.ZERO)).doesNotContainKey(instance);
+        assertThat(new io.channelhub.hub.store.PartnerJobJournal(jdbc, recreated).kept("amazon-de"))
+                .as("the gone instance, back: nothing to read twice").doesNotContainKey(key);
+        assertThat(otherInstance.kept("amazon-de")).as("a job kept just now stays its instance's").containsKey(recent);
+        journal.forget("amazon-de", key);
+        otherInstance.forget("amazon-de", recent);
     }
 
     @Test

@@ -12,13 +12,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 
 /**
  * Jobs a partner accepted to process later (an Amazon feed, an OTTO price update task), looked at from their first
  * check on, then ever less often (doubling up to once a minute), until their result is read. Each job is kept in a
- * {@link JobJournal} until then: a restarted client looks at the jobs its predecessor left at once.
+ * {@link JobJournal} until then: a restarted client looks at the jobs its predecessor left at once. A job still
+ * running is kept again at every look, so the journal can tell a job that is being looked at from one whose instance
+ * is gone; jobs the journal hands over later (taken over from such an instance) are picked up every few minutes.
  *
  * @param <J> what the client remembers of a job
  */
@@ -26,6 +29,7 @@ public final class AsyncJobs<J> {
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncJobs.class);
     private static final Duration LONGEST_WAIT = Duration.ofMinutes(1);
+    private static final Duration READ_JOURNAL_EVERY = Duration.ofMinutes(5);
 
     /** Reads one job: its refusals once it is done, null while it runs (or a rate limit says later). */
     @FunctionalInterface
@@ -46,38 +50,62 @@ public final class AsyncJobs<J> {
     private final JobJournal journal;
     private final Codec<J> codec;
     private final ConcurrentLinkedQueue<Pending<J>> jobs = new ConcurrentLinkedQueue<>();
+    private final Duration readJournalEvery;
+    private Instant journalReadAt;
 
     public AsyncJobs(String partner, JobJournal journal, Codec<J> codec) {
+        this(partner, journal, codec, READ_JOURNAL_EVERY);
+    }
+
+    AsyncJobs(String partner, JobJournal journal, Codec<J> codec, Duration readJournalEvery) {
         this.partner = partner;
         this.journal = journal;
         this.codec = codec;
+        this.readJournalEvery = readJournalEvery;
+        int found = readJournal();
+        if (found > 0) {
+            LOG.info("{}: {} job(s) left running before the restart are looked at again", partner, found);
+        }
+    }
+
+    /** Takes on the journal's jobs this client does not know yet. @return how many */
+    private int readJournal() {
+        journalReadAt = Instant.now();
+        int found = 0;
         try {
-            journal.kept(partner).forEach((key, written) -> {
-                try {
-                    jobs.add(new Pending<>(codec.read(ChannelHttp.JSON.readTree(written)), Instant.now(), Duration.ZERO));
-                } catch (JsonProcessingException | RuntimeException e) {
-                    LOG.warn("{}: a kept job ({}) cannot be read and is dropped: {}", partner, key, e.getMessage());
-                    journal.forget(partner, key);
+            for (Map.Entry<String, String> kept : journal.kept(partner).entrySet()) {
+                if (jobs.stream().anyMatch(pending -> codec.key(pending.job).equals(kept.getKey()))) {
+                    continue;
                 }
-            });
+                try {
+                    jobs.add(new Pending<>(codec.read(ChannelHttp.JSON.readTree(kept.getValue())), Instant.now(), Duration.ZERO));
+                    found++;
+                } catch (JsonProcessingException | RuntimeException e) {
+                    LOG.warn("{}: a kept job ({}) cannot be read and is dropped: {}", partner, kept.getKey(), e.getMessage());
+                    journal.forget(partner, kept.getKey());
+                }
+            }
         } catch (RuntimeException e) {
-            LOG.warn("{}: the jobs left before a restart could not be read ({}); their late refusals will not be seen",
+            LOG.warn("{}: the kept jobs could not be read ({}); their late refusals are looked for again later",
                     partner, e.getMessage());
         }
-        if (!jobs.isEmpty()) {
-            LOG.info("{}: {} job(s) left running before the restart are looked at again", partner, jobs.size());
-        }
+        return found;
     }
 
     /** A job to look at from {@code firstCheck}, then again after twice the wait each time. */
     public void add(J job, Instant firstCheck) {
+        // Known before it is kept: reading the journal meanwhile must not take it on a second time.
+        jobs.add(new Pending<>(job, firstCheck, Duration.between(Instant.now(), firstCheck)));
+        keep(job);
+    }
+
+    private void keep(J job) {
         try {
             journal.keep(partner, codec.key(job), codec.write(job).toString());
         } catch (RuntimeException e) {
             // The partner has the job already: it is still looked at, only a restart would forget it.
             LOG.warn("{}: {} could not be kept for after a restart: {}", partner, job, e.getMessage());
         }
-        jobs.add(new Pending<>(job, firstCheck, Duration.between(Instant.now(), firstCheck)));
     }
 
     /**
@@ -88,6 +116,12 @@ public final class AsyncJobs<J> {
      */
     public synchronized void refusals(Predicate<J> which, Check<J> check, LateRefusal.Handler handler) throws Exception {
         Instant now = Instant.now();
+        if (!now.isBefore(journalReadAt.plus(readJournalEvery))) {
+            int found = readJournal();
+            if (found > 0) {
+                LOG.info("{}: {} job(s) taken over from another instance are looked at", partner, found);
+            }
+        }
         for (Iterator<Pending<J>> pending = jobs.iterator(); pending.hasNext(); ) {
             Pending<J> job = pending.next();
             if (!which.test(job.job) || (job.refusals == null && now.isBefore(job.nextCheck))) {
@@ -102,6 +136,7 @@ public final class AsyncJobs<J> {
                 }
                 if (job.refusals == null) {
                     job.later();
+                    keep(job.job);
                     continue;
                 }
             }
