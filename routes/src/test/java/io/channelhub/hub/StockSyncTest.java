@@ -151,6 +151,44 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void reservationsStillHeldAreListedForOpsWithTheirAgeAndOpsCanReleaseThemOnce() throws Exception {
+        String sku = listedSku("HELD");
+        report(sku, 10, Instant.now(), 1);
+        awaitChannels(sku, expected(10, 0));
+        String orderKey = "settled-elsewhere-" + sku;
+        ledger.reserve(orderKey, "shop-main", Map.of(sku, 4L), now());
+        awaitChannels(sku, expected(10, 4));
+        jdbc.sql("UPDATE stock_reservation SET created_at = ? WHERE order_key = ?").params(now().minusHours(30), orderKey).update();
+
+        HttpResponse<String> dayOld = ops("GET", "/ops/reservations?older-than=PT24H");
+        assertThat(dayOld.statusCode()).isEqualTo(200);
+        JsonNode listed = null;
+        for (JsonNode reservation : JSON.readTree(dayOld.body())) {
+            listed = orderKey.equals(reservation.path("orderKey").asText()) ? reservation : listed;
+        }
+        assertThat(listed).as("listed among those held over a day").isNotNull();
+        assertThat(listed.path("sku").asText()).isEqualTo(sku);
+        assertThat(listed.path("quantity").asLong()).isEqualTo(4);
+        assertThat(listed.path("channel").asText()).isEqualTo("shop-main");
+        assertThat(listed.path("state").asText()).isEqualTo("HELD");
+        assertThat(ops("GET", "/ops/reservations?older-than=P2D").body()).as("not two days old").doesNotContain(orderKey);
+        HttpResponse<String> badAge = ops("GET", "/ops/reservations?older-than=yesterday");
+        assertThat(badAge.statusCode()).isEqualTo(400);
+        assertThat(badAge.body()).contains("ISO-8601 duration");
+        assertThat(meters.get("hub.stock.reservations.open").gauge().value()).isGreaterThanOrEqualTo(1);
+        assertThat(meters.get("hub.stock.reservations.oldest.age").gauge().value()).as("seconds")
+                .isGreaterThanOrEqualTo(30 * 3600 - 60);
+
+        assertThat(ops("POST", "/ops/reservations/" + orderKey + "/release").statusCode()).isEqualTo(200);
+        awaitChannels(sku, expected(10, 0));
+        assertThat(stock.reservations(orderKey)).extracting(StockStore.Reservation::state, StockStore.Reservation::releaseReason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("RELEASED", "released-by-ops:ops"));
+        assertThat(stock.reservedOf(sku)).isZero();
+        assertThat(ops("POST", "/ops/reservations/" + orderKey + "/release").statusCode()).as("released once").isEqualTo(404);
+        assertThat(ops("GET", "/ops/reservations").body()).doesNotContain(orderKey);
+    }
+
+    @Test
     void anErpFigureReadDuringABookingWaitsForItsAnswerAndIsPushedWhenTheBookingFails() throws Exception {
         // Straight on the ledger, as the ERP publisher drives it, with a SKU the sandbox ERP does not know (its polls
         // never report it): the only ERP figures are the ones this test publishes.

@@ -184,13 +184,21 @@ public class StockLedger {
 
     /** The order was cancelled: its reservations go at once. @return how many SKUs were released */
     public int cancel(String orderKey) {
+        return release(orderKey, "cancelled");
+    }
+
+    /**
+     * The order's open reservations go at once, for {@code reason} (a cancellation; ops who settled the order outside
+     * the hub). @return how many SKUs were released
+     */
+    public int release(String orderKey, String reason) {
         int changed = transaction.execute(status -> {
             List<String> skus = List.copyOf(store.openReservations(orderKey).keySet());
             store.lockSkus(skus);
             Map<String, Instant> changedSkus = new LinkedHashMap<>();
             for (String sku : skus) {
                 // Released under the lock: what the ERP's stock released meanwhile is not taken off twice.
-                if (store.release(orderKey, sku, "cancelled") > 0) {
+                if (store.release(orderKey, sku, reason) > 0) {
                     changedSkus.put(sku, Instant.now());
                 }
             }

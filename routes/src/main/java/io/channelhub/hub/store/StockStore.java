@@ -236,6 +236,31 @@ public class StockStore {
         return quantity;
     }
 
+    /** A reservation still held (HELD, or CONFIRMED by the ERP and waiting for its stock to show the sale). */
+    public record OpenReservation(String orderKey, String sku, long quantity, String channel, String state,
+                                  OffsetDateTime createdAt, OffsetDateTime confirmedAt) {
+    }
+
+    /** Open reservations made before {@code before}, oldest first, at most {@code limit}. */
+    public List<OpenReservation> openReservationsBefore(OffsetDateTime before, int limit) {
+        return jdbc.sql("SELECT order_key, sku, quantity, channel, state, created_at, confirmed_at FROM stock_reservation "
+                        + "WHERE state IN ('HELD', 'CONFIRMED') AND created_at < ? ORDER BY created_at, order_key, sku LIMIT ?")
+                .params(before, limit)
+                .query((row, n) -> new OpenReservation(row.getString(1), row.getString(2), row.getLong(3), row.getString(4),
+                        row.getString(5), row.getObject(6, OffsetDateTime.class), row.getObject(7, OffsetDateTime.class)))
+                .list();
+    }
+
+    /** How many reservations are open, and when the oldest of them was made (null: none). */
+    public record OpenReservationsSummary(long count, OffsetDateTime oldest) {
+    }
+
+    public OpenReservationsSummary openReservationsSummary() {
+        return jdbc.sql("SELECT COUNT(*), MIN(created_at) FROM stock_reservation WHERE state IN ('HELD', 'CONFIRMED')")
+                .query((row, n) -> new OpenReservationsSummary(row.getLong(1), row.getObject(2, OffsetDateTime.class)))
+                .single();
+    }
+
     public List<Reservation> reservations(String orderKey) {
         return jdbc.sql("SELECT order_key, sku, quantity, channel, state, release_reason FROM stock_reservation WHERE order_key = ? ORDER BY sku")
                 .param(orderKey)
