@@ -20,16 +20,17 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The ledger's SKU-set statements (an array parameter joined like a table, locked with {@code FOR UPDATE}) on a real
- * PostgreSQL with the hub's own migrations: the stock tests run them on H2, where the syntax is the same but the
- * array and locking rules are not.
+ * Statements the hub's tests otherwise run on H2 only, on a real PostgreSQL with the hub's own migrations: the
+ * ledger's SKU-set statements (an array parameter joined like a table, locked with {@code FOR UPDATE}) and the
+ * partner jobs' take-over (a correlated update). The syntax is the same, the array, locking and update rules are not.
  */
-class StockStorePostgresIT {
+class StorePostgresIT {
 
     private static EmbeddedPostgres postgres;
     private static StockStore store;
     private static TransactionTemplate transaction;
     private static JdbcTemplate jdbc;
+    private static JdbcClient client;
 
     @BeforeAll
     static void startPostgres() throws Exception {
@@ -37,7 +38,8 @@ class StockStorePostgresIT {
         DataSource dataSource = postgres.getPostgresDatabase();
         Flyway.configure().dataSource(dataSource).load().migrate();
         jdbc = new JdbcTemplate(dataSource);
-        store = new StockStore(JdbcClient.create(dataSource), jdbc);
+        client = JdbcClient.create(dataSource);
+        store = new StockStore(client, jdbc);
         transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
 
@@ -73,5 +75,31 @@ class StockStorePostgresIT {
         assertThat(figures.get("PG-A")).isEqualTo(new StockStore.Figures(3, Map.of("WH-1", 5L, "WH-2", 2L)));
         assertThat(figures.get("PG-B")).isEqualTo(new StockStore.Figures(0, Map.of("WH-1", 7L)));
         assertThat(figures.get("PG-C")).isEqualTo(new StockStore.Figures(0, Map.of()));
+    }
+
+    @Test
+    void jobsOfAGoneInstanceAreTakenOverOnceOnPostgres() {
+        PartnerJobJournal gone = journalOf("pg-gone");
+        PartnerJobJournal live = journalOf("pg-live");
+        PartnerJobJournal taking = journalOf("pg-taking");
+        gone.keep("amazon-de", "feed:old", "{\"feedId\":\"1\"}");
+        live.keep("amazon-de", "feed:fresh", "{\"feedId\":\"2\"}");
+        taking.keep("amazon-de", "feed:both", "{\"feedId\":\"mine\"}");
+        gone.keep("amazon-de", "feed:both", "{\"feedId\":\"theirs\"}");
+        jdbc.update("UPDATE partner_job SET kept_at = kept_at - INTERVAL '2 hours' WHERE owner = 'pg-gone'");
+
+        assertThat(taking.kept("amazon-de")).as("the gone instance's old job, and its own under a key it has already")
+                .containsOnly(Map.entry("feed:old", "{\"feedId\":\"1\"}"), Map.entry("feed:both", "{\"feedId\":\"mine\"}"));
+        assertThat(gone.kept("amazon-de")).as("what it could not take stays the gone instance's").containsOnlyKeys("feed:both");
+        assertThat(journalOf("pg-second").kept("amazon-de")).as("taken over once: only what the first could not take")
+                .containsOnly(Map.entry("feed:both", "{\"feedId\":\"theirs\"}"));
+        assertThat(taking.kept("amazon-de")).containsOnlyKeys("feed:old", "feed:both");
+        assertThat(live.kept("amazon-de")).as("a live instance's fresh job is its own").containsOnlyKeys("feed:fresh");
+        assertThat(gone.kept("amazon-de")).isEmpty();
+    }
+
+    private static PartnerJobJournal journalOf(String instance) {
+        return new PartnerJobJournal(client, new io.channelhub.hub.config.HubProperties(java.nio.file.Path.of("data"),
+                java.nio.file.Path.of("partners"), null, null, null, null, instance));
     }
 }
