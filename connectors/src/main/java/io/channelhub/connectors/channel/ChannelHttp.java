@@ -36,10 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -62,11 +59,9 @@ public final class ChannelHttp {
 
     private final String partner;
     private final CloseableHttpClient client;
-    private final Duration timeout;
 
     public ChannelHttp(String partner, Duration timeout) {
         this.partner = partner;
-        this.timeout = timeout;
         Timeout limit = Timeout.of(timeout);
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
@@ -85,10 +80,6 @@ public final class ChannelHttp {
 
     public String partner() {
         return partner;
-    }
-
-    public Duration timeout() {
-        return timeout;
     }
 
     /** Sends and returns the raw answer, whatever its status; only I/O problems throw. */
@@ -115,7 +106,10 @@ public final class ChannelHttp {
         }
     }
 
-    /** The body the JDK client would have sent: its publishers of bytes and strings hand them over as they are asked. */
+    /**
+     * The body the JDK client would have sent. The publishers the clients use (bytes, strings) hand their bytes over
+     * while they are asked, so the body is complete when {@code subscribe} returns.
+     */
     private static byte[] bytesOf(HttpRequest.BodyPublisher publisher) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(32, (int) Math.min(publisher.contentLength(), 1 << 20)));
         CompletableFuture<byte[]> read = new CompletableFuture<>();
@@ -142,14 +136,10 @@ public final class ChannelHttp {
                 read.complete(bytes.toByteArray());
             }
         });
-        try {
-            return read.get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading a request body", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalArgumentException("cannot read the request body: " + e, e);
+        if (!read.isDone()) {
+            throw new IllegalArgumentException("a request body must be ready when it is sent (bytes or a string)");
         }
+        return read.join();
     }
 
     private static HttpHeaders headersOf(ClassicHttpResponse response) {

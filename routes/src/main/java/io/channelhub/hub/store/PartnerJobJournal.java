@@ -55,8 +55,8 @@ public class PartnerJobJournal implements JobJournal {
     }
 
     /**
-     * Jobs that other instances kept longer ago than {@code age}: nobody reads them until an instance of that name
-     * runs again. @return owner → how many
+     * Jobs that other instances kept longer ago than {@code age} and nobody has taken over yet (no running instance has
+     * a channel of their partner). @return owner → how many
      */
     public Map<String, Long> leftByOtherInstances(Duration age) {
         Map<String, Long> left = new LinkedHashMap<>();
