@@ -25,6 +25,9 @@ import java.util.Map;
 public final class QueueBatchReceiver implements AutoCloseable {
 
     static final long NEXT_WAIT_MS = 2;
+    /** A receive that took longer than this waited for its message instead of taking it from the client's buffer. */
+    private static final long WAITED_NANOS = 20_000;
+    private static final long GATHER_NANOS = 1_000_000;
     /** A trickle of messages must not hold a batch open: what has arrived after 100 ms goes. */
     private static final long MAX_COLLECT_NANOS = 100_000_000L;
 
@@ -53,9 +56,10 @@ public final class QueueBatchReceiver implements AutoCloseable {
 
     /**
      * Waits up to {@code firstWait} for a message, then takes what else arrives within {@value #NEXT_WAIT_MS} ms of
-     * the previous one, up to {@code max} and for at most 100 ms. A receive without any wait returned only what the client had buffered, and
-     * batches stayed at a dozen messages while hundreds were queued. @return how many messages were handled (0: the
-     * queue stayed empty)
+     * the previous one, up to {@code max} and for at most 100 ms. A receive without any wait returned only what the
+     * client had buffered, and batches stayed at a dozen messages while hundreds were queued. Once the client's
+     * buffer has run dry, it pauses for a millisecond before taking more: waiting on each message cost a thread
+     * wake-up per message. @return how many messages were handled (0: the queue stayed empty)
      */
     public int drain(int max, Duration firstWait, Handler handler) throws Exception {
         Message first = consumer.receive(Math.max(1, firstWait.toMillis()));
@@ -66,11 +70,17 @@ public final class QueueBatchReceiver implements AutoCloseable {
         batch.add(first);
         long collectUntil = System.nanoTime() + MAX_COLLECT_NANOS;
         while (batch.size() < max && System.nanoTime() < collectUntil) {
+            long asked = System.nanoTime();
             Message next = consumer.receive(NEXT_WAIT_MS);
             if (next == null) {
                 break;
             }
             batch.add(next);
+            if (System.nanoTime() - asked > WAITED_NANOS) {
+                // The client's buffer had run dry, so every further message would wake this thread once: a short pause
+                // lets the broker deliver several, taken at one wake-up.
+                java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
+            }
         }
         try {
             handler.handle(batch, new Batch());

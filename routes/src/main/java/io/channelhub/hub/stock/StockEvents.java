@@ -26,6 +26,7 @@ import org.springframework.stereotype.Component;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -97,20 +98,31 @@ public class StockEvents {
                                  java.util.function.Function<T, String> key) throws JMSException {
         MessageProducer producer = session.createProducer(session.createTopic(address));
         producer.setDeliveryMode(DeliveryMode.PERSISTENT);
-        int inChunk = 0;
+        List<TextMessage> chunk = new ArrayList<>(Math.min(CHUNK, events.size()));
         for (Envelope<T> event : events) {
             TextMessage message = session.createTextMessage(CanonicalJson.write(event));
             message.setStringProperty(HubHeaders.MESSAGE_ID, event.messageId());
             message.setStringProperty(HubHeaders.MESSAGE_TYPE, event.type());
             message.setStringProperty(HubHeaders.PARTNER, event.source().partnerId());
             message.setStringProperty(SKU, key.apply(event.payload()));
-            producer.send(message);
-            if (++inChunk == CHUNK) {
-                session.commit();
-                inChunk = 0;
+            chunk.add(message);
+            if (chunk.size() == CHUNK) {
+                sendAndCommit(session, producer, chunk);
             }
         }
+        sendAndCommit(session, producer, chunk);
+    }
+
+    /**
+     * The chunk is written first and sent in one go: sends that follow each other closely find the broker's session
+     * thread still busy, where a send after every write woke it from sleep, each time.
+     */
+    private static void sendAndCommit(Session session, MessageProducer producer, List<TextMessage> chunk) throws JMSException {
+        for (TextMessage message : chunk) {
+            producer.send(message);
+        }
         session.commit();
+        chunk.clear();
     }
 
     /** Source data the hub could not read: the raw text, where it came from and why. */
