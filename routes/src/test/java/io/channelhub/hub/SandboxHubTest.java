@@ -18,5 +18,7 @@ public abstract class SandboxHubTest extends HubTestSupport {
         Path partnersDir = SHARED_DATA_DIR.resolve("partners");
         writePartners(partnersDir);
         registerHub(registry, SHARED_DATA_DIR, partnersDir);
+        // Two ledger routes (the default is one), so that the suite has batches of one SKU's reports meet.
+        registry.add("hub.stock.ledger-consumers", () -> "2");
     }
 }
