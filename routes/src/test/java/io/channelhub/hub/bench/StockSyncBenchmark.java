@@ -54,7 +54,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>heap and RSS during the runs.</li>
  * </ol>
  * <pre>./mvnw -B -q -pl routes -am test-compile exec:java -Dexec.mainClass=io.channelhub.hub.bench.StockSyncBenchmark -Dexec.classpathScope=test</pre>
- * Options: {@code -Dskus=20000 -Dburst.skus=10000 -Dburst.changes=100000 -Dlatency.seconds=15 -Dwarm.passes=N -Dparts=1,2,3,4
+ * Options: {@code -Dskus=20000 -Draw.messages=60000 -Dburst.skus=10000 -Dburst.changes=100000 -Dlatency.seconds=15 -Dwarm.passes=N -Dparts=1,2,3,4
  * -Dprofile=run.jfr} (part 1 always runs:
  * the latency load is a share of its figure).
  */
@@ -73,6 +73,9 @@ public final class StockSyncBenchmark {
         int burstSkus = Integer.getInteger("burst.skus", 10_000);
         int burstChanges = Integer.getInteger("burst.changes", 100_000);
         int latencySeconds = Integer.getInteger("latency.seconds", 15);
+        // The reference's runs last about as long as the hub's (a second): at 20,000 messages they lasted half a second,
+        // and their spread (29,000-43,000 msg/s) was twice the hub's.
+        int rawMessages = Integer.getInteger("raw.messages", 3 * skus);
         String parts = System.getProperty("parts", "1,2,3,4");
         System.setProperty("SHOP_MAIN_WEBHOOK_SECRET", SECRET);
         System.setProperty("HUB_OPS_PASSWORD", "bench-ops");
@@ -84,27 +87,29 @@ public final class StockSyncBenchmark {
             // Warm-up passes over every SKU: tokens, SKU look-ups, the first and the repeated write of every row, and the
             // JIT. A hub runs for days, so it is measured in its steady state: on 2 cores the one C2 thread works
             // through the hub's large code (broker, database, Camel, HTTP, JSON) for 40-60 passes, during which the
-            // compiler alone takes a whole core. The passes go on until it takes under 10 % of two passes in a row
+            // compiler alone takes a whole core. The passes go on until it takes under 5 % of three passes in a row
             // (-Dwarm.passes=N fixes their number instead); the share of the last pass is reported with the result.
             long quantity = 0;
             var compiler = ManagementFactory.getCompilationMXBean();
             Integer fixedPasses = Integer.getInteger("warm.passes");
             double compiling = 1;
             int passes = 0;
-            for (int quietPasses = 0; fixedPasses == null ? quietPasses < 2 && passes < 120 : passes < fixedPasses; ) {
+            for (int quietPasses = 0; fixedPasses == null ? quietPasses < 3 && passes < 120 : passes < fixedPasses; ) {
                 long compiledBefore = compiler.getTotalCompilationTime();
                 long passStart = System.nanoTime();
                 hub.pushAndWait(catalogue, ++quantity, 300);
                 double seconds = (System.nanoTime() - passStart) / 1e9;
                 compiling = (compiler.getTotalCompilationTime() - compiledBefore) / (seconds * 1e3);
-                quietPasses = compiling < 0.1 ? quietPasses + 1 : 0;
+                // The reference shares the broker's code with the hub: warmed in turns, neither run finds the other's
+                // paths compiled for a narrower profile (the first hub run after a reference run recompiled for ~1 s).
+                rawBrokerRate(hub.connectionFactory(), skus, hub.ledgerBatchSize());
+                quietPasses = compiling < 0.05 ? quietPasses + 1 : 0;
                 passes++;
                 if (passes % 10 == 0) {
                     System.err.printf("warm-up pass %d: %.0f events/s, JIT compiling %.0f %% of it%n", passes, skus / seconds,
                             compiling * 100);
                 }
             }
-            rawBrokerRate(hub.connectionFactory(), skus, hub.ledgerBatchSize());         // warm the same paths for the reference
             // Three runs of the reference and three of the hub, taken in turns so that both meet the same drift (the
             // broker's journal and the database compacting, GC); each side's best run counts, so the reference cannot
             // flatter the ratio.
@@ -117,17 +122,21 @@ public final class StockSyncBenchmark {
             double hubCpuMicros = 0;
             for (int run = 0; run < 3; run++) {
                 long rawCpuBefore = cpuNanos();
-                double rawRun = rawBrokerRate(hub.connectionFactory(), skus, hub.ledgerBatchSize());
+                long jitA = compiler.getTotalCompilationTime();
+                double rawRun = rawBrokerRate(hub.connectionFactory(), rawMessages, hub.ledgerBatchSize());
                 if (rawRun > raw) {
                     raw = rawRun;
-                    rawCpuMicros = (cpuNanos() - rawCpuBefore) / 1e3 / skus;
+                    rawCpuMicros = (cpuNanos() - rawCpuBefore) / 1e3 / rawMessages;
                 }
+                long jitB = compiler.getTotalCompilationTime();
                 profile.resume();
                 long cpuBefore = cpuNanos();
                 long start = System.nanoTime();
                 hub.pushAndWait(catalogue, ++quantity, 300);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 profile.pause(run == 2);
+                System.err.printf("run %d: reference %.0f msg/s (JIT %d ms), hub %.0f events/s (JIT %d ms)%n", run + 1, rawRun,
+                        jitB - jitA, skus / seconds, compiler.getTotalCompilationTime() - jitB);
                 slowest = Math.min(slowest, skus / seconds);
                 if (skus / seconds > throughput) {
                     throughput = skus / seconds;
