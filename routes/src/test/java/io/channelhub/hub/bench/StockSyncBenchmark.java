@@ -379,8 +379,9 @@ public final class StockSyncBenchmark {
             OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
             List<Envelope<StockLevel>> batch = new ArrayList<>(skus.size());
             for (String sku : skus) {
-                long version = versions.incrementAndGet();
-                batch.add(StockEvents.envelope(new StockLevel(sku, "WH", quantity, 0, version, now.plusNanos(version * 1000)),
+                // Read now: a source time ahead of the clock would make a later report on the SKU (the latency part's)
+                // look older than this one, and the ledger would rightly ignore it.
+                batch.add(StockEvents.envelope(new StockLevel(sku, "WH", quantity, 0, versions.incrementAndGet(), now),
                         ERP, now));
             }
             events.publish(batch);
