@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Takes up to N messages off one queue in one local JMS transaction, lets a handler act on them and commits: what
@@ -27,6 +28,7 @@ public final class QueueBatchReceiver implements AutoCloseable {
     static final long NEXT_WAIT_MS = 2;
     /** A receive that took longer than this waited for its message instead of taking it from the client's buffer. */
     private static final long WAITED_NANOS = 20_000;
+    /** Long enough for several messages to arrive at the hub's rates, short against the 100 ms a batch may collect. */
     private static final long GATHER_NANOS = 1_000_000;
     /** A trickle of messages must not hold a batch open: what has arrived after 100 ms goes. */
     private static final long MAX_COLLECT_NANOS = 100_000_000L;
@@ -79,7 +81,7 @@ public final class QueueBatchReceiver implements AutoCloseable {
             if (System.nanoTime() - asked > WAITED_NANOS) {
                 // The client's buffer had run dry, so every further message would wake this thread once: a short pause
                 // lets the broker deliver several, taken at one wake-up.
-                java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
+                LockSupport.parkNanos(GATHER_NANOS);
             }
         }
         try {

@@ -1,0 +1,166 @@
+package io.channelhub.hub.broker;
+
+import io.channelhub.hub.order.HubHeaders;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.Message;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The batch receiver against a real (in-VM, non-persistent) Artemis broker: what a drain hands over, how many times,
+ * and what a failed batch leaves on the broker.
+ */
+class QueueBatchReceiverTest {
+
+    private static EmbeddedActiveMQ broker;
+    private static ConnectionFactory connections;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl()
+                .setPersistenceEnabled(false)
+                .setSecurityEnabled(false)
+                .setJMXManagementEnabled(false)
+                .addAcceptorConfiguration("in-vm", "vm://41"));
+        broker.start();
+        connections = new ActiveMQConnectionFactory("vm://41");
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        broker.stop();
+    }
+
+    @Test
+    void messagesTricklingInAreTakenInFewBatchesEachOnce() throws Exception {
+        String queue = "test.trickle";
+        int count = 60;
+        Thread producer = new Thread(() -> send(queue, count, Duration.ofNanos(500_000)));
+        producer.start();
+        List<String> handled = new ArrayList<>();
+        List<Integer> batchSizes = new ArrayList<>();
+        try (QueueBatchReceiver receiver = new QueueBatchReceiver(connections, queue)) {
+            while (handled.size() < count) {
+                int taken = receiver.drain(500, Duration.ofSeconds(5), (batch, sends) -> {
+                    batchSizes.add(batch.size());
+                    for (Message message : batch) {
+                        handled.add(((TextMessage) message).getText());
+                    }
+                });
+                assertThat(taken).as("a drain while messages still arrive").isPositive();
+            }
+            producer.join();
+            assertThat(receiver.drain(500, Duration.ofMillis(50), (batch, sends) -> handled.add("more"))).isZero();
+        }
+        assertThat(handled).as("every message once, in order").containsExactlyElementsOf(numbered(count));
+        // One message per 0.5 ms: a receiver that went back to the broker for every message would take 60 batches.
+        assertThat(batchSizes).as("batches").hasSizeLessThanOrEqualTo(count / 6);
+    }
+
+    @Test
+    void aBatchWhoseHandlerFailsIsRolledBackWithItsSendsAndComesAgain() throws Exception {
+        String queue = "test.rollback";
+        send(queue, 5, Duration.ZERO);
+        try (QueueBatchReceiver receiver = new QueueBatchReceiver(connections, queue)) {
+            assertThatThrownBy(() -> receiver.drain(500, Duration.ofSeconds(5), (batch, sends) -> {
+                sends.send("test.rollback.out", "sent by the failed batch", Map.of());
+                throw new IllegalStateException("database down");
+            })).hasMessage("database down");
+
+            List<String> again = new ArrayList<>();
+            List<Boolean> redelivered = new ArrayList<>();
+            assertThat(receiver.drain(500, Duration.ofSeconds(5), (batch, sends) -> {
+                for (Message message : batch) {
+                    again.add(((TextMessage) message).getText());
+                    redelivered.add(message.getJMSRedelivered());
+                }
+                sends.send("test.rollback.out", "sent by the good batch", Map.of("HubSku", "SKU-1"));
+            })).isEqualTo(5);
+            assertThat(again).containsExactlyElementsOf(numbered(5));
+            assertThat(redelivered).containsOnly(true);
+        }
+        assertThat(texts("test.rollback.out")).as("only the committed batch's send").containsExactly("sent by the good batch");
+        assertThat(texts(queue)).as("the queue after the committed batch").isEmpty();
+    }
+
+    @Test
+    void aDeadLetterCarriesItsReasonAndCommitsWithTheBatch() throws Exception {
+        String queue = "test.deadletter";
+        send(queue, 3, Duration.ZERO);
+        try (QueueBatchReceiver receiver = new QueueBatchReceiver(connections, queue)) {
+            assertThat(receiver.drain(500, Duration.ofSeconds(5), (batch, sends) ->
+                    sends.deadLetter(batch.get(1), "test-route", "quantity is not a number", "java.lang.NumberFormatException",
+                            null))).isEqualTo(3);
+        }
+        try (Connection connection = connections.createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            connection.start();
+            Message letter = session.createConsumer(session.createQueue(HubQueues.deadLetterQueue(queue))).receive(5000);
+            assertThat(((TextMessage) letter).getText()).isEqualTo("message 2");
+            assertThat(letter.getStringProperty("HubSku")).as("the hub's own headers go along").isEqualTo("SKU-2");
+            assertThat(letter.getStringProperty(HubHeaders.ERROR_REASON)).isEqualTo("quantity is not a number");
+            assertThat(letter.getStringProperty(HubHeaders.ERROR_ROUTE)).isEqualTo("test-route");
+            assertThat(letter.getStringProperty(HubHeaders.ORIGINAL_QUEUE)).isEqualTo(queue);
+        }
+        assertThat(texts(HubQueues.deadLetterQueue(queue))).as("one dead letter only").isEmpty();
+        assertThat(texts(queue)).as("the whole batch was taken").isEmpty();
+    }
+
+    private static List<String> numbered(int count) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            texts.add("message " + i);
+        }
+        return texts;
+    }
+
+    /** Sends {@code count} messages, each in its own transaction, {@code apart} from each other. */
+    private static void send(String queue, int count, Duration apart) {
+        try (Connection connection = connections.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+            MessageProducer producer = session.createProducer(session.createQueue(queue));
+            for (String text : numbered(count)) {
+                TextMessage message = session.createTextMessage(text);
+                message.setStringProperty("HubSku", "SKU-" + text.substring("message ".length()));
+                producer.send(message);
+                session.commit();
+                if (!apart.isZero()) {
+                    LockSupport.parkNanos(apart.toNanos());
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Takes everything left on the queue. */
+    private static List<String> texts(String queue) throws Exception {
+        List<String> texts = new ArrayList<>();
+        try (Connection connection = connections.createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            connection.start();
+            var consumer = session.createConsumer(session.createQueue(queue));
+            for (Message message = consumer.receive(200); message != null; message = consumer.receive(200)) {
+                texts.add(((TextMessage) message).getText());
+            }
+        }
+        return texts;
+    }
+}
