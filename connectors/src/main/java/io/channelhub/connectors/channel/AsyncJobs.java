@@ -10,9 +10,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 
@@ -73,8 +75,10 @@ public final class AsyncJobs<J> {
         journalReadAt = Instant.now();
         int found = 0;
         try {
+            Set<String> known = new HashSet<>();
+            jobs.forEach(pending -> known.add(codec.key(pending.job)));
             for (Map.Entry<String, String> kept : journal.kept(partner).entrySet()) {
-                if (jobs.stream().anyMatch(pending -> codec.key(pending.job).equals(kept.getKey()))) {
+                if (known.contains(kept.getKey())) {
                     continue;
                 }
                 try {
