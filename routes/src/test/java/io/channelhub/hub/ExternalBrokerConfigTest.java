@@ -104,8 +104,9 @@ class ExternalBrokerConfigTest extends SandboxHubTest {
         List<String> channelQueues = HubQueues.channelQueues(partners.channelIds());
         assertThat(channelQueues).as("the sandbox hub has channels").isNotEmpty();
         for (String queue : HubQueues.consumed(partners.channelIds())) {
-            AddressSettings file = externalSettings.getMatch(queue);
-            assertThat(policy(file)).as(queue).isEqualTo(policy(hubSettings.getMatch(queue)));
+            // Address settings apply by address: the ledger's queue has the settings of the address it is bound to.
+            AddressSettings file = externalSettings.getMatch(HubQueues.address(queue));
+            assertThat(policy(file)).as(queue).isEqualTo(policy(hubSettings.getMatch(HubQueues.address(queue))));
             String expectedDeadLetters = channelQueues.contains(queue) ? CHANNEL_PUSH_DEAD_LETTERS
                     : HubQueues.deadLetterQueue(queue);
             assertThat(String.valueOf(file.getDeadLetterAddress())).as(queue).isEqualTo(expectedDeadLetters);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.channelhub.connectors.channel.ChannelSandbox;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
+import io.channelhub.hub.broker.HubQueues;
 import io.channelhub.hub.ops.DeadLetterService;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.store.StockStore;
@@ -114,6 +115,31 @@ class StockSyncTest extends SandboxHubTest {
         var letter = deadLetters.browse(queue, 100).stream().filter(l -> l.body().contains(sku)).findFirst().orElseThrow();
         assertThat(letter.reason().get("HubErrorReason").toString()).contains("required property");
         assertThat(letter.reason().get("HubErrorRoute").toString()).startsWith("stock-process-ledger-");
+    }
+
+    @Test
+    void aLedgerDeadLetterRetriedByOpsReachesTheLedger() throws Exception {
+        // The ledger's queue is bound to hub.stock.changed: the retry must name it fully, or it would reach no queue.
+        String sku = listedSku("RETRIED");
+        String queue = HubQueues.deadLetterQueue(HubQueues.STOCK_CHANGED_LEDGER);
+        var report = StockEvents.envelope(level(sku, 6, Instant.now(), 1), WMS, now());
+        try (jakarta.jms.Connection connection = connectionFactory.createConnection();
+             jakarta.jms.Session session = connection.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE)) {
+            var letter = session.createTextMessage(io.channelhub.mappings.json.CanonicalJson.write(report));
+            var reason = new io.channelhub.hub.broker.DeadLetters.Reason("stock-process-ledger-1", "the database was down",
+                    IllegalStateException.class.getName(), 8, null, HubQueues.STOCK_CHANGED_LEDGER);
+            for (var header : reason.headers(Map.of(StockEvents.SKU, sku)).entrySet()) {
+                letter.setObjectProperty(header.getKey(), header.getValue());
+            }
+            session.createProducer(session.createQueue(queue)).send(letter);
+        }
+        String id = deadLetters.browse(queue, 100).stream().filter(letter -> letter.body().contains(sku)).findFirst()
+                .orElseThrow().jmsMessageId();
+
+        assertThat(deadLetters.retry(queue, id, "ops")).contains(HubQueues.STOCK_CHANGED_LEDGER);
+
+        awaitChannels(sku, expected(6, 0));
+        assertThat(deadLetters.browse(queue, 100)).noneMatch(letter -> letter.body().contains(sku));
     }
 
     @Test

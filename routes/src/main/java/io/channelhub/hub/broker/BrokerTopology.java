@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 import java.util.List;
 
 /**
- * The embedded broker's addresses, diverts and address settings. Redelivery and dead-lettering are broker policy,
+ * The embedded broker's addresses, diverts and address settings (see {@link HubQueues} for the topology). Redelivery and dead-lettering are broker policy,
  * declared here next to the queues they govern (the same settings are in docker/broker.xml for an external broker).
  *
  * <ul>
@@ -48,14 +48,16 @@ public class BrokerTopology implements ArtemisConfigurationCustomizer {
         configuration.setPersistIDCache(true);
         configuration.setJMXManagementEnabled(true);
         multicast(configuration, HubQueues.ORDER_PLACED, HubQueues.ORDER_PLACED_CONSUMERS);
-        multicast(configuration, HubQueues.STOCK_CHANGED, List.of(HubQueues.STOCK_CHANGED_LEDGER));
+        addSubscribedAddresses(configuration);
         multicast(configuration, HubQueues.PRODUCT_UPSERTED, List.of(HubQueues.PRODUCT_UPSERTED_CATALOGUE));
         List<String> channelQueues = HubQueues.channelQueues(partners.channelIds());
         for (String queue : HubQueues.consumed(partners.channelIds())) {
             String deadLetters = HubQueues.deadLetterQueue(queue);
-            addAnycastQueue(configuration, queue, channelQueues.contains(queue));
+            if (HubQueues.address(queue).equals(queue)) {
+                addAnycastQueue(configuration, queue, channelQueues.contains(queue));
+            }
             addAnycastQueue(configuration, deadLetters, false);
-            configuration.addAddressSetting(queue, new AddressSettings()
+            configuration.addAddressSetting(HubQueues.address(queue), new AddressSettings()
                     .setDeadLetterAddress(SimpleString.of(deadLetters))
                     .setMaxDeliveryAttempts(delivery.maxAttempts() + 2)
                     .setRedeliveryDelay(delivery.initialDelay().toMillis())
@@ -82,6 +84,23 @@ public class BrokerTopology implements ArtemisConfigurationCustomizer {
                     .setExclusive(false)
                     .setRoutingType(ComponentConfigurationRoutingType.ANYCAST));
         }
+    }
+
+    /** The multicast addresses that have their one consumer's queue bound to them (see {@link HubQueues}). */
+    static void addSubscribedAddresses(Configuration configuration) {
+        subscribed(configuration, HubQueues.STOCK_CHANGED, HubQueues.STOCK_CHANGED_LEDGER);
+    }
+
+    /**
+     * A multicast address with its one consumer's durable queue bound to it: no copy per message, and the address's
+     * settings are the queue's.
+     */
+    private static void subscribed(Configuration configuration, String address, String queue) {
+        configuration.addAddressConfiguration(new CoreAddressConfiguration()
+                .setName(address)
+                .addRoutingType(RoutingType.MULTICAST)
+                .addQueueConfiguration(QueueConfiguration.of(queue).setAddress(address)
+                        .setRoutingType(RoutingType.MULTICAST).setDurable(true)));
     }
 
     /**

@@ -48,7 +48,7 @@ public final class QueueBatchReceiver implements AutoCloseable {
         try {
             this.connection = connectionFactory.createConnection();
             this.session = connection.createSession(true, Session.SESSION_TRANSACTED);
-            this.consumer = session.createConsumer(session.createQueue(queue));
+            this.consumer = session.createConsumer(HubQueues.consumeFrom(session, queue));
             connection.start();
         } catch (JMSException e) {
             close();

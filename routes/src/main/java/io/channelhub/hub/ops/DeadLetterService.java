@@ -94,7 +94,7 @@ public class DeadLetterService {
                     copy.setObjectProperty(name, letter.getObjectProperty(name));
                 }
             }
-            session.createProducer(session.createQueue(target)).send(copy);
+            session.createProducer(HubQueues.sendTo(session, target)).send(copy);
             return target;
         });
     }
