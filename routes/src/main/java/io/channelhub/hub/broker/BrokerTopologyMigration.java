@@ -1,8 +1,15 @@
 package io.channelhub.hub.broker;
 
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.Message;
+import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.activemq.artemis.core.postoffice.Binding;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.Queue;
@@ -14,8 +21,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
- * Brings an embedded broker whose journal an older hub wrote up to today's {@link BrokerTopology}, before anything is
- * sent: it runs while the beans are created, and the routes and schedules start only after all of them are.
+ * Brings an embedded broker whose journal an older hub wrote up to today's {@link BrokerTopology}, and checks that an
+ * external one has it, before anything is sent: it runs while the beans are created, and the routes and schedules
+ * start only after all of them are.
  * <p>
  * The stock ledger's queue used to sit on an anycast address of its own, fed by a divert; it is now bound to
  * {@code hub.stock.changed}. Artemis keeps a queue it finds in the journal where it was (it logs AMQ229019 and skips
@@ -25,6 +33,7 @@ import org.springframework.stereotype.Component;
  * and the holding queue is durable: a hub stopped half-way finishes the move at its next start.
  * <p>
  * An external broker's topology is its operator's ({@code docker/broker.xml}; the README says how to move the queue).
+ * One that still has the older topology stops the start with what to do.
  */
 @Component
 public class BrokerTopologyMigration implements InitializingBean {
@@ -32,11 +41,16 @@ public class BrokerTopologyMigration implements InitializingBean {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerTopologyMigration.class);
     static final String HOLDING_QUEUE = "hub.migration.holding." + HubQueues.STOCK_CHANGED_LEDGER;
     private static final int MOVE_FLUSH = 1000;
+    private static final java.time.Duration MOVE_SETTLE = java.time.Duration.ofSeconds(60);
+    private static final String MANAGEMENT_ADDRESS = "activemq.management";
+    private static final long MANAGEMENT_ANSWER_MS = 5000;
 
     private final ObjectProvider<EmbeddedActiveMQ> embeddedBroker;
+    private final ConnectionFactory connectionFactory;
 
-    public BrokerTopologyMigration(ObjectProvider<EmbeddedActiveMQ> embeddedBroker) {
+    public BrokerTopologyMigration(ObjectProvider<EmbeddedActiveMQ> embeddedBroker, ConnectionFactory connectionFactory) {
         this.embeddedBroker = embeddedBroker;
+        this.connectionFactory = connectionFactory;
     }
 
     @Override
@@ -44,6 +58,43 @@ public class BrokerTopologyMigration implements InitializingBean {
         EmbeddedActiveMQ broker = embeddedBroker.getIfAvailable();
         if (broker != null && broker.getActiveMQServer() != null) {
             migrate(broker.getActiveMQServer());
+        } else {
+            requireTodaysTopology(connectionFactory);
+        }
+    }
+
+    /**
+     * Fails when the broker says the ledger's queue is bound elsewhere. The ledger would still consume it (a fully
+     * qualified name finds a queue by its name), but an ops retry sent to that name would reach no queue and be lost.
+     * Asked through Artemis' management address, which the hub's broker user may use ({@code docker/broker.xml}). A
+     * broker that cannot be reached, or does not answer, is left to the consumers, which wait for it.
+     */
+    public static void requireTodaysTopology(ConnectionFactory connectionFactory) {
+        String queue = HubQueues.STOCK_CHANGED_LEDGER;
+        String expected = HubQueues.address(queue);
+        Object address;
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            connection.start();
+            TemporaryQueue replies = session.createTemporaryQueue();
+            Message request = session.createMessage();
+            JMSManagementHelper.putAttribute(request, ResourceNames.QUEUE + queue, "address");
+            request.setJMSReplyTo(replies);
+            session.createProducer(session.createQueue(MANAGEMENT_ADDRESS)).send(request);
+            Message reply = session.createConsumer(replies).receive(MANAGEMENT_ANSWER_MS);
+            if (reply == null) {
+                LOG.warn("Broker topology not checked: the broker's management address did not answer");
+                return;
+            }
+            address = JMSManagementHelper.hasOperationSucceeded(reply) ? JMSManagementHelper.getResult(reply) : null;
+        } catch (Exception unreachable) {
+            LOG.warn("Broker topology not checked: {}", unreachable.getMessage());
+            return;
+        }
+        if (!expected.equals(String.valueOf(address))) {
+            throw new IllegalStateException("The broker's queue " + queue + (address == null ? " does not exist"
+                    : " is bound to " + address + ", not to " + expected) + ": it runs a broker.xml older than"
+                    + " docker/broker.xml. Move the queue as the README says under 'Upgrading an external broker'.");
         }
     }
 
@@ -57,19 +108,17 @@ public class BrokerTopologyMigration implements InitializingBean {
         if (queue != null && !queue.getAddress().toString().equals(address)) {
             String oldAddress = queue.getAddress().toString();
             long waiting = queue.getMessageCount();
-            Queue holding = server.locateQueue(HOLDING_QUEUE);
-            if (holding == null) {
-                holding = server.createQueue(QueueConfiguration.of(HOLDING_QUEUE).setRoutingType(RoutingType.ANYCAST)
-                        .setDurable(true).setAutoCreateAddress(true));
-            }
-            move(server, queue, HOLDING_QUEUE);
             // Artemis keeps the divert that fed the queue in its journal too, though no configuration names it any more.
             SimpleString divert = SimpleString.of("divert." + queueName);
             if (server.getPostOffice().getBinding(divert) != null) {
                 server.destroyDivert(divert);
             }
-            server.destroyQueue(SimpleString.of(queueName));
-            server.removeAddressInfo(SimpleString.of(oldAddress), null);
+            if (server.locateQueue(HOLDING_QUEUE) == null) {
+                server.createQueue(QueueConfiguration.of(HOLDING_QUEUE).setRoutingType(RoutingType.ANYCAST)
+                        .setDurable(true).setAutoCreateAddress(true));
+            }
+            move(server, queue, HOLDING_QUEUE);
+            destroyEmpty(server, queue);
             LOG.info("Broker topology: queue {} moves from address {} to {} with its {} waiting messages",
                     queueName, oldAddress, address, waiting);
             queue = null;
@@ -81,15 +130,40 @@ public class BrokerTopologyMigration implements InitializingBean {
         Queue holding = server.locateQueue(HOLDING_QUEUE);
         if (holding != null) {
             int moved = move(server, holding, queueName);
-            server.destroyQueue(SimpleString.of(HOLDING_QUEUE));
-            server.removeAddressInfo(SimpleString.of(HOLDING_QUEUE), null);
+            destroyEmpty(server, holding);
             LOG.info("Broker topology: {} messages are back in {} on address {}", moved, queueName, address);
         }
     }
 
-    /** Moves every message of {@code from} into the queue {@code to} only (not to the other queues of its address). */
+    /**
+     * Moves every message of {@code from} into the queue {@code to} only (not to the other queues of its address), and
+     * returns once they are there: Artemis adds moved messages to their new queue after the move's transaction has
+     * been written, which can be after the call returns, and a queue destroyed before that would lose them.
+     */
     private static int move(ActiveMQServer server, Queue from, String to) throws Exception {
-        Binding target = server.getPostOffice().getBinding(SimpleString.of(to));
-        return from.moveReferences(MOVE_FLUSH, null, target.getAddress(), false, target);
+        Binding binding = server.getPostOffice().getBinding(SimpleString.of(to));
+        Queue target = server.locateQueue(to);
+        long before = target.getMessageCount();
+        int moved = from.moveReferences(MOVE_FLUSH, null, binding.getAddress(), false, binding);
+        long deadline = System.nanoTime() + MOVE_SETTLE.toNanos();
+        while (from.getMessageCount() > 0 || target.getMessageCount() < before + moved) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Broker topology: moving " + from.getName() + " to " + to + " did not settle"
+                        + " within " + MOVE_SETTLE + " (" + from.getMessageCount() + " left, " + target.getMessageCount()
+                        + " there); nothing was removed, the next start goes on from here");
+            }
+            Thread.sleep(10);
+        }
+        return moved;
+    }
+
+    /** Removes an emptied queue; one that still holds messages stays, and the start stops. */
+    private static void destroyEmpty(ActiveMQServer server, Queue queue) throws Exception {
+        if (queue.getMessageCount() > 0) {
+            throw new IllegalStateException("Broker topology: " + queue.getName() + " still holds " + queue.getMessageCount()
+                    + " messages after the move; it stays, the next start goes on from here");
+        }
+        server.destroyQueue(queue.getName());
+        server.removeAddressInfo(queue.getAddress(), null);
     }
 }

@@ -74,7 +74,7 @@ public final class HubQueues {
     }
 
     /** The queue to consume: by its fully qualified {@code address::queue} name where it is bound to a shared address. */
-    public static Destination consumeFrom(Session session, String queue) throws JMSException {
+    public static jakarta.jms.Queue consumeFrom(Session session, String queue) throws JMSException {
         return session.createQueue(qualified(queue));
     }
 

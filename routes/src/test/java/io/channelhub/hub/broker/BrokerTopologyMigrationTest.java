@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A persistent Artemis journal written with the older topology (the ledger's queue on an address of its own, fed by a
@@ -51,9 +52,11 @@ class BrokerTopologyMigrationTest {
 
     @Test
     void theLedgersQueueMovesToTheStockAddressWithTheReportsWaitingInIt() throws Exception {
+        // More than one flush of the move (1000), and enough for the moved messages to arrive after the move returns.
+        String[] waiting = java.util.stream.IntStream.rangeClosed(1, 2500).mapToObj(i -> "report-" + i).toArray(String[]::new);
         EmbeddedActiveMQ older = start(this::olderTopology);
-        publish(session -> session.createTopic(HubQueues.STOCK_CHANGED), "report-1", "report-2", "report-3");
-        assertThat(older.getActiveMQServer().locateQueue(LEDGER).getMessageCount()).as("fed by the divert").isEqualTo(3);
+        publish(session -> session.createTopic(HubQueues.STOCK_CHANGED), waiting);
+        assertThat(older.getActiveMQServer().locateQueue(LEDGER).getMessageCount()).as("fed by the divert").isEqualTo(2500);
         older.stop();
 
         EmbeddedActiveMQ today = start(BrokerTopology::addSubscribedAddresses);
@@ -71,17 +74,19 @@ class BrokerTopologyMigrationTest {
         assertThat(server.locateQueue(BrokerTopologyMigration.HOLDING_QUEUE)).as("the holding queue").isNull();
         assertThat(server.getPostOffice().getBinding(SimpleString.of("divert." + LEDGER))).as("the journal's divert").isNull();
 
-        publish(session -> session.createTopic(HubQueues.STOCK_CHANGED), "report-4");
-        assertThat(receiveAll()).as("the waiting reports, then the new one, each once")
-                .containsExactly("report-1", "report-2", "report-3", "report-4");
+        publish(session -> session.createTopic(HubQueues.STOCK_CHANGED), "after-the-move");
+        List<String> expected = new ArrayList<>(List.of(waiting));
+        expected.add("after-the-move");
+        assertThat(receiveAll()).as("the waiting reports, then the new one, each once").containsExactlyElementsOf(expected);
 
-        publish(session -> session.createTopic(HubQueues.STOCK_CHANGED), "report-5");
+        publish(session -> session.createTopic(HubQueues.STOCK_CHANGED), "before-a-restart");
         today.stop();
         EmbeddedActiveMQ restarted = start(BrokerTopology::addSubscribedAddresses);
         BrokerTopologyMigration.migrate(restarted.getActiveMQServer());
         assertThat(restarted.getActiveMQServer().locateQueue(LEDGER).getAddress().toString())
                 .isEqualTo(HubQueues.STOCK_CHANGED);
-        assertThat(receiveAll()).as("a restart on today's journal keeps the queue and its reports").containsExactly("report-5");
+        assertThat(receiveAll()).as("a restart on today's journal keeps the queue and its reports")
+                .containsExactly("before-a-restart");
     }
 
     @Test
@@ -99,6 +104,29 @@ class BrokerTopologyMigrationTest {
         assertThat(receiveAll()).containsExactly("held-1", "held-2");
     }
 
+    @Test
+    void anExternalBrokerWithTheOlderTopologyStopsTheStartWithWhatToDo() throws Exception {
+        EmbeddedActiveMQ older = start(this::olderTopology);
+        publish(session -> session.createTopic(HubQueues.STOCK_CHANGED), "report-1");
+
+        // The hub's consumer would still find the queue by its name, but an ops retry sent to the fully qualified name
+        // would reach no queue and be lost: the start stops instead.
+        assertThatThrownBy(() -> BrokerTopologyMigration.requireTodaysTopology(new ActiveMQConnectionFactory(URL)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("hub.stock.changed.ledger is bound to hub.stock.changed.ledger, not to hub.stock.changed")
+                .hasMessageContaining("Upgrading an external broker");
+        assertThat(older.getActiveMQServer().locateQueue(LEDGER).getMessageCount()).as("the check takes nothing").isEqualTo(1);
+        older.stop();
+
+        start(dataDir.resolve("today"), BrokerTopology::addSubscribedAddresses);
+        BrokerTopologyMigration.requireTodaysTopology(new ActiveMQConnectionFactory(URL));
+    }
+
+    @Test
+    void aBrokerThatCannotBeReachedIsLeftToTheConsumers() {
+        BrokerTopologyMigration.requireTodaysTopology(new ActiveMQConnectionFactory("vm://44"));
+    }
+
     /** The topology before the ledger's queue was bound to hub.stock.changed. */
     private void olderTopology(Configuration configuration) {
         configuration.addAddressConfiguration(new CoreAddressConfiguration().setName(HubQueues.STOCK_CHANGED)
@@ -112,6 +140,10 @@ class BrokerTopologyMigrationTest {
     }
 
     private EmbeddedActiveMQ start(Consumer<Configuration> topology) throws Exception {
+        return start(dataDir, topology);
+    }
+
+    private EmbeddedActiveMQ start(Path dataDir, Consumer<Configuration> topology) throws Exception {
         Configuration configuration = new ConfigurationImpl()
                 .setPersistenceEnabled(true)
                 .setSecurityEnabled(false)
