@@ -16,8 +16,9 @@ import org.springframework.stereotype.Component;
 import java.util.List;
 
 /**
- * The embedded broker's addresses, diverts and address settings (see {@link HubQueues} for the topology). Redelivery and dead-lettering are broker policy,
- * declared here next to the queues they govern (the same settings are in docker/broker.xml for an external broker).
+ * The embedded broker's addresses, diverts and address settings (see {@link HubQueues} for the topology). Redelivery
+ * and dead-lettering are broker policy, declared here next to the queues they govern (the same settings are in
+ * docker/broker.xml for an external broker).
  *
  * <ul>
  *   <li>consumer queues: redelivery delay with exponential backoff; the hub itself moves a message that has used up

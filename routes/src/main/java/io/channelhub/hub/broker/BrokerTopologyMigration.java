@@ -3,6 +3,8 @@ package io.channelhub.hub.broker;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TemporaryQueue;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
@@ -20,6 +22,8 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
+import java.util.Optional;
+
 /**
  * Brings an embedded broker whose journal an older hub wrote up to today's {@link BrokerTopology}, and checks that an
  * external one has it, before anything is sent: it runs while the beans are created, and the routes and schedules
@@ -27,8 +31,9 @@ import org.springframework.stereotype.Component;
  * <p>
  * The stock ledger's queue used to sit on an anycast address of its own, fed by a divert; it is now bound to
  * {@code hub.stock.changed}. Artemis keeps a queue it finds in the journal where it was (it logs AMQ229019 and skips
- * the configured one), which would leave {@code hub.stock.changed} with neither the queue nor the divert, and every
- * report sent there lost. So the queue is moved: its messages go to a holding queue, the old queue and its address
+ * the configured one), and keeps the divert in the journal too: reports would still reach the old queue through the
+ * copy this topology saves, and an ops retry sent to the queue's fully qualified name would reach no queue and be
+ * lost. So the queue is moved: its messages go to a holding queue, the old queue and its address
  * are removed, the queue is created on {@code hub.stock.changed}, and the messages go back. Each step is idempotent
  * and the holding queue is durable: a hub stopped half-way finishes the move at its next start.
  * <p>
@@ -72,29 +77,43 @@ public class BrokerTopologyMigration implements InitializingBean {
     public static void requireTodaysTopology(ConnectionFactory connectionFactory) {
         String queue = HubQueues.STOCK_CHANGED_LEDGER;
         String expected = HubQueues.address(queue);
-        Object address;
+        boundTo(connectionFactory, queue).filter(address -> !address.equals(expected)).ifPresent(address -> {
+            throw new IllegalStateException("The broker's queue " + queue + " is bound to " + address + ", not to "
+                    + expected + ": it runs a broker.xml older than docker/broker.xml. Move the queue as the README"
+                    + " says under 'Upgrading an external broker'.");
+        });
+    }
+
+    /** The address the broker says the queue is bound to; empty, with a warning, when it cannot say. */
+    private static Optional<String> boundTo(ConnectionFactory connectionFactory, String queue) {
         try (Connection connection = connectionFactory.createConnection();
              Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
             connection.start();
             TemporaryQueue replies = session.createTemporaryQueue();
-            Message request = session.createMessage();
-            JMSManagementHelper.putAttribute(request, ResourceNames.QUEUE + queue, "address");
-            request.setJMSReplyTo(replies);
-            session.createProducer(session.createQueue(MANAGEMENT_ADDRESS)).send(request);
-            Message reply = session.createConsumer(replies).receive(MANAGEMENT_ANSWER_MS);
+            Message reply;
+            try (MessageProducer management = session.createProducer(session.createQueue(MANAGEMENT_ADDRESS));
+                 MessageConsumer answers = session.createConsumer(replies)) {
+                Message request = session.createMessage();
+                JMSManagementHelper.putAttribute(request, ResourceNames.QUEUE + queue, "address");
+                request.setJMSReplyTo(replies);
+                management.send(request);
+                reply = answers.receive(MANAGEMENT_ANSWER_MS);
+            } finally {
+                replies.delete();
+            }
             if (reply == null) {
                 LOG.warn("Broker topology not checked: the broker's management address did not answer");
-                return;
+                return Optional.empty();
             }
-            address = JMSManagementHelper.hasOperationSucceeded(reply) ? JMSManagementHelper.getResult(reply) : null;
+            if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
+                LOG.warn("Broker topology not checked: the broker did not say where {} is bound ({})", queue,
+                        JMSManagementHelper.getResult(reply));
+                return Optional.empty();
+            }
+            return Optional.of(String.valueOf(JMSManagementHelper.getResult(reply)));
         } catch (Exception unreachable) {
             LOG.warn("Broker topology not checked: {}", unreachable.getMessage());
-            return;
-        }
-        if (!expected.equals(String.valueOf(address))) {
-            throw new IllegalStateException("The broker's queue " + queue + (address == null ? " does not exist"
-                    : " is bound to " + address + ", not to " + expected) + ": it runs a broker.xml older than"
-                    + " docker/broker.xml. Move the queue as the README says under 'Upgrading an external broker'.");
+            return Optional.empty();
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -119,12 +120,17 @@ class BrokerTopologyMigrationTest {
         older.stop();
 
         start(dataDir.resolve("today"), BrokerTopology::addSubscribedAddresses);
-        BrokerTopologyMigration.requireTodaysTopology(new ActiveMQConnectionFactory(URL));
+        assertThatCode(() -> BrokerTopologyMigration.requireTodaysTopology(new ActiveMQConnectionFactory(URL)))
+                .as("today's topology").doesNotThrowAnyException();
     }
 
     @Test
-    void aBrokerThatCannotBeReachedIsLeftToTheConsumers() {
-        BrokerTopologyMigration.requireTodaysTopology(new ActiveMQConnectionFactory("vm://44"));
+    void aBrokerThatCannotBeReachedOrCannotSayIsLeftToTheConsumers() throws Exception {
+        assertThatCode(() -> BrokerTopologyMigration.requireTodaysTopology(new ActiveMQConnectionFactory("vm://44")))
+                .as("no broker").doesNotThrowAnyException();
+        start(dataDir.resolve("empty"), configuration -> { });
+        assertThatCode(() -> BrokerTopologyMigration.requireTodaysTopology(new ActiveMQConnectionFactory(URL)))
+                .as("a broker without the queue").doesNotThrowAnyException();
     }
 
     /** The topology before the ledger's queue was bound to hub.stock.changed. */
