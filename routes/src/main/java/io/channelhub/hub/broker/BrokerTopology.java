@@ -54,7 +54,7 @@ public class BrokerTopology implements ArtemisConfigurationCustomizer {
         List<String> channelQueues = HubQueues.channelQueues(partners.channelIds());
         for (String queue : HubQueues.consumed(partners.channelIds())) {
             String deadLetters = HubQueues.deadLetterQueue(queue);
-            if (HubQueues.address(queue).equals(queue)) {
+            if (!HubQueues.SUBSCRIBED.containsKey(queue)) {
                 addAnycastQueue(configuration, queue, channelQueues.contains(queue));
             }
             addAnycastQueue(configuration, deadLetters, false);
@@ -87,9 +87,9 @@ public class BrokerTopology implements ArtemisConfigurationCustomizer {
         }
     }
 
-    /** The multicast addresses that have their one consumer's queue bound to them (see {@link HubQueues}). */
+    /** The multicast addresses that have their one consumer's queue bound to them ({@link HubQueues#SUBSCRIBED}). */
     static void addSubscribedAddresses(Configuration configuration) {
-        subscribed(configuration, HubQueues.STOCK_CHANGED, HubQueues.STOCK_CHANGED_LEDGER);
+        HubQueues.SUBSCRIBED.forEach((queue, address) -> subscribed(configuration, address, queue));
     }
 
     /**

@@ -22,6 +22,7 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -44,7 +45,7 @@ import java.util.Optional;
 public class BrokerTopologyMigration implements InitializingBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerTopologyMigration.class);
-    static final String HOLDING_QUEUE = "hub.migration.holding." + HubQueues.STOCK_CHANGED_LEDGER;
+    static final String HOLDING_PREFIX = "hub.migration.holding.";
     private static final int MOVE_FLUSH = 1000;
     private static final java.time.Duration MOVE_SETTLE = java.time.Duration.ofSeconds(60);
     private static final String MANAGEMENT_ADDRESS = "activemq.management";
@@ -75,13 +76,12 @@ public class BrokerTopologyMigration implements InitializingBean {
      * broker that cannot be reached, or does not answer, is left to the consumers, which wait for it.
      */
     public static void requireTodaysTopology(ConnectionFactory connectionFactory) {
-        String queue = HubQueues.STOCK_CHANGED_LEDGER;
-        String expected = HubQueues.address(queue);
-        boundTo(connectionFactory, queue).filter(address -> !address.equals(expected)).ifPresent(address -> {
-            throw new IllegalStateException("The broker's queue " + queue + " is bound to " + address + ", not to "
-                    + expected + ": it runs a broker.xml older than docker/broker.xml. Move the queue as the README"
-                    + " says under 'Upgrading an external broker'.");
-        });
+        HubQueues.SUBSCRIBED.forEach((queue, expected) ->
+                boundTo(connectionFactory, queue).filter(address -> !address.equals(expected)).ifPresent(address -> {
+                    throw new IllegalStateException("The broker's queue " + queue + " is bound to " + address + ", not to "
+                            + expected + ": it runs a broker.xml older than docker/broker.xml. Move the queue as the"
+                            + " README says under 'Upgrading an external broker'.");
+                }));
     }
 
     /** The address the broker says the queue is bound to; empty, with a warning, when it cannot say. */
@@ -119,10 +119,13 @@ public class BrokerTopologyMigration implements InitializingBean {
 
     /** Moves the queues an older topology left elsewhere; does nothing on a broker that has today's. */
     public static void migrate(ActiveMQServer server) throws Exception {
-        bindToAddress(server, HubQueues.STOCK_CHANGED_LEDGER, HubQueues.address(HubQueues.STOCK_CHANGED_LEDGER));
+        for (Map.Entry<String, String> subscribed : HubQueues.SUBSCRIBED.entrySet()) {
+            bindToAddress(server, subscribed.getKey(), subscribed.getValue());
+        }
     }
 
     private static void bindToAddress(ActiveMQServer server, String queueName, String address) throws Exception {
+        String holdingName = HOLDING_PREFIX + queueName;
         Queue queue = server.locateQueue(queueName);
         if (queue != null && !queue.getAddress().toString().equals(address)) {
             String oldAddress = queue.getAddress().toString();
@@ -132,11 +135,11 @@ public class BrokerTopologyMigration implements InitializingBean {
             if (server.getPostOffice().getBinding(divert) != null) {
                 server.destroyDivert(divert);
             }
-            if (server.locateQueue(HOLDING_QUEUE) == null) {
-                server.createQueue(QueueConfiguration.of(HOLDING_QUEUE).setRoutingType(RoutingType.ANYCAST)
+            if (server.locateQueue(holdingName) == null) {
+                server.createQueue(QueueConfiguration.of(holdingName).setRoutingType(RoutingType.ANYCAST)
                         .setDurable(true).setAutoCreateAddress(true));
             }
-            move(server, queue, HOLDING_QUEUE);
+            move(server, queue, holdingName);
             destroyEmpty(server, queue);
             LOG.info("Broker topology: queue {} moves from address {} to {} with its {} waiting messages",
                     queueName, oldAddress, address, waiting);
@@ -146,7 +149,7 @@ public class BrokerTopologyMigration implements InitializingBean {
             server.createQueue(QueueConfiguration.of(queueName).setAddress(address).setRoutingType(RoutingType.MULTICAST)
                     .setDurable(true).setAutoCreateAddress(true));
         }
-        Queue holding = server.locateQueue(HOLDING_QUEUE);
+        Queue holding = server.locateQueue(holdingName);
         if (holding != null) {
             int moved = move(server, holding, queueName);
             destroyEmpty(server, holding);

@@ -6,6 +6,7 @@ import jakarta.jms.Session;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -14,8 +15,8 @@ import java.util.stream.Stream;
  * consumer has its own durable queue, redelivery policy and {@code DLQ.<queue>} and one failing consumer never
  * holds up another.
  * <p>
- * The exception is {@link #STOCK_CHANGED}, by far the busiest address: it has one consumer, whose durable queue is
- * bound to the address itself. The divert's copy of every report cost about 7 % of the hub's CPU per report, and
+ * The exception is {@link #STOCK_CHANGED}, by far the busiest address ({@link #SUBSCRIBED}): it has one consumer,
+ * whose durable queue is bound to the address itself. The divert's copy of every report cost about 7 % of the hub's CPU per report, and
  * with a single consumer the address's settings are that queue's settings. Reach the queue through
  * {@link #consumeFrom} and {@link #sendTo}.
  */
@@ -44,6 +45,12 @@ public final class HubQueues {
     public static final List<String> CONSUMED = List.of(ORDER_PLACED_ERP, ORDER_PLACED_CRM, ORDER_PLACED_STOCK, ORDER_INGEST,
             STOCK_CHANGED_LEDGER, STOCK_INGEST, PRODUCT_UPSERTED_CATALOGUE);
 
+    /**
+     * Consumer queues bound to the multicast address they are fed from (queue → address), instead of being fed
+     * through a divert into an address of their own.
+     */
+    public static final Map<String, String> SUBSCRIBED = Map.of(STOCK_CHANGED_LEDGER, STOCK_CHANGED);
+
     private HubQueues() {
     }
 
@@ -68,9 +75,9 @@ public final class HubQueues {
         return Stream.concat(CONSUMED.stream(), channelQueues(channelIds).stream()).toList();
     }
 
-    /** The address a consumed queue is bound to: its own, but for the ledger's, which is bound to {@link #STOCK_CHANGED}. */
+    /** The address a consumed queue is bound to: its own, unless it is one of {@link #SUBSCRIBED}. */
     public static String address(String queue) {
-        return STOCK_CHANGED_LEDGER.equals(queue) ? STOCK_CHANGED : queue;
+        return SUBSCRIBED.getOrDefault(queue, queue);
     }
 
     /** The queue to consume: by its fully qualified {@code address::queue} name where it is bound to a shared address. */
@@ -83,12 +90,11 @@ public final class HubQueues {
      * a topic by its fully qualified name, which no other subscriber of the address sees.
      */
     public static Destination sendTo(Session session, String queue) throws JMSException {
-        return address(queue).equals(queue) ? session.createQueue(queue) : session.createTopic(qualified(queue));
+        return SUBSCRIBED.containsKey(queue) ? session.createTopic(qualified(queue)) : session.createQueue(queue);
     }
 
     private static String qualified(String queue) {
-        String address = address(queue);
-        return address.equals(queue) ? queue : address + "::" + queue;
+        return SUBSCRIBED.containsKey(queue) ? address(queue) + "::" + queue : queue;
     }
 
     public static String deadLetterQueue(String queue) {

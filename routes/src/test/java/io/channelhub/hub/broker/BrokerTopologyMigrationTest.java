@@ -39,6 +39,7 @@ class BrokerTopologyMigrationTest {
 
     private static final String URL = "vm://43";
     private static final String LEDGER = HubQueues.STOCK_CHANGED_LEDGER;
+    private static final String HOLDING = BrokerTopologyMigration.HOLDING_PREFIX + LEDGER;
 
     @TempDir
     Path dataDir;
@@ -72,7 +73,7 @@ class BrokerTopologyMigrationTest {
         assertThat(moved.getRoutingType()).isEqualTo(RoutingType.MULTICAST);
         assertThat(moved.isDurable()).isTrue();
         assertThat(server.getAddressInfo(SimpleString.of(LEDGER))).as("the old address").isNull();
-        assertThat(server.locateQueue(BrokerTopologyMigration.HOLDING_QUEUE)).as("the holding queue").isNull();
+        assertThat(server.locateQueue(HOLDING)).as("the holding queue").isNull();
         assertThat(server.getPostOffice().getBinding(SimpleString.of("divert." + LEDGER))).as("the journal's divert").isNull();
 
         publish(session -> session.createTopic(HubQueues.STOCK_CHANGED), "after-the-move");
@@ -95,13 +96,13 @@ class BrokerTopologyMigrationTest {
         EmbeddedActiveMQ today = start(BrokerTopology::addSubscribedAddresses);
         ActiveMQServer server = today.getActiveMQServer();
         // Stopped after the old queue was emptied into the holding queue and removed: the configured queue is back.
-        server.createQueue(QueueConfiguration.of(BrokerTopologyMigration.HOLDING_QUEUE)
+        server.createQueue(QueueConfiguration.of(HOLDING)
                 .setRoutingType(RoutingType.ANYCAST).setDurable(true));
-        publish(session -> session.createQueue(BrokerTopologyMigration.HOLDING_QUEUE), "held-1", "held-2");
+        publish(session -> session.createQueue(HOLDING), "held-1", "held-2");
 
         BrokerTopologyMigration.migrate(server);
 
-        assertThat(server.locateQueue(BrokerTopologyMigration.HOLDING_QUEUE)).isNull();
+        assertThat(server.locateQueue(HOLDING)).isNull();
         assertThat(receiveAll()).containsExactly("held-1", "held-2");
     }
 
