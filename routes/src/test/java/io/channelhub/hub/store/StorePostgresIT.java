@@ -27,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StorePostgresIT {
 
     private static EmbeddedPostgres postgres;
+    private static DataSource dataSource;
     private static StockStore store;
     private static TransactionTemplate transaction;
     private static JdbcTemplate jdbc;
@@ -35,7 +36,7 @@ class StorePostgresIT {
     @BeforeAll
     static void startPostgres() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
-        DataSource dataSource = postgres.getPostgresDatabase();
+        dataSource = postgres.getPostgresDatabase();
         Flyway.configure().dataSource(dataSource).load().migrate();
         jdbc = new JdbcTemplate(dataSource);
         client = JdbcClient.create(dataSource);
@@ -69,8 +70,15 @@ class StorePostgresIT {
         assertThat(ledger).containsOnlyKeys("PG-A", "PG-B");
         assertThat(ledger.get("PG-A")).containsOnlyKeys("WH-1", "WH-2");
         assertThat(ledger.get("PG-A").get("WH-1")).isEqualTo(new StockStore.LedgerRow(5, 1, asOf.toInstant(), true));
-        Map<String, Long> reservedAfter = transaction.execute(status -> store.lockSkus(List.of("PG-A", "PG-B")));
-        assertThat(reservedAfter).containsOnly(Map.entry("PG-A", 3L), Map.entry("PG-B", 0L));
+        List<String> lockedElsewhere = new java.util.ArrayList<>();
+        Map<String, Long> reservedAfter = transaction.execute(status -> {
+            Map<String, Long> held = store.lockSkus(List.of("PG-A", "PG-B", "PG-D"));
+            lockedElsewhere.addAll(lockedForAnotherConnection(List.of("PG-A", "PG-B", "PG-C", "PG-D")));
+            return held;
+        });
+        assertThat(reservedAfter).containsOnly(Map.entry("PG-A", 3L), Map.entry("PG-B", 0L), Map.entry("PG-D", 0L));
+        // PG-D's row is the transaction's own insert, which no other connection sees before the commit.
+        assertThat(lockedElsewhere).as("the SKU rows the transaction locked").containsExactly("PG-A", "PG-B");
         Map<String, StockStore.Figures> figures = transaction.execute(status -> store.figures(skus));
         assertThat(figures.get("PG-A")).isEqualTo(new StockStore.Figures(3, Map.of("WH-1", 5L, "WH-2", 2L)));
         assertThat(figures.get("PG-B")).isEqualTo(new StockStore.Figures(0, Map.of("WH-1", 7L)));
@@ -96,6 +104,24 @@ class StorePostgresIT {
         assertThat(taking.kept("amazon-de")).containsOnlyKeys("feed:old", "feed:both");
         assertThat(live.kept("amazon-de")).as("a live instance's fresh job is its own").containsOnlyKeys("feed:fresh");
         assertThat(gone.kept("amazon-de")).isEmpty();
+    }
+
+    /** The SKUs whose row another connection cannot lock at once. */
+    private static List<String> lockedForAnotherConnection(List<String> skus) {
+        List<String> locked = new java.util.ArrayList<>();
+        try (java.sql.Connection other = dataSource.getConnection()) {
+            for (String sku : skus) {
+                try (var statement = other.prepareStatement("SELECT sku FROM stock_item WHERE sku = ? FOR UPDATE NOWAIT")) {
+                    statement.setString(1, sku);
+                    statement.executeQuery().close();
+                } catch (java.sql.SQLException lockNotAvailable) {
+                    locked.add(sku);
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return locked;
     }
 
     private static PartnerJobJournal journalOf(String instance) {
