@@ -7,9 +7,10 @@ import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
-import java.time.OffsetDateTime;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Per-channel sync metrics, all tagged {@code channel} (and {@code kind}: stock or price):
@@ -22,20 +23,24 @@ import java.util.concurrent.ConcurrentHashMap;
 public class ChannelMetrics {
 
     private final MeterRegistry meters;
-    private final Map<String, Timer> lags = new ConcurrentHashMap<>();
-    private final Map<String, Counter> pushes = new ConcurrentHashMap<>();
+    /** Channel → kind → its meters: looked up for every SKU a partner acknowledges, so without building a key. */
+    private final Map<String, Map<String, Acknowledgements>> acknowledgements = new ConcurrentHashMap<>();
+
+    private record Acknowledgements(Timer lag, Counter pushes) {
+    }
 
     public ChannelMetrics(MeterRegistry meters) {
         this.meters = meters;
     }
 
-    public void acknowledged(String channel, String kind, OffsetDateTime changedAt) {
-        Duration lag = Duration.between(changedAt.toInstant(), java.time.Instant.now());
-        String key = channel + "/" + kind;
-        lags.computeIfAbsent(key, k -> Timer.builder("hub.channel.sync.lag").description("Source change to partner acknowledgement")
-                .tags("channel", channel, "kind", kind).publishPercentileHistogram().publishPercentiles(0.5, 0.99)
-                .register(meters)).record(lag.isNegative() ? Duration.ZERO : lag);
-        pushes.computeIfAbsent(key, k -> counter("hub.channel.pushes", channel, kind)).increment();
+    public void acknowledged(String channel, String kind, Instant changedAt) {
+        Acknowledgements meters = acknowledgements.computeIfAbsent(channel, c -> new ConcurrentHashMap<>())
+                .computeIfAbsent(kind, k -> new Acknowledgements(Timer.builder("hub.channel.sync.lag")
+                        .description("Source change to partner acknowledgement").tags("channel", channel, "kind", kind)
+                        .publishPercentileHistogram().publishPercentiles(0.5, 0.99).register(this.meters),
+                        counter("hub.channel.pushes", channel, kind)));
+        meters.lag().record(Math.max(0, System.currentTimeMillis() - changedAt.toEpochMilli()), TimeUnit.MILLISECONDS);
+        meters.pushes().increment();
     }
 
     public void saved(String channel, String kind, int count) {

@@ -142,7 +142,7 @@ public class ChannelPublishRoutes extends RouteBuilder {
                             row.sku() + " = " + row.price() + " " + row.currency(), refusal, null);
                 } else {
                     catalogue.markPublished(channel.id(), row.sku(), row.computedSeq(), row.price(), row.fingerprint(), now);
-                    metrics.acknowledged(channel.id(), PRICE, row.changedAt());
+                    metrics.acknowledged(channel.id(), PRICE, row.changedAt().toInstant());
                 }
             }
         });
@@ -176,8 +176,16 @@ public class ChannelPublishRoutes extends RouteBuilder {
     }
 
     /** The first few items of a batch, for the log. */
+    /** How many items a log line names. */
+    static final int EXCERPT_ITEMS = 5;
+
     static String excerpt(List<String> items) {
-        return items.size() <= 5 ? String.join(", ", items) : String.join(", ", items.subList(0, 5)) + ", … (" + items.size() + ")";
+        return excerpt(items.subList(0, Math.min(items.size(), EXCERPT_ITEMS)), items.size());
+    }
+
+    /** The first items, and how many there were in all. */
+    static String excerpt(List<String> first, int total) {
+        return total <= first.size() ? String.join(", ", first) : String.join(", ", first) + ", … (" + total + ")";
     }
 
     private static Map<String, Message> bySku(List<Message> batch) throws JMSException {

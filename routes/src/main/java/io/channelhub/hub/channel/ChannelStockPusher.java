@@ -232,7 +232,9 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
             }
             return;
         }
-        List<String> acknowledged = new ArrayList<>(updates.size());
+        // Only what the log line names is formatted: this runs for every SKU pushed.
+        List<String> named = new ArrayList<>(ChannelPublishRoutes.EXCERPT_ITEMS);
+        int acknowledged = 0;
         for (StockUpdate update : updates) {
             String refusal = outcome.rejected().get(update.sku());
             if (refusal != null) {
@@ -241,14 +243,16 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
                 continue;
             }
             shown.put(update.sku(), update.quantity());
-            acknowledged.add(update.sku() + "=" + update.quantity());
+            if (acknowledged++ < ChannelPublishRoutes.EXCERPT_ITEMS) {
+                named.add(update.sku() + "=" + update.quantity());
+            }
             Instant changed = batch.get(update.sku()).changedAt();
             if (changed != null) {
-                metrics.acknowledged(channel.id(), ChannelPublishRoutes.STOCK, OffsetDateTime.ofInstant(changed, ZoneOffset.UTC));
+                metrics.acknowledged(channel.id(), ChannelPublishRoutes.STOCK, changed);
             }
         }
-        LOG.info("{} acknowledged {} quantit{} in {} call(s): {}{}", channel.id(), acknowledged.size(),
-                acknowledged.size() == 1 ? "y" : "ies", outcome.calls(), ChannelPublishRoutes.excerpt(acknowledged),
+        LOG.info("{} acknowledged {} quantit{} in {} call(s): {}{}", channel.id(), acknowledged,
+                acknowledged == 1 ? "y" : "ies", outcome.calls(), ChannelPublishRoutes.excerpt(named, acknowledged),
                 outcome.rejected().isEmpty() ? "" : "; refused: " + outcome.rejected().keySet());
     }
 
