@@ -120,20 +120,26 @@ public final class StockSyncBenchmark {
             double cpuShare = 0;
             double rawCpuMicros = 0;
             double hubCpuMicros = 0;
+            ThreadCpu rawThreads = null;
+            ThreadCpu hubThreads = null;
             for (int run = 0; run < 3; run++) {
+                ThreadCpu rawBefore = ThreadCpu.now();
                 long rawCpuBefore = cpuNanos();
                 long jitA = compiler.getTotalCompilationTime();
                 double rawRun = rawBrokerRate(hub.connectionFactory(), rawMessages, hub.ledgerBatchSize());
                 if (rawRun > raw) {
                     raw = rawRun;
                     rawCpuMicros = (cpuNanos() - rawCpuBefore) / 1e3 / rawMessages;
+                    rawThreads = ThreadCpu.now().minus(rawBefore);
                 }
                 long jitB = compiler.getTotalCompilationTime();
                 profile.resume();
+                ThreadCpu hubBefore = ThreadCpu.now();
                 long cpuBefore = cpuNanos();
                 long start = System.nanoTime();
                 hub.pushAndWait(catalogue, ++quantity, 300);
                 double seconds = (System.nanoTime() - start) / 1e9;
+                ThreadCpu hubAfter = ThreadCpu.now();
                 profile.pause(run == 2);
                 System.err.printf("run %d: reference %.0f msg/s (JIT %d ms), hub %.0f events/s (JIT %d ms)%n", run + 1, rawRun,
                         jitB - jitA, skus / seconds, compiler.getTotalCompilationTime() - jitB);
@@ -143,6 +149,7 @@ public final class StockSyncBenchmark {
                     long cpu = cpuNanos() - cpuBefore;
                     cpuShare = cpu / 1e9 / seconds / Runtime.getRuntime().availableProcessors();
                     hubCpuMicros = cpu / 1e3 / skus;
+                    hubThreads = hubAfter.minus(hubBefore);
                 }
             }
             rows.add(row("1. throughput, stock events/s (each reaches 3 channels)", throughput,
@@ -153,6 +160,16 @@ public final class StockSyncBenchmark {
             // costs in CPU shows how much of the gap is work the hub does.
             rows.add(row("   CPU per event of the best run, µs (all threads of the process)", hubCpuMicros,
                     "raw broker, CPU µs per message", rawCpuMicros, "cost ratio " + fmt(hubCpuMicros / rawCpuMicros, 2)));
+            // Where each side's CPU went, by thread: the broker's share of the gap is work the hub asks of it, the rest is
+            // the hub's own.
+            rows.add(hubThreads.row("   of which Artemis' threads (broker and client library), µs", ThreadCpu.ARTEMIS, skus,
+                    rawThreads, rawMessages, ""));
+            rows.add(hubThreads.row("   of which the hub's threads (ledger, pushers, ERP source), µs", ThreadCpu.OTHER, skus,
+                    rawThreads, rawMessages, "reference: its sender and receiver"));
+            rows.add(hubThreads.row("   of which the sandbox partners' threads, µs", ThreadCpu.SANDBOX, skus, rawThreads,
+                    rawMessages, "HTTP servers standing in for Shopify, eBay and OTTO"));
+            rows.add(row("   of which the JVM's own threads (GC, JIT compiler), µs", hubCpuMicros - hubThreads.perItem(ThreadCpu.ALL, skus),
+                    "raw broker, µs", rawCpuMicros - rawThreads.perItem(ThreadCpu.ALL, rawMessages), ""));
 
             if (parts.contains("2")) {
                 Latency latency = hub.latencyAt(catalogue, throughput * 0.2, latencySeconds);
@@ -183,6 +200,58 @@ public final class StockSyncBenchmark {
         System.out.printf("%-78s %10s   %-34s %10s   %s%n", "figure", "value", "reference", "value", "note");
         rows.forEach(System.out::println);
         System.exit(0);
+    }
+
+    /**
+     * CPU time by thread group: Artemis' threads (the broker's and its client library's), the sandboxes' HTTP servers,
+     * and the rest (the hub's routes, its database's helpers, the benchmark thread that publishes the ERP's events or
+     * runs the reference's receiver). What the process used beyond all of them is the JVM's own: GC and the JIT compiler.
+     */
+    private record ThreadCpu(Map<String, Long> nanos) {
+
+        static final String ARTEMIS = "artemis";
+        static final String SANDBOX = "sandbox";
+        static final String OTHER = "other";
+        static final String ALL = "all";
+        /** Threads that end before they can be read (the reference's sender) add their CPU here. */
+        static final AtomicLong ENDED_THREADS = new AtomicLong();
+
+        static ThreadCpu now() {
+            var threads = ManagementFactory.getThreadMXBean();
+            Map<String, Long> nanos = new java.util.HashMap<>(Map.of(ARTEMIS, 0L, SANDBOX, 0L, OTHER, ENDED_THREADS.get()));
+            for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+                long cpu = info == null ? -1 : threads.getThreadCpuTime(info.getThreadId());
+                if (cpu > 0) {
+                    nanos.merge(group(info.getThreadName()), cpu, Long::sum);
+                }
+            }
+            nanos.put(ALL, nanos.get(ARTEMIS) + nanos.get(SANDBOX) + nanos.get(OTHER));
+            return new ThreadCpu(nanos);
+        }
+
+        private static String group(String thread) {
+            String name = thread.toLowerCase(java.util.Locale.ROOT);
+            if (name.contains("activemq") || name.contains("artemis")) {
+                return ARTEMIS;
+            }
+            // The sandboxes' handlers and the dispatcher of the JDK's HTTP server they run on (the hub's is Tomcat).
+            return name.endsWith("-sandbox") || name.equals("http-dispatcher") ? SANDBOX : OTHER;
+        }
+
+        ThreadCpu minus(ThreadCpu before) {
+            Map<String, Long> difference = new java.util.HashMap<>();
+            nanos.forEach((group, value) -> difference.put(group, value - before.nanos.get(group)));
+            return new ThreadCpu(difference);
+        }
+
+        double perItem(String group, int items) {
+            return nanos.get(group) / 1e3 / items;
+        }
+
+        String row(String figure, String group, int items, ThreadCpu reference, int referenceItems, String note) {
+            return StockSyncBenchmark.row(figure, perItem(group, items), "raw broker, µs", reference.perItem(group, referenceItems),
+                    note);
+        }
     }
 
     /** CPU time of this process (hub, broker, sandboxes and the benchmark itself). */
@@ -277,8 +346,10 @@ public final class StockSyncBenchmark {
                 session.commit();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
+            } finally {
+                ThreadCpu.ENDED_THREADS.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
             }
-        });
+        }, "bench-raw-sender");
         sender.start();
         int received = 0;
         try (Connection connection = factory.createConnection();
