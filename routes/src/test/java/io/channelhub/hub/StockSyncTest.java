@@ -367,6 +367,46 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void eachChannelCountsThePushAndRecordsItsLagFromTheSourceChangeInTheActuatorMetrics() throws Exception {
+        String sku = listedSku("LAG");
+        // A channel told every SKU at its first start (a full sync) is not measured against a source change: wait for
+        // every channel's to end.
+        await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.sql(
+                "SELECT COUNT(*) FROM channel_stock_cursor WHERE full_sync_after IS NULL").query(Long.class).single() == CHANNELS.size());
+        Map<String, Double> pushesBefore = new LinkedHashMap<>();
+        Map<String, Long> lagsBefore = new LinkedHashMap<>();
+        Map<String, Double> lagSecondsBefore = new LinkedHashMap<>();
+        for (String channel : CHANNELS) {
+            pushesBefore.put(channel, stockMeter(channel, "hub.channel.pushes").counter() == null ? 0
+                    : stockMeter(channel, "hub.channel.pushes").counter().count());
+            io.micrometer.core.instrument.Timer lag = stockMeter(channel, "hub.channel.sync.lag").timer();
+            lagsBefore.put(channel, lag == null ? 0 : lag.count());
+            lagSecondsBefore.put(channel, lag == null ? 0 : lag.totalTime(java.util.concurrent.TimeUnit.SECONDS));
+        }
+        // Changed at its source 90 s ago (a warehouse that reports late): the lag runs from there, not from the hub.
+        report(sku, 6, Instant.now().minusSeconds(90), 1);
+        awaitChannels(sku, expected(6, 0));
+
+        for (String channel : CHANNELS) {
+            await().atMost(PROPAGATION).ignoreExceptions().untilAsserted(() -> assertThat(stockMeter(channel, "hub.channel.pushes").counter().count())
+                    .as("pushes counted for " + channel).isGreaterThanOrEqualTo(pushesBefore.get(channel) + 1));
+            io.micrometer.core.instrument.Timer lag = stockMeter(channel, "hub.channel.sync.lag").timer();
+            assertThat(lag.count()).as("lags recorded for " + channel).isGreaterThanOrEqualTo(lagsBefore.get(channel) + 1);
+            assertThat(lag.totalTime(java.util.concurrent.TimeUnit.SECONDS) - lagSecondsBefore.get(channel))
+                    .as("lag recorded for " + channel).isGreaterThanOrEqualTo(90);
+        }
+        HttpResponse<String> actuator = ops("GET", "/actuator/metrics/hub.channel.sync.lag?tag=channel:otto-de&tag=kind:stock");
+        assertThat(actuator.statusCode()).isEqualTo(200);
+        JsonNode measurements = JSON.readTree(actuator.body()).path("measurements");
+        assertThat(measurements.findValuesAsText("statistic")).contains("COUNT", "TOTAL_TIME", "MAX");
+        for (JsonNode measurement : measurements) {
+            if (measurement.path("statistic").asText().equals("MAX")) {
+                assertThat(measurement.path("value").asDouble()).as("the largest lag, in seconds").isGreaterThanOrEqualTo(90);
+            }
+        }
+    }
+
+    @Test
     void everyChannelsTooManyRequestsWithRetryAfterIsWaitedOutAndTheQuantityArrives() throws Exception {
         String sku = listedSku("THROTTLE");
         Map<String, Double> waitsBefore = new LinkedHashMap<>();
@@ -703,6 +743,10 @@ class StockSyncTest extends SandboxHubTest {
 
     private double counter(String name) {
         return meters.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    private io.micrometer.core.instrument.search.Search stockMeter(String channel, String name) {
+        return meters.find(name).tag("channel", channel).tag("kind", "stock");
     }
 
     private double throttleWaits(String channel) {
