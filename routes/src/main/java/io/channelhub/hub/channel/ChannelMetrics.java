@@ -34,13 +34,13 @@ public class ChannelMetrics {
     }
 
     public void acknowledged(String channel, String kind, Instant changedAt) {
-        Acknowledgements meters = acknowledgements.computeIfAbsent(channel, c -> new ConcurrentHashMap<>())
+        Acknowledgements acknowledgement = acknowledgements.computeIfAbsent(channel, c -> new ConcurrentHashMap<>())
                 .computeIfAbsent(kind, k -> new Acknowledgements(Timer.builder("hub.channel.sync.lag")
                         .description("Source change to partner acknowledgement").tags("channel", channel, "kind", kind)
-                        .publishPercentileHistogram().publishPercentiles(0.5, 0.99).register(this.meters),
+                        .publishPercentileHistogram().publishPercentiles(0.5, 0.99).register(meters),
                         counter("hub.channel.pushes", channel, kind)));
-        meters.lag().record(Math.max(0, System.currentTimeMillis() - changedAt.toEpochMilli()), TimeUnit.MILLISECONDS);
-        meters.pushes().increment();
+        acknowledgement.lag().record(Math.max(0, System.currentTimeMillis() - changedAt.toEpochMilli()), TimeUnit.MILLISECONDS);
+        acknowledgement.pushes().increment();
     }
 
     public void saved(String channel, String kind, int count) {

@@ -175,10 +175,10 @@ public class ChannelPublishRoutes extends RouteBuilder {
         void run() throws JMSException;
     }
 
-    /** The first few items of a batch, for the log. */
     /** How many items a log line names. */
     static final int EXCERPT_ITEMS = 5;
 
+    /** The first few items of a batch, for the log. */
     static String excerpt(List<String> items) {
         return excerpt(items.subList(0, Math.min(items.size(), EXCERPT_ITEMS)), items.size());
     }
