@@ -33,13 +33,19 @@ public class ChannelMetrics {
         this.meters = meters;
     }
 
+    /**
+     * The partner acknowledged one SKU's figure. {@code changedAt} null: a push that no source change asked for (a full
+     * sync tells a channel every SKU): counted, but there is no lag to measure.
+     */
     public void acknowledged(String channel, String kind, Instant changedAt) {
         Acknowledgements acknowledgement = acknowledgements.computeIfAbsent(channel, c -> new ConcurrentHashMap<>())
                 .computeIfAbsent(kind, k -> new Acknowledgements(Timer.builder("hub.channel.sync.lag")
                         .description("Source change to partner acknowledgement").tags("channel", channel, "kind", kind)
                         .publishPercentileHistogram().publishPercentiles(0.5, 0.99).register(meters),
                         counter("hub.channel.pushes", channel, kind)));
-        acknowledgement.lag().record(Math.max(0, System.currentTimeMillis() - changedAt.toEpochMilli()), TimeUnit.MILLISECONDS);
+        if (changedAt != null) {
+            acknowledgement.lag().record(Math.max(0, System.currentTimeMillis() - changedAt.toEpochMilli()), TimeUnit.MILLISECONDS);
+        }
         acknowledgement.pushes().increment();
     }
 

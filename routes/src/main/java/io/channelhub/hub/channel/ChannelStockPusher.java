@@ -246,10 +246,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
             if (acknowledged++ < ChannelPublishRoutes.EXCERPT_ITEMS) {
                 named.add(update.sku() + "=" + update.quantity());
             }
-            Instant changed = batch.get(update.sku()).changedAt();
-            if (changed != null) {
-                metrics.acknowledged(channel.id(), ChannelPublishRoutes.STOCK, changed);
-            }
+            metrics.acknowledged(channel.id(), ChannelPublishRoutes.STOCK, batch.get(update.sku()).changedAt());
         }
         LOG.info("{} acknowledged {} quantit{} in {} call(s): {}{}", channel.id(), acknowledged,
                 acknowledged == 1 ? "y" : "ies", outcome.calls(), ChannelPublishRoutes.excerpt(named, acknowledged),
