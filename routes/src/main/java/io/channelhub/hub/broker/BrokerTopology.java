@@ -100,8 +100,12 @@ public class BrokerTopology implements ArtemisConfigurationCustomizer {
         configuration.addAddressConfiguration(new CoreAddressConfiguration()
                 .setName(address)
                 .addRoutingType(RoutingType.MULTICAST)
-                .addQueueConfiguration(QueueConfiguration.of(queue).setAddress(address)
-                        .setRoutingType(RoutingType.MULTICAST).setDurable(true)));
+                .addQueueConfiguration(subscribedQueue(queue, address)));
+    }
+
+    /** The durable queue bound to its multicast address, as configured here and as the migration recreates it. */
+    static QueueConfiguration subscribedQueue(String queue, String address) {
+        return QueueConfiguration.of(queue).setAddress(address).setRoutingType(RoutingType.MULTICAST).setDurable(true);
     }
 
     /**

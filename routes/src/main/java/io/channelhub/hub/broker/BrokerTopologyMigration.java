@@ -146,8 +146,7 @@ public class BrokerTopologyMigration implements InitializingBean {
             queue = null;
         }
         if (queue == null) {
-            server.createQueue(QueueConfiguration.of(queueName).setAddress(address).setRoutingType(RoutingType.MULTICAST)
-                    .setDurable(true).setAutoCreateAddress(true));
+            server.createQueue(BrokerTopology.subscribedQueue(queueName, address).setAutoCreateAddress(true));
         }
         Queue holding = server.locateQueue(holdingName);
         if (holding != null) {

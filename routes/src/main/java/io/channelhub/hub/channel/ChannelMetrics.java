@@ -23,10 +23,13 @@ import java.util.concurrent.TimeUnit;
 public class ChannelMetrics {
 
     private final MeterRegistry meters;
-    /** Channel → kind → its meters: looked up for every SKU a partner acknowledges, so without building a key. */
-    private final Map<String, Map<String, Acknowledgements>> acknowledgements = new ConcurrentHashMap<>();
+    /**
+     * Channel → kind → its per-SKU meters: looked up for every SKU acknowledged or conflated, so without building a
+     * key or its tags each time.
+     */
+    private final Map<String, Map<String, SkuMeters>> skuMeters = new ConcurrentHashMap<>();
 
-    private record Acknowledgements(Timer lag, Counter pushes) {
+    private record SkuMeters(Timer lag, Counter pushes, Counter saved) {
     }
 
     public ChannelMetrics(MeterRegistry meters) {
@@ -38,21 +41,25 @@ public class ChannelMetrics {
      * sync tells a channel every SKU): counted, but there is no lag to measure.
      */
     public void acknowledged(String channel, String kind, Instant changedAt) {
-        Acknowledgements acknowledgement = acknowledgements.computeIfAbsent(channel, c -> new ConcurrentHashMap<>())
-                .computeIfAbsent(kind, k -> new Acknowledgements(Timer.builder("hub.channel.sync.lag")
-                        .description("Source change to partner acknowledgement").tags("channel", channel, "kind", kind)
-                        .publishPercentileHistogram().publishPercentiles(0.5, 0.99).register(meters),
-                        counter("hub.channel.pushes", channel, kind)));
+        SkuMeters sku = skuMeters(channel, kind);
         if (changedAt != null) {
-            acknowledgement.lag().record(Math.max(0, System.currentTimeMillis() - changedAt.toEpochMilli()), TimeUnit.MILLISECONDS);
+            sku.lag().record(Math.max(0, System.currentTimeMillis() - changedAt.toEpochMilli()), TimeUnit.MILLISECONDS);
         }
-        acknowledgement.pushes().increment();
+        sku.pushes().increment();
     }
 
     public void saved(String channel, String kind, int count) {
         if (count > 0) {
-            counter("hub.channel.pushes.saved", channel, kind).increment(count);
+            skuMeters(channel, kind).saved().increment(count);
         }
+    }
+
+    private SkuMeters skuMeters(String channel, String kind) {
+        return skuMeters.computeIfAbsent(channel, c -> new ConcurrentHashMap<>()).computeIfAbsent(kind, k -> new SkuMeters(
+                Timer.builder("hub.channel.sync.lag").description("Source change to partner acknowledgement")
+                        .tags("channel", channel, "kind", kind).publishPercentileHistogram().publishPercentiles(0.5, 0.99)
+                        .register(meters),
+                counter("hub.channel.pushes", channel, kind), counter("hub.channel.pushes.saved", channel, kind)));
     }
 
     public void rejected(String channel, String kind) {
