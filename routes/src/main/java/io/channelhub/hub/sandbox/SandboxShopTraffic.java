@@ -10,8 +10,8 @@ import io.channelhub.hub.partners.PartnerDefinition;
 import io.channelhub.hub.partners.PartnerRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * receives another delivery when a demo product runs low, so that stock keeps moving through every channel.
  */
 @Component
-public class SandboxShopTraffic implements DisposableBean {
+public class SandboxShopTraffic {
 
     private static final Logger LOG = LoggerFactory.getLogger("sandbox-shop");
     private static final String[] FIRST = {"Anna", "Jonas", "Zoë", "Mehmet", "Lena", "Łukasz"};
@@ -141,8 +141,12 @@ public class SandboxShopTraffic implements DisposableBean {
         }
     }
 
-    @Override
-    public void destroy() {
+    /**
+     * Stops placing orders as soon as the hub begins to stop. On the bean's destruction, which comes after the web
+     * server has stopped, the order placed in between was logged as undeliverable.
+     */
+    @EventListener(ContextClosedEvent.class)
+    public void stopOrdering() {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
