@@ -142,13 +142,17 @@ public class SandboxShopTraffic {
     }
 
     /**
-     * Stops placing orders as soon as the hub begins to stop. On the bean's destruction, which comes after the web
-     * server has stopped, the order placed in between was logged as undeliverable.
+     * Stops placing orders as soon as the hub begins to stop, and lets the order under way finish while the hub still
+     * takes it. On the bean's destruction, which comes after the web server has stopped, that order was logged as
+     * undeliverable; interrupted, it was logged as such.
      */
     @EventListener(ContextClosedEvent.class)
-    public void stopOrdering() {
+    public void stopOrdering() throws InterruptedException {
         if (scheduler != null) {
-            scheduler.shutdownNow();
+            scheduler.shutdown();
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
         }
     }
 }
