@@ -30,17 +30,23 @@ class HubLifecycleIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private Process hub;
+    private Path dataDir;
 
     @AfterEach
-    void cleanUp() throws InterruptedException {
+    void cleanUp() throws InterruptedException, IOException {
         if (hub != null) {
             hub.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (dataDir != null) {
+            try (var files = Files.walk(dataDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
         }
     }
 
     @Test
     void theReadmeHubStartsWorksAndStopsWithoutLoggingAWarningOrAnError() throws Exception {
-        Path dataDir = Files.createTempDirectory("stopping-hub");
+        dataDir = Files.createTempDirectory("hub-lifecycle");
         Path log = dataDir.resolve("hub.log");
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
