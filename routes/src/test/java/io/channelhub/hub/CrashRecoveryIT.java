@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +66,7 @@ class CrashRecoveryIT {
         resources.add(crm);
         Path dataDir = Files.createTempDirectory("crash-hub");
         Path partners = partners(dataDir, erp.baseUrl(), crm.baseUrl());
-        int port = freePort();
+        int port = HubProcess.freePort();
         String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
 
         hub = startHub(dataDir, partners, port, jdbcUrl);
@@ -116,27 +115,19 @@ class CrashRecoveryIT {
     }
 
     private Process startHub(Path dataDir, Path partners, int port, String jdbcUrl) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "io.channelhub.hub.ChannelHubApplication",
-                "--server.port=" + port,
-                "--hub.data-dir=" + dataDir,
+        return HubProcess.start(port, dataDir, dataDir.resolve("hub.log"), Map.of(
+                        "SHOP_MAIN_WEBHOOK_SECRET", SECRET,
+                        "ERP_TRYTON_PASSWORD", "erp-password",
+                        "CRM_SF_CLIENT_ID", "client",
+                        "CRM_SF_CLIENT_SECRET", "client-secret",
+                        "CRM_SF_USERNAME", "hub@example.com",
+                        "CRM_SF_PASSWORD", "sf-password",
+                        "HUB_OPS_PASSWORD", "ops-password"),
                 "--hub.partners-dir=" + partners,
                 "--hub.sandbox.shop-traffic.enabled=false",
                 "--hub.delivery.initial-delay=200ms",
                 "--spring.datasource.url=" + jdbcUrl,
-                "--spring.datasource.username=postgres")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("hub.log").toFile()));
-        builder.environment().putAll(Map.of(
-                "SHOP_MAIN_WEBHOOK_SECRET", SECRET,
-                "ERP_TRYTON_PASSWORD", "erp-password",
-                "CRM_SF_CLIENT_ID", "client",
-                "CRM_SF_CLIENT_SECRET", "client-secret",
-                "CRM_SF_USERNAME", "hub@example.com",
-                "CRM_SF_PASSWORD", "sf-password",
-                "HUB_OPS_PASSWORD", "ops-password"));
-        return builder.start();
+                "--spring.datasource.username=postgres");
     }
 
     private void awaitHealthy(int port) {
@@ -179,11 +170,5 @@ class CrashRecoveryIT {
                   password-env: CRM_SF_PASSWORD
                 """.formatted(crmUrl));
         return partners;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

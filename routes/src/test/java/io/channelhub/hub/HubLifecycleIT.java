@@ -4,7 +4,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,20 +48,13 @@ class HubLifecycleIT {
     void theReadmeHubStartsWorksAndStopsWithoutLoggingAWarningOrAnError() throws Exception {
         dataDir = Files.createTempDirectory("hub-lifecycle");
         Path log = dataDir.resolve("hub.log");
-        int port = freePort();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        hub = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                ChannelHubApplication.class.getName(),
-                "--server.port=" + port,
-                "--hub.data-dir=" + dataDir,
+        int port = HubProcess.freePort();
+        hub = HubProcess.start(port, dataDir, log, Map.of(),
                 "--hub.partners-dir=" + Path.of("..", "config", "partners").toAbsolutePath(),
                 // An order every 200 ms, so that orders are under way when it stops; none of the deliberately bad
                 // ones, which are dead-lettered with a warning, also while the hub stops.
                 "--hub.sandbox.shop-traffic.interval=200ms",
-                "--hub.sandbox.shop-traffic.bad-order-percent=0")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                "--hub.sandbox.shop-traffic.bad-order-percent=0");
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!hub.isAlive()) {
@@ -95,11 +88,5 @@ class HubLifecycleIT {
     /** A warning or an error, in the log's format or printed by a library on its own (advice to remove a jar). */
     private static boolean warns(String line) {
         return line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("Exception") || line.contains("please remove");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

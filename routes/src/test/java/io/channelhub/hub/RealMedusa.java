@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -239,7 +238,7 @@ public final class RealMedusa {
             Instant phase = Instant.now();
             ensurePostgresInstalled(work);
             killStaleServer(work);
-            int postgresPort = freePort();
+            int postgresPort = HubProcess.freePort();
             boolean seeded = startPostgres(work, postgresPort, seedKey());
             timings.put("postgres", Duration.between(phase, Instant.now()));
             RealMedusa medusa = new RealMedusa(work, postgresPort, timings);
@@ -403,7 +402,7 @@ public final class RealMedusa {
 
     private void startServer(Path app) throws IOException {
         writeEnvFile(app);
-        port = freePort();
+        port = HubProcess.freePort();
         Path log = work.resolve("medusa.log");
         ProcessBuilder builder = new ProcessBuilder(app.resolve("node_modules/.bin/medusa").toString(), "start",
                 "-H", "127.0.0.1", "-p", String.valueOf(port))
@@ -643,12 +642,6 @@ public final class RealMedusa {
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void sleep(long millis) {

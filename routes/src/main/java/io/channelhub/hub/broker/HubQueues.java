@@ -16,9 +16,9 @@ import java.util.stream.Stream;
  * holds up another.
  * <p>
  * The exception is {@link #STOCK_CHANGED}, by far the busiest address ({@link #SUBSCRIBED}): it has one consumer,
- * whose durable queue is bound to the address itself. The divert's copy of every report cost about 7 % of the hub's CPU per report, and
- * with a single consumer the address's settings are that queue's settings. Reach the queue through
- * {@link #consumeFrom} and {@link #sendTo}.
+ * whose durable queue is bound to the address itself. The divert's copy of every report cost about 7 % of the hub's
+ * CPU per report, and with a single consumer the address's settings are that queue's settings. Reach the queue
+ * through {@link #consumeFrom} and {@link #sendTo}.
  */
 public final class HubQueues {
 
