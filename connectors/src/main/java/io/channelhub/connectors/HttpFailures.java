@@ -1,5 +1,8 @@
 package io.channelhub.connectors;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -18,7 +21,7 @@ public final class HttpFailures {
     }
 
     /** The same for an answer read as something else than text (its body as text for the exception). */
-    public static void raiseFor(String partner, int status, java.net.http.HttpHeaders headers, String body) {
+    public static void raiseFor(String partner, int status, HttpHeaders headers, String body) {
         if (status >= 200 && status < 300) {
             return;
         }
@@ -36,9 +39,9 @@ public final class HttpFailures {
     public static Duration retryAfter(String value) {
         String trimmed = value.trim();
         try {
-            java.math.BigDecimal seconds = new java.math.BigDecimal(trimmed);
+            BigDecimal seconds = new BigDecimal(trimmed);
             return seconds.signum() <= 0 ? Duration.ZERO
-                    : Duration.ofMillis(seconds.movePointRight(3).setScale(0, java.math.RoundingMode.CEILING).longValueExact());
+                    : Duration.ofMillis(seconds.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact());
         } catch (NumberFormatException | ArithmeticException notSeconds) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);

@@ -1,7 +1,10 @@
 package io.channelhub.mappings;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -24,7 +27,7 @@ public final class MessageIds {
 
     /** The unified customer id: by e-mail where the channel shows a real one, else by the channel's own id. */
     public static String customerByEmail(String email) {
-        return "cust-" + digest(email.trim().toLowerCase(java.util.Locale.ROOT));
+        return "cust-" + digest(email.trim().toLowerCase(Locale.ROOT));
     }
 
     public static String customerByChannelIdentity(String channel, String partnerId, String externalId) {
@@ -37,9 +40,9 @@ public final class MessageIds {
 
     private static String digest(String value) {
         try {
-            var sha = java.security.MessageDigest.getInstance("SHA-256");
+            var sha = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(sha.digest(value.getBytes(StandardCharsets.UTF_8)), 0, 10);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
     }

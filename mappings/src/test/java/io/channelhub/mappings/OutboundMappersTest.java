@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,7 +41,7 @@ class OutboundMappersTest {
         BigDecimal total = sale.lines().stream()
                 // Tryton rounds each line amount to the currency's digits, as here.
                 .map(line -> new BigDecimal(line.unitPrice()).multiply(new BigDecimal(line.quantity()))
-                        .setScale(2, java.math.RoundingMode.HALF_EVEN))
+                        .setScale(2, RoundingMode.HALF_EVEN))
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
         assertThat(total).isEqualByComparingTo(order.subtotal().value().add(order.shippingTotal().value()));
         assertThat(sale.reference()).isEqualTo("SHOPIFY-MAIN-5550001");

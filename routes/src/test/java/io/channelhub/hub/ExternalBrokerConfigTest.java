@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -129,7 +130,7 @@ class ExternalBrokerConfigTest extends SandboxHubTest {
 
     private List<String> channelQueuesWithDeadLetters() {
         return HubQueues.channelQueues(partners.channelIds()).stream()
-                .flatMap(queue -> java.util.stream.Stream.of(queue, HubQueues.deadLetterQueue(queue))).toList();
+                .flatMap(queue -> Stream.of(queue, HubQueues.deadLetterQueue(queue))).toList();
     }
 
     /** What decides redelivery: the attempts, the backoff, and that nothing is deleted behind ops' back. */

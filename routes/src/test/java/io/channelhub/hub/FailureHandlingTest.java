@@ -2,14 +2,18 @@ package io.channelhub.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.channelhub.connectors.shopify.ShopifyWebhookSender;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender.Delivery;
 import io.channelhub.connectors.shopify.ShopifyWebhookSignature;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 
 import java.io.IOException;
 import java.net.URI;
@@ -21,6 +25,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,7 +44,7 @@ class FailureHandlingTest extends SandboxHubTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Autowired
-    private org.springframework.context.ApplicationContext context;
+    private ApplicationContext context;
 
     @Test
     void erpRejectionGoesToTheDeadLetterQueueWithItsReasonAndOthersKeepFlowing() throws Exception {
@@ -51,7 +56,7 @@ class FailureHandlingTest extends SandboxHubTest {
         assertThat(shop().deliver(Delivery.signed(order(next, "MUG-BLUE", 1), WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> erp().salesWithReference(reference(next)).size() == 1);
-        JsonNode letter = await().atMost(Duration.ofSeconds(10)).until(() -> deadLetter(ERP_DLQ, "\"externalOrderId\":\"" + rejected + "\""), java.util.Objects::nonNull);
+        JsonNode letter = await().atMost(Duration.ofSeconds(10)).until(() -> deadLetter(ERP_DLQ, "\"externalOrderId\":\"" + rejected + "\""), Objects::nonNull);
         assertThat(letter.path("reason").path("HubErrorReason").asText()).contains("PermanentPartnerException").contains("HTTP 400");
         assertThat(letter.path("reason").path("HubErrorRoute").asText()).isEqualTo("order-publish-tryton-erp");
         assertThat(letter.path("reason").path("HubErrorAttempts").asInt()).isEqualTo(1);
@@ -73,7 +78,7 @@ class FailureHandlingTest extends SandboxHubTest {
         long orderId = nextOrderId();
         String sku = "NEW-ITEM-" + orderId;
         assertThat(shop().deliver(Delivery.signed(order(orderId, sku, 2), WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
-        JsonNode letter = await().atMost(Duration.ofSeconds(20)).until(() -> deadLetter(ERP_DLQ, "\"externalOrderId\":\"" + orderId + "\""), java.util.Objects::nonNull);
+        JsonNode letter = await().atMost(Duration.ofSeconds(20)).until(() -> deadLetter(ERP_DLQ, "\"externalOrderId\":\"" + orderId + "\""), Objects::nonNull);
         assertThat(letter.path("reason").path("HubErrorReason").asText()).contains("unknown SKU(s) in the ERP: [" + sku + "]");
 
         erp().addProduct(sku, "New item", "9.90");
@@ -109,7 +114,7 @@ class FailureHandlingTest extends SandboxHubTest {
         HttpResponse<String> undeclaredLatin1 = shop().deliver(Delivery.signed(latin1, WEBHOOK_SECRET));
         HttpResponse<String> xml = shop().deliver(Delivery.signed("<order/>".getBytes(StandardCharsets.UTF_8), WEBHOOK_SECRET)
                 .withContentType("application/xml"));
-        HttpResponse<String> unknownPartner = new io.channelhub.connectors.shopify.ShopifyWebhookSender(
+        HttpResponse<String> unknownPartner = new ShopifyWebhookSender(
                 baseUrl() + "/webhooks/shopify/no-such-shop", "x").deliver(Delivery.signed(broken, WEBHOOK_SECRET));
 
         assertThat(malformed.statusCode()).isEqualTo(400);
@@ -140,7 +145,7 @@ class FailureHandlingTest extends SandboxHubTest {
 
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(response.body()).contains("dead-lettered").contains("has no line_items");
-        JsonNode letter = await().atMost(Duration.ofSeconds(10)).until(() -> deadLetter(INGEST_DLQ, String.valueOf(orderId)), java.util.Objects::nonNull);
+        JsonNode letter = await().atMost(Duration.ofSeconds(10)).until(() -> deadLetter(INGEST_DLQ, String.valueOf(orderId)), Objects::nonNull);
         assertThat(letter.path("reason").path("HubErrorReason").asText()).contains("MappingException");
         assertThat(letter.path("body").asText()).as("the original body, as it arrived").isEqualTo(withoutLines);
         assertThat(erp().lookupsOf(reference(orderId))).isZero();
@@ -196,10 +201,10 @@ class FailureHandlingTest extends SandboxHubTest {
         long before = store.countAccepted();
 
         // The ERP queue stops draining and its address refuses more than it holds: the broker is "full".
-        var full = new org.apache.activemq.artemis.core.settings.impl.AddressSettings();
+        var full = new AddressSettings();
         full.merge(original);
         full.setMaxSizeBytes(1)
-                .setAddressFullMessagePolicy(org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy.FAIL);
+                .setAddressFullMessagePolicy(AddressFullMessagePolicy.FAIL);
         erpQueue.pause();
         HttpResponse<String> accepted;
         HttpResponse<String> refused;

@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -122,7 +123,7 @@ public abstract class HubTestSupport {
 
     /** A sandbox Shopify shop that sends orders and, with a channel section, receives stock and prices. */
     public static String shop(String id, String domain, String channel) {
-        String variable = id.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        String variable = id.toUpperCase(Locale.ROOT).replace('-', '_');
         return """
                 id: %s
                 connector: shopify

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -89,7 +90,7 @@ class OrderFlowTest extends SandboxHubTest {
         long orderId = nextOrderId();
         Delivery delivery = Delivery.signed(order(orderId, "MUG-BLUE", 1), WEBHOOK_SECRET);
         ExecutorService pool = Executors.newFixedThreadPool(5);
-        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(5);
+        CyclicBarrier together = new CyclicBarrier(5);
         List<Callable<Integer>> deliveries = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             deliveries.add(() -> {

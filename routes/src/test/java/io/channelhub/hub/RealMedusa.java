@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -342,7 +344,7 @@ public final class RealMedusa {
             asPostgres(pg, Duration.ofMinutes(2), PG_BIN.resolve("initdb").toString(), "-D", data.toString(),
                     "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8");
             Files.writeString(data.resolve("postgresql.conf"), "\ninclude_if_exists = 'channelhub.conf'\n",
-                    java.nio.file.StandardOpenOption.APPEND);
+                    StandardOpenOption.APPEND);
         }
         // Loopback only, no Unix socket (pg_ctl -w reads readiness from postmaster.pid), no fsync: a test database.
         Files.writeString(data.resolve("channelhub.conf"), """
@@ -634,7 +636,7 @@ public final class RealMedusa {
             return;
         }
         try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
         }

@@ -1,6 +1,7 @@
 package io.channelhub.hub;
 
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
+import io.channelhub.mappings.MessageIds;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -82,7 +83,7 @@ class RealMedusaHubIT extends HubTestSupport {
         // The ERP books the sale (forecast 6) and the reservation goes: Medusa keeps showing 5.
         await().atMost(PROPAGATION).until(() -> erp().stockOf(SKU, "WH") == 6);
         await().atMost(PROPAGATION).until(() -> store.orderReference(
-                io.channelhub.mappings.MessageIds.orderPlaced("shopify", "shop-main", Long.toString(orderId)), "erp", "erp").isPresent());
+                MessageIds.orderPlaced("shopify", "shop-main", Long.toString(orderId)), "erp", "erp").isPresent());
 
         erp().setListPrice(SKU, new BigDecimal("25.00"));
         await().atMost(PROPAGATION).untilAsserted(() -> assertThat(medusa.price(SKU, "eur"))

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -117,7 +118,7 @@ public final class RealTryton {
         }
         Path here = Path.of(".");
         run(here, Map.of("DEBIAN_FRONTEND", "noninteractive"), Duration.ofMinutes(5), "apt-get", "update", "-qq");
-        List<String> install = new java.util.ArrayList<>(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
+        List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
         install.addAll(PACKAGES);
         run(here, Map.of("DEBIAN_FRONTEND", "noninteractive"), Duration.ofMinutes(10), install.toArray(String[]::new));
     }

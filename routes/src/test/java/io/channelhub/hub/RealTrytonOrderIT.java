@@ -11,6 +11,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,13 +72,13 @@ class RealTrytonOrderIT extends HubTestSupport {
         assertThat(sale.path("currency.code").asText()).isEqualTo("EUR");
         assertThat(sale.path("party.name").asText()).isEqualTo("Steve Shipper");
         assertThat(sale.path("shipment_address.city").asText()).isEqualTo("Bonn");
-        assertThat(new java.math.BigDecimal(sale.path("untaxed_amount").path("decimal").asText())).isEqualByComparingTo("54.88");
+        assertThat(new BigDecimal(sale.path("untaxed_amount").path("decimal").asText())).isEqualByComparingTo("54.88");
         JsonNode lines = sale.path("line_details");
         assertThat(lines).hasSize(2);
         JsonNode product = lines.get(0).path("product.code").isNull() ? lines.get(1) : lines.get(0);
         assertThat(product.path("product.code").asText()).isEqualTo("TSHIRT-RED-M");
         assertThat(product.path("quantity").asDouble()).isEqualTo(2.0);
-        assertThat(new java.math.BigDecimal(product.path("unit_price").path("decimal").asText())).isEqualByComparingTo("24.99");
+        assertThat(new BigDecimal(product.path("unit_price").path("decimal").asText())).isEqualByComparingTo("24.99");
         await().atMost(Duration.ofSeconds(20)).until(() -> crm().records("Order").containsKey(reference));
         assertThat(crm().records("Order").get(reference).path("Hub_Total_Amount__c").asText()).isEqualTo("54.88");
     }

@@ -2,19 +2,36 @@ package io.channelhub.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.channelhub.connectors.amazon.AmazonSandbox;
 import io.channelhub.connectors.channel.ChannelSandbox;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
+import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.ops.DeadLetterService;
 import io.channelhub.hub.stock.StockEvents;
+import io.channelhub.hub.stock.StockLedger;
+import io.channelhub.hub.store.PartnerJobJournal;
+import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
+import io.channelhub.mappings.MessageIds;
+import io.channelhub.mappings.json.CanonicalJson;
+import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.Source;
 import io.channelhub.mappings.model.StockLevel;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.Session;
+import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
@@ -27,13 +44,16 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,21 +80,21 @@ class StockSyncTest extends SandboxHubTest {
     @Autowired
     private StockStore stock;
     @Autowired
-    private io.channelhub.hub.stock.StockLedger ledger;
+    private StockLedger ledger;
     @Autowired
     private MeterRegistry meters;
     @Autowired
     private DeadLetterService deadLetters;
     @Autowired
-    private jakarta.jms.ConnectionFactory connectionFactory;
+    private ConnectionFactory connectionFactory;
     @Autowired
-    private org.apache.camel.CamelContext camel;
+    private CamelContext camel;
     @Autowired
-    private io.channelhub.hub.config.HubProperties properties;
+    private HubProperties properties;
     @Autowired
-    private io.channelhub.hub.store.StockChangeLog changeLog;
+    private StockChangeLog changeLog;
     @Autowired
-    private org.springframework.jdbc.core.simple.JdbcClient jdbc;
+    private JdbcClient jdbc;
 
     @Test
     void lateRepeatedAndReorderedReportsNeverMoveStockBackwards() throws Exception {
@@ -100,8 +120,8 @@ class StockSyncTest extends SandboxHubTest {
     @Test
     void anUnreadableStockEventIsDeadLetteredWithItsReasonAndTheNextOneFlows() throws Exception {
         String sku = listedSku("GARBAGE");
-        try (jakarta.jms.Connection connection = connectionFactory.createConnection();
-             jakarta.jms.Session session = connection.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE)) {
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
             var message = session.createTextMessage("{\"type\":\"stock.changed\",\"payload\":{\"sku\":\"" + sku + "\"}}");
             message.setStringProperty(StockEvents.SKU, sku);
             session.createProducer(session.createTopic("hub.stock.changed")).send(message);
@@ -123,10 +143,10 @@ class StockSyncTest extends SandboxHubTest {
         String sku = listedSku("RETRIED");
         String queue = HubQueues.deadLetterQueue(HubQueues.STOCK_CHANGED_LEDGER);
         var report = StockEvents.envelope(level(sku, 6, Instant.now(), 1), WMS, now());
-        try (jakarta.jms.Connection connection = connectionFactory.createConnection();
-             jakarta.jms.Session session = connection.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE)) {
-            var letter = session.createTextMessage(io.channelhub.mappings.json.CanonicalJson.write(report));
-            var reason = new io.channelhub.hub.broker.DeadLetters.Reason("stock-process-ledger-1", "the database was down",
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            var letter = session.createTextMessage(CanonicalJson.write(report));
+            var reason = new DeadLetters.Reason("stock-process-ledger-1", "the database was down",
                     IllegalStateException.class.getName(), 8, null, HubQueues.STOCK_CHANGED_LEDGER);
             for (var header : reason.headers(Map.of(StockEvents.SKU, sku)).entrySet()) {
                 letter.setObjectProperty(header.getKey(), header.getValue());
@@ -208,7 +228,7 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(ops("POST", "/ops/reservations/" + orderKey + "/release").statusCode()).isEqualTo(200);
         awaitChannels(sku, expected(10, 0));
         assertThat(stock.reservations(orderKey)).extracting(StockStore.Reservation::state, StockStore.Reservation::releaseReason)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("RELEASED", "released-by-ops:ops"));
+                .containsExactly(Tuple.tuple("RELEASED", "released-by-ops:ops"));
         assertThat(stock.reservedOf(sku)).isZero();
         assertThat(ops("POST", "/ops/reservations/" + orderKey + "/release").statusCode()).as("released once").isEqualTo(404);
         assertThat(ops("GET", "/ops/reservations").body()).doesNotContain(orderKey);
@@ -352,7 +372,7 @@ class StockSyncTest extends SandboxHubTest {
     void aThousandChangesToOneSkuReachEachChannelAsTheLastValueInFewCalls() throws Exception {
         String sku = listedSku("CONFLATE");
         Instant t = Instant.now();
-        List<io.channelhub.mappings.model.Envelope<StockLevel>> burst = new ArrayList<>();
+        List<Envelope<StockLevel>> burst = new ArrayList<>();
         for (int version = 1; version <= 1000; version++) {
             burst.add(StockEvents.envelope(level(sku, 2000 - version, t.plusMillis(version), version), WMS, now()));
         }
@@ -462,7 +482,7 @@ class StockSyncTest extends SandboxHubTest {
     @Test
     void aPriceOttoRefusesInItsUpdateTaskIsDeadLetteredAndWaitsForTheRetry() throws Exception {
         String sku = listedSkuExceptOn("OTTO-TASK", "otto-de");
-        erp().addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), "20.00");
+        erp().addProduct(sku, sku.toLowerCase(Locale.ROOT), "20.00");
         awaitPrices(sku, Map.of("shop-main", "20.00", "ebay-de", "20.00"));
 
         // OTTO accepted the request (202) and refused the SKU in the update task: the sweep reads the task.
@@ -557,7 +577,7 @@ class StockSyncTest extends SandboxHubTest {
                 .anyMatch(l -> l.body().contains(unlisted)));
         var letter = deadLetters.browse(queue, 100).stream().filter(l -> l.body().contains(unlisted)).findFirst().orElseThrow();
         assertThat(letter.reason().get("HubErrorReason").toString()).startsWith("amazon-de refused " + unlisted + " = 5: feed ")
-                .contains(io.channelhub.connectors.amazon.AmazonSandbox.NO_LISTING);
+                .contains(AmazonSandbox.NO_LISTING);
         assertThat(deadLetters.browse(queue, 100)).filteredOn(l -> skus.subList(0, 60).stream().anyMatch(l.body()::contains))
                 .as("the listed SKUs of the same feed").isEmpty();
         assertThat(channel("amazon-de").quantityOf(skus.get(30))).hasValue(5);
@@ -567,12 +587,12 @@ class StockSyncTest extends SandboxHubTest {
 
     @Test
     void thePartnerJobsAnInstanceKeepsAreItsOwnOutliveItsClientsAndAreTakenOverWhenItIsGone() {
-        var journal = new io.channelhub.hub.store.PartnerJobJournal(jdbc, properties);
-        var otherInstance = new io.channelhub.hub.store.PartnerJobJournal(jdbc, new io.channelhub.hub.config.HubProperties(
+        var journal = new PartnerJobJournal(jdbc, properties);
+        var otherInstance = new PartnerJobJournal(jdbc, new HubProperties(
                 properties.dataDir().resolve("other-instance"), properties.partnersDir(), properties.webhooks(),
                 properties.delivery(), properties.sandbox(), properties.stock(), null));
         String instance = "hub-" + SKUS.incrementAndGet();
-        var recreated = new io.channelhub.hub.config.HubProperties(properties.dataDir().resolve("recreated-container"),
+        var recreated = new HubProperties(properties.dataDir().resolve("recreated-container"),
                 properties.partnersDir(), properties.webhooks(), properties.delivery(), properties.sandbox(),
                 properties.stock(), instance);
         String key = "feed:" + SKUS.incrementAndGet();
@@ -581,7 +601,7 @@ class StockSyncTest extends SandboxHubTest {
         journal.keep("amazon-de", key, "{\"feedId\":\"2\"}");
 
         assertThat(journal.kept("amazon-de")).containsEntry(key, "{\"feedId\":\"2\"}");
-        assertThat(new io.channelhub.hub.store.PartnerJobJournal(jdbc, properties).kept("amazon-de"))
+        assertThat(new PartnerJobJournal(jdbc, properties).kept("amazon-de"))
                 .as("what a restarted instance finds").containsKey(key);
         assertThat(otherInstance.kept("amazon-de")).as("another instance's jobs").doesNotContainKey(key);
         assertThat(journal.kept("otto-de")).doesNotContainKey(key);
@@ -590,15 +610,15 @@ class StockSyncTest extends SandboxHubTest {
 
         // A container recreated under another host name finds its jobs by its configured name.
         assertThat(recreated.instanceName()).isEqualTo(instance);
-        new io.channelhub.hub.store.PartnerJobJournal(jdbc, recreated).keep("amazon-de", key, "{\"feedId\":\"3\"}");
-        assertThat(new io.channelhub.hub.store.PartnerJobJournal(jdbc, recreated).kept("amazon-de"))
+        new PartnerJobJournal(jdbc, recreated).keep("amazon-de", key, "{\"feedId\":\"3\"}");
+        assertThat(new PartnerJobJournal(jdbc, recreated).kept("amazon-de"))
                 .containsEntry(key, "{\"feedId\":\"3\"}");
-        assertThat(journal.leftByOtherInstances(java.time.Duration.ZERO)).as("another instance's job, seen from here")
+        assertThat(journal.leftByOtherInstances(Duration.ZERO)).as("another instance's job, seen from here")
                 .containsEntry(instance, 1L);
-        assertThat(journal.leftByOtherInstances(java.time.Duration.ofHours(1))).as("not left: it was kept just now")
+        assertThat(journal.leftByOtherInstances(Duration.ofHours(1))).as("not left: it was kept just now")
                 .doesNotContainKey(instance);
         jdbc.sql("UPDATE partner_job SET kept_at = ? WHERE owner = ?").params(now().minusHours(2), instance).update();
-        assertThat(journal.leftByOtherInstances(java.time.Duration.ofHours(1))).as("left two hours ago")
+        assertThat(journal.leftByOtherInstances(Duration.ofHours(1))).as("left two hours ago")
                 .containsEntry(instance, 1L);
 
         // The next look at the partner's jobs takes over what the gone instance left, and only that.
@@ -606,8 +626,8 @@ class StockSyncTest extends SandboxHubTest {
         otherInstance.keep("amazon-de", recent, "{\"feedId\":\"4\"}");
         assertThat(journal.kept("amazon-de")).as("taken over from the gone instance")
                 .containsEntry(key, "{\"feedId\":\"3\"}").doesNotContainKey(recent);
-        assertThat(journal.leftByOtherInstances(java.time.Duration.ZERO)).doesNotContainKey(instance);
-        assertThat(new io.channelhub.hub.store.PartnerJobJournal(jdbc, recreated).kept("amazon-de"))
+        assertThat(journal.leftByOtherInstances(Duration.ZERO)).doesNotContainKey(instance);
+        assertThat(new PartnerJobJournal(jdbc, recreated).kept("amazon-de"))
                 .as("the gone instance, back: nothing to read twice").doesNotContainKey(key);
         assertThat(otherInstance.kept("amazon-de")).as("a job kept just now stays its instance's").containsKey(recent);
         journal.forget("amazon-de", key);
@@ -665,7 +685,7 @@ class StockSyncTest extends SandboxHubTest {
 
     /** Adds the listed SKU to the ERP at 20.00 with {@code quantity} in stock. */
     private void stockInErp(String sku, long quantity) {
-        erp().addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), "20.00");
+        erp().addProduct(sku, sku.toLowerCase(Locale.ROOT), "20.00");
         if (quantity != 0) {
             erp().setStock(sku, "WH", quantity);
         }
@@ -673,7 +693,7 @@ class StockSyncTest extends SandboxHubTest {
 
     /** Every quantity the channel will acknowledge for the SKU from now on, in order. */
     private List<Long> stockWritesTo(String channel, String sku) {
-        List<Long> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> writes = new CopyOnWriteArrayList<>();
         channel(channel).onStockWritten((written, quantity) -> {
             if (written.equals(sku)) {
                 writes.add(quantity);
@@ -743,10 +763,10 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     private double counter(String name) {
-        return meters.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        return meters.find(name).counters().stream().mapToDouble(Counter::count).sum();
     }
 
-    private io.micrometer.core.instrument.search.Search stockMeter(String channel, String name) {
+    private Search stockMeter(String channel, String name) {
         return meters.find(name).tag("channel", channel).tag("kind", "stock");
     }
 
@@ -765,7 +785,7 @@ class StockSyncTest extends SandboxHubTest {
     /** The sum of those lags. */
     private double lagSeconds(String channel) {
         var timer = stockMeter(channel, "hub.channel.sync.lag").timer();
-        return timer == null ? 0 : timer.totalTime(java.util.concurrent.TimeUnit.SECONDS);
+        return timer == null ? 0 : timer.totalTime(TimeUnit.SECONDS);
     }
 
     private double throttleWaits(String channel) {
@@ -774,6 +794,6 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     private static String messageIdOf(String partner, long orderId) {
-        return io.channelhub.mappings.MessageIds.orderPlaced("shopify", partner, Long.toString(orderId));
+        return MessageIds.orderPlaced("shopify", partner, Long.toString(orderId));
     }
 }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ final class AmazonFeedReports {
         }
         HttpResponse<byte[]> report = http.exchangeBytes(HttpRequest.newBuilder(URI.create(url)).GET());
         HttpFailures.raiseFor(partner, report.statusCode(), report.headers(),
-                new String(report.body(), java.nio.charset.StandardCharsets.UTF_8));
+                new String(report.body(), StandardCharsets.UTF_8));
         try {
             byte[] body = report.body();
             if ("GZIP".equals(document.path("compressionAlgorithm").asText())) {

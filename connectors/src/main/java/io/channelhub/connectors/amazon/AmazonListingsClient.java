@@ -27,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,7 +170,7 @@ public class AmazonListingsClient implements ChannelClient {
             return new PushOutcome(tally.calls, rejected);
         }
         ArrayNode messages = ChannelHttp.JSON.createArrayNode();
-        Map<Integer, AmazonFeedReports.Item> items = new java.util.HashMap<>();
+        Map<Integer, AmazonFeedReports.Item> items = new HashMap<>();
         for (T update : updates) {
             ObjectNode message = messages.addObject();
             message.put("messageId", messages.size());

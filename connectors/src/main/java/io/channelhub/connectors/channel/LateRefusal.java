@@ -1,5 +1,7 @@
 package io.channelhub.connectors.channel;
 
+import java.util.List;
+
 /**
  * An item the partner accepted into an asynchronous bulk job and refused when it processed it: the SKU, the value it
  * was to get (a quantity, a price) and the partner's reason.
@@ -13,6 +15,6 @@ public record LateRefusal(String sku, String value, String reason) {
      */
     @FunctionalInterface
     public interface Handler {
-        void handle(java.util.List<LateRefusal> refusals) throws Exception;
+        void handle(List<LateRefusal> refusals) throws Exception;
     }
 }

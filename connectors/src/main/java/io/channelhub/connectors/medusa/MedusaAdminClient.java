@@ -15,6 +15,7 @@ import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.StockUpdate;
 import io.channelhub.connectors.channel.TokenBucket;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -356,7 +357,7 @@ public class MedusaAdminClient implements ChannelClient {
             String type = error.path("type").asText("");
             String message = error.path("message").asText("");
             return type.isEmpty() ? message : type + ": " + message;
-        } catch (java.io.IOException notJson) {
+        } catch (IOException notJson) {
             return "(no JSON error body)";
         }
     }

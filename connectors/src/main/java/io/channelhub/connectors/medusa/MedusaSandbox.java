@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,7 +60,7 @@ public class MedusaSandbox extends ChannelSandboxServer<MedusaSandbox.Listing> {
     private final TokenBucket bucket;
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicInteger garbage = new AtomicInteger();
-    private final Map<String, String> refusedPrices = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> refusedPrices = new ConcurrentHashMap<>();
 
     public MedusaSandbox(String secretApiKey) {
         this(0, secretApiKey, DEFAULT_LOCATION, "eur", DEFAULT_RATE_LIMIT);

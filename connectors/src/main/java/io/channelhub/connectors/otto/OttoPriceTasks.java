@@ -1,6 +1,7 @@
 package io.channelhub.connectors.otto;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.channel.AsyncJobs;
 import io.channelhub.connectors.channel.ChannelHttp;
 import io.channelhub.connectors.channel.JobJournal;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -110,7 +112,7 @@ final class OttoPriceTasks {
         }
 
         @Override
-        public com.fasterxml.jackson.databind.node.ObjectNode write(Task task) {
+        public ObjectNode write(Task task) {
             var written = ChannelHttp.JSON.createObjectNode().put("self", task.self);
             var prices = written.putObject("prices");
             task.prices.forEach(prices::put);
@@ -119,7 +121,7 @@ final class OttoPriceTasks {
 
         @Override
         public Task read(JsonNode task) {
-            Map<String, String> prices = new java.util.LinkedHashMap<>();
+            Map<String, String> prices = new LinkedHashMap<>();
             task.path("prices").properties().forEach(price -> prices.put(price.getKey(), price.getValue().asText()));
             return new Task(task.path("self").asText(), prices);
         }

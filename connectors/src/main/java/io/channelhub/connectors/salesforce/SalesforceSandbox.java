@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,13 +43,13 @@ public class SalesforceSandbox extends SandboxServer {
     private final String clientSecret;
     private final String username;
     private final String password;
-    private final Set<String> tokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final Map<String, Map<String, ObjectNode>> records = new HashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final FaultPlan faults = new FaultPlan();
-    private final Set<String> forwardedHeaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final Map<String, AtomicInteger> upsertsByExternalId = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Long> committedAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> forwardedHeaders = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> upsertsByExternalId = new ConcurrentHashMap<>();
+    private final Map<String, Long> committedAtNanos = new ConcurrentHashMap<>();
 
     public SalesforceSandbox(int port, String clientId, String clientSecret, String username, String password) {
         super("salesforce", port);
@@ -113,8 +115,8 @@ public class SalesforceSandbox extends SandboxServer {
             return Reply.json(401, List.of(Map.of("message", "Session expired or invalid", "errorCode", "INVALID_SESSION_ID")));
         }
         exchange.getRequestHeaders().keySet().stream()
-                .filter(name -> name.toLowerCase(java.util.Locale.ROOT).startsWith("sforce")
-                        || name.toLowerCase(java.util.Locale.ROOT).startsWith("x-sfdc"))
+                .filter(name -> name.toLowerCase(Locale.ROOT).startsWith("sforce")
+                        || name.toLowerCase(Locale.ROOT).startsWith("x-sfdc"))
                 .forEach(forwardedHeaders::add);
         Reply fault = faults.nextFault();
         if (fault != null) {

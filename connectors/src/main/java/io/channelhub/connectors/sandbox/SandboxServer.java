@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,7 +122,7 @@ public abstract class SandboxServer implements AutoCloseable {
         }
 
         public Reply withHeader(String name, String value) {
-            var copy = new java.util.HashMap<>(headers);
+            var copy = new HashMap<>(headers);
             copy.put(name, value);
             return new Reply(status, contentType, body, Map.copyOf(copy));
         }

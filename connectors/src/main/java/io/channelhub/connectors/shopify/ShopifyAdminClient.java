@@ -13,6 +13,7 @@ import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.StockUpdate;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -22,11 +23,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -442,7 +446,7 @@ public class ShopifyAdminClient implements ChannelClient {
                     }
                 }
                 if (!payload.path("userErrors").isEmpty()) {
-                    java.util.Set<String> applied = new java.util.HashSet<>();
+                    Set<String> applied = new HashSet<>();
                     payload.path("productVariants").forEach(variant -> applied.add(variant.path("id").asText()));
                     List<Price> notApplied = prices.stream().filter(price -> !rejected.containsKey(price.variant().sku())
                             && !applied.contains(price.variant().variantId())).toList();
@@ -490,7 +494,7 @@ public class ShopifyAdminClient implements ChannelClient {
 
     // ------------------------------------------------------------------------------------------------- variants
 
-    private Map<String, Variant> resolve(java.util.Collection<String> skus, Map<String, String> rejected, int[] calls) {
+    private Map<String, Variant> resolve(Collection<String> skus, Map<String, String> rejected, int[] calls) {
         Map<String, Variant> resolved = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         for (String sku : skus) {
@@ -524,7 +528,7 @@ public class ShopifyAdminClient implements ChannelClient {
         for (String sku : skus) {
             query.append(query.length() == 0 ? "" : " OR ").append("sku:").append(quoted(sku));
         }
-        java.util.Set<String> wanted = new java.util.HashSet<>(skus);
+        Set<String> wanted = new HashSet<>(skus);
         Map<String, List<Variant>> found = new LinkedHashMap<>();
         String after = null;
         do {
@@ -645,7 +649,7 @@ public class ShopifyAdminClient implements ChannelClient {
                 return budget.timeToRestore(cost.path("requestedQueryCost").asDouble(expectedCost),
                         throttle.path("currentlyAvailable").asDouble(0));
             }
-        } catch (java.io.IOException | RuntimeException notGraphql) {
+        } catch (IOException | RuntimeException notGraphql) {
             // fall through: no hint in the body
         }
         return Duration.ofSeconds(1);

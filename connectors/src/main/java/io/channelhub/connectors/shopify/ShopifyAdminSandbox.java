@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -486,7 +487,7 @@ public class ShopifyAdminSandbox extends ChannelSandboxServer<ShopifyAdminSandbo
         }
         List<String> wanted = skuTerms(variables.path("query").asText(""));
         // By key, in the order asked: a scan of every listing per look-up made the sandbox the benchmark's bottleneck.
-        List<Listing> matches = wanted.stream().distinct().map(listings::get).filter(java.util.Objects::nonNull).toList();
+        List<Listing> matches = wanted.stream().distinct().map(listings::get).filter(Objects::nonNull).toList();
         int start = 0;
         String after = variables.path("after").asText(null);
         if (after != null) {

@@ -11,7 +11,9 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.channelhub.connectors.tryton.TrytonClient.JSON;
 
@@ -26,7 +28,7 @@ public class TrytonSaleWriter {
     private final TrytonClient client;
     private final TrytonUserContext context;
     /** Warehouse and currency ids do not change while the hub runs; looked up once each. */
-    private final Map<String, Long> masterDataIds = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> masterDataIds = new ConcurrentHashMap<>();
 
     public TrytonSaleWriter(String partner, TrytonClient client) {
         this.partner = partner;
@@ -69,7 +71,7 @@ public class TrytonSaleWriter {
 
     private Map<String, ProductRef> products(TrytonSaleDraft draft, ObjectNode ctx) {
         Set<String> skus = new LinkedHashSet<>();
-        draft.lines().stream().map(TrytonSaleDraft.Line::sku).filter(java.util.Objects::nonNull).forEach(skus::add);
+        draft.lines().stream().map(TrytonSaleDraft.Line::sku).filter(Objects::nonNull).forEach(skus::add);
         ArrayNode codes = JSON.arrayNode();
         skus.forEach(codes::add);
         JsonNode found = client.call("model.product.product.search_read", JSON.arrayNode()

@@ -8,8 +8,10 @@ import io.channelhub.connectors.sandbox.SandboxServer;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -48,22 +51,22 @@ public class TrytonSandbox extends SandboxServer {
     public static final String USER = "admin";
 
     private final String password;
-    private final Map<String, Long> sessions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> sessions = new ConcurrentHashMap<>();
     private final Map<String, Product> products = new LinkedHashMap<>();
     private final Map<Long, ObjectNode> parties = new LinkedHashMap<>();
     private final Map<Long, ObjectNode> addresses = new LinkedHashMap<>();
     private final Map<Long, ObjectNode> sales = new LinkedHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(100);
-    private final Map<String, AtomicInteger> lookupsByReference = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> lookupsByReference = new ConcurrentHashMap<>();
     private final FaultPlan faults = new FaultPlan();
     private volatile boolean saleCallsOnly;
     private volatile long latencyMillis;
     private volatile long confirmationAnswerDelayMillis;
-    private final Map<String, Long> confirmedAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> confirmedAtNanos = new ConcurrentHashMap<>();
     private final Map<String, Item> items = new LinkedHashMap<>();
     private final Map<String, Warehouse> warehouses = new LinkedHashMap<>();
     private final Map<Long, Move> moves = new LinkedHashMap<>();
-    private final Map<String, AtomicInteger> callsByMethod = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> callsByMethod = new ConcurrentHashMap<>();
     private Clock clock = Clock.systemUTC();
     private Instant transactionStart;
 
@@ -179,7 +182,7 @@ public class TrytonSandbox extends SandboxServer {
     }
 
     /** Makes every call take this long, as a loaded ERP does (keeps orders in flight in crash tests). */
-    public void setLatency(java.time.Duration latency) {
+    public void setLatency(Duration latency) {
         this.latencyMillis = latency.toMillis();
     }
 
@@ -187,7 +190,7 @@ public class TrytonSandbox extends SandboxServer {
      * A sale's confirmation is committed at once but answered this late, as when the answer is slow on its way back:
      * a stock poll meanwhile already reads the forecast without the sold units.
      */
-    public void setConfirmationAnswerDelay(java.time.Duration delay) {
+    public void setConfirmationAnswerDelay(Duration delay) {
         this.confirmationAnswerDelayMillis = delay.toMillis();
     }
 
@@ -571,7 +574,7 @@ public class TrytonSandbox extends SandboxServer {
                     }
                     BigDecimal price = new BigDecimal(line.path("unit_price").path("decimal").asText("0"));
                     BigDecimal amount = price.multiply(BigDecimal.valueOf(line.path("quantity").asDouble()))
-                            .setScale(2, java.math.RoundingMode.HALF_EVEN);
+                            .setScale(2, RoundingMode.HALF_EVEN);
                     copy.put("amount", amount.toPlainString());
                     total = total.add(amount);
                     lines.add(copy);

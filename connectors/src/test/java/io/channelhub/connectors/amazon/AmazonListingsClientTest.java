@@ -3,6 +3,7 @@ package io.channelhub.connectors.amazon;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
 import io.channelhub.connectors.channel.ChannelCallListener;
+import io.channelhub.connectors.channel.KeptJobs;
 import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -291,7 +293,7 @@ class AmazonListingsClientTest {
         client.pushPrices(List.of(new PriceUpdate("SKU-2", new BigDecimal("9.99"), "EUR")));
 
         assertThat(Refusals.ofStock(client)).as("nothing is looked at before 5 s").isEmpty();
-        List<LateRefusal> refused = new java.util.ArrayList<>();
+        List<LateRefusal> refused = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
             refused.addAll(Refusals.ofStock(client));
             return !refused.isEmpty();
@@ -306,7 +308,7 @@ class AmazonListingsClientTest {
         assertThat(Refusals.ofStock(client)).as("a report is read once").isEmpty();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> amazon.feedStatus(amazon.feedIds().get(1)).orElse("").equals("DONE"));
-        List<LateRefusal> prices = new java.util.ArrayList<>();
+        List<LateRefusal> prices = new ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
             prices.addAll(Refusals.ofPrices(client));
             return amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT) >= 2;
@@ -316,14 +318,14 @@ class AmazonListingsClientTest {
 
     @Test
     void aFeedSubmittedBeforeARestartIsReadByTheRestartedClientAndThenForgotten() {
-        var journal = new io.channelhub.connectors.channel.KeptJobs();
+        var journal = new KeptJobs();
         AmazonListingsClient before = new AmazonListingsClient(settings().withPatchThreshold(0), recorder, journal);
         before.pushStock(List.of(new StockUpdate("NOT-LISTED", 4, null)));
         assertThat(journal.all().values()).as("kept while Amazon processes it").singleElement()
                 .satisfies(job -> assertThat(job).contains("NOT-LISTED"));
 
         AmazonListingsClient restarted = new AmazonListingsClient(settings().withPatchThreshold(0), recorder, journal);
-        List<LateRefusal> refused = new java.util.ArrayList<>();
+        List<LateRefusal> refused = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
             refused.addAll(Refusals.ofStock(restarted));
             return !refused.isEmpty();
@@ -339,10 +341,10 @@ class AmazonListingsClientTest {
 
     @Test
     void refusalsTheHubCouldNotTakeAreKeptAndHandedOverAgainWithoutReadingTheReportTwice() throws Exception {
-        var journal = new io.channelhub.connectors.channel.KeptJobs();
+        var journal = new KeptJobs();
         AmazonListingsClient client = new AmazonListingsClient(settings().withPatchThreshold(0), recorder, journal);
         client.pushStock(List.of(new StockUpdate("NOT-LISTED", 4, null)));
-        List<List<LateRefusal>> handed = new java.util.ArrayList<>();
+        List<List<LateRefusal>> handed = new ArrayList<>();
         IllegalStateException brokerDown = new IllegalStateException("dead-letter queue unreachable");
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->

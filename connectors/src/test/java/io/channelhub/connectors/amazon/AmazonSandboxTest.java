@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -87,7 +88,7 @@ class AmazonSandboxTest {
                 "{\"productType\":\"PRODUCT\",\"patches\":[{\"op\":\"replace\",\"path\":\"/attributes/colour\","
                         + "\"value\":[{\"value\":\"red\"}]}]}"));
 
-        for (HttpResponse<String> answer : java.util.List.of(negative, text, unknownAttribute)) {
+        for (HttpResponse<String> answer : List.of(negative, text, unknownAttribute)) {
             assertThat(answer.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(answer.body()).path("status").asText()).isEqualTo("INVALID");
             assertThat(JSON.readTree(answer.body()).path("issues").path(0).path("severity").asText()).isEqualTo("ERROR");

@@ -2,6 +2,8 @@ package io.channelhub.connectors.otto;
 
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
+import io.channelhub.connectors.channel.KeptJobs;
+import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
 import io.channelhub.connectors.channel.RateLimit;
@@ -54,8 +56,8 @@ class OttoMarketClientTest {
     }
 
     /** The price refusals the client reads from OTTO's tasks, once there are any. */
-    private static List<io.channelhub.connectors.channel.LateRefusal> awaitPriceRefusals(OttoMarketClient client) {
-        List<io.channelhub.connectors.channel.LateRefusal> refused = new ArrayList<>();
+    private static List<LateRefusal> awaitPriceRefusals(OttoMarketClient client) {
+        List<LateRefusal> refused = new ArrayList<>();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
             refused.addAll(Refusals.ofPrices(client));
             return !refused.isEmpty();
@@ -214,7 +216,7 @@ class OttoMarketClientTest {
         assertThat(otto.priceOf(sku(1))).hasValue(new BigDecimal("2.00"));
         assertThat(Refusals.ofPrices(client)).as("not before the task's pingAfter").isEmpty();
 
-        List<io.channelhub.connectors.channel.LateRefusal> refused = awaitPriceRefusals(client);
+        List<LateRefusal> refused = awaitPriceRefusals(client);
         assertThat(refused).singleElement().satisfies(refusal -> {
             assertThat(refusal.sku()).isEqualTo("NOPE");
             assertThat(refusal.value()).isEqualTo("1 EUR");
@@ -226,14 +228,14 @@ class OttoMarketClientTest {
 
     @Test
     void aPriceTaskAcceptedBeforeARestartIsReadByTheRestartedClientAndThenForgotten() {
-        var journal = new io.channelhub.connectors.channel.KeptJobs();
+        var journal = new KeptJobs();
         new OttoMarketClient(otto.settings("otto-de"), recorder, journal)
                 .pushPrices(List.of(new PriceUpdate("NOPE", BigDecimal.ONE, "EUR")));
         assertThat(journal.all().values()).as("kept while OTTO processes it").singleElement()
                 .satisfies(task -> assertThat(task).contains("NOPE"));
 
         OttoMarketClient restarted = new OttoMarketClient(otto.settings("otto-de"), recorder, journal);
-        List<io.channelhub.connectors.channel.LateRefusal> refused = awaitPriceRefusals(restarted);
+        List<LateRefusal> refused = awaitPriceRefusals(restarted);
 
         assertThat(refused).singleElement().satisfies(refusal -> {
             assertThat(refusal.sku()).isEqualTo("NOPE");

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -86,7 +87,7 @@ class TrytonCatalogueReaderTest {
     @Test
     void productStampedInTheCursorsMicrosecondIsNotMissed() {
         // After the products' creation in start(), like any later change.
-        Instant t0 = Instant.now().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+        Instant t0 = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS)
                 .plusNanos(1000);
         tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
         tryton.setListPrice("MUG-BLUE", new BigDecimal("10.00"));

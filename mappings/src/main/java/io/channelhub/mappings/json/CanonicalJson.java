@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.Order;
@@ -24,7 +25,7 @@ public final class CanonicalJson {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             // Trees keep a decimal as written (12.50 stays 12.50): money is never rescaled on its way through.
-            .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
     private static final TypeReference<Envelope<Order>> ORDER_ENVELOPE = new TypeReference<>() {
     };

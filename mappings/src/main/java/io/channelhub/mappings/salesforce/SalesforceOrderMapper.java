@@ -3,12 +3,15 @@ package io.channelhub.mappings.salesforce;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.channelhub.mappings.MappingException;
 import io.channelhub.mappings.MessageIds;
 import io.channelhub.mappings.model.Address;
 import io.channelhub.mappings.model.Customer;
 import io.channelhub.mappings.model.Order;
 import io.channelhub.mappings.model.OrderLine;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -36,7 +39,7 @@ public final class SalesforceOrderMapper {
 
     public ObjectNode fromCanonical(Order order) {
         if (order.lines().size() > MAX_LINES) {
-            throw new io.channelhub.mappings.MappingException("order " + order.externalOrderId() + " has "
+            throw new MappingException("order " + order.externalOrderId() + " has "
                     + order.lines().size() + " lines; one composite request carries at most " + MAX_LINES);
         }
         String customerId = customerId(order);
@@ -69,7 +72,7 @@ public final class SalesforceOrderMapper {
         ObjectNode request = JSON.objectNode();
         request.put("method", "PATCH");
         request.put("url", "/services/data/v" + apiVersion + "/sobjects/" + sObject + "/" + idField + "/"
-                + java.net.URLEncoder.encode(idValue, java.nio.charset.StandardCharsets.UTF_8));
+                + URLEncoder.encode(idValue, StandardCharsets.UTF_8));
         request.put("referenceId", referenceId);
         request.set("body", body);
         return request;

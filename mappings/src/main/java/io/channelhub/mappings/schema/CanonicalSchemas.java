@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** One JSON Schema per canonical message type, loaded once from {@code schemas/<type>.v<version>.schema.json}. */
 public final class CanonicalSchemas {
@@ -25,7 +26,7 @@ public final class CanonicalSchemas {
 
     public CanonicalSchemas() {
         var factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-        this.schemas = TYPES.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
+        this.schemas = TYPES.stream().collect(Collectors.toUnmodifiableMap(
                 type -> type, type -> load(factory, type)));
     }
 

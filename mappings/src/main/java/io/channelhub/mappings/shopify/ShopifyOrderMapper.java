@@ -14,6 +14,7 @@ import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.List;
 
 /**
@@ -31,7 +32,7 @@ public final class ShopifyOrderMapper {
         String orderId = requiredText(order, "id");
         String currency = requiredText(order, "currency");
         try {
-            java.util.Currency.getInstance(currency);
+            Currency.getInstance(currency);
         } catch (IllegalArgumentException e) {
             throw new MappingException("Shopify order " + orderId + " has an unknown currency '" + currency + "'");
         }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 
 /**
  * A stock file line, {@code SKU;LOCATION;QUANTITY[;AS_OF]} (semicolon-separated, as most warehouse and legacy ERP
@@ -20,7 +21,7 @@ public final class StockCsvMapper {
     }
 
     public static boolean isHeader(String line) {
-        return line.trim().toLowerCase(java.util.Locale.ROOT).startsWith("sku");
+        return line.trim().toLowerCase(Locale.ROOT).startsWith("sku");
     }
 
     public static StockLevel toCanonical(String line, int lineNumber, Instant fileTime) {

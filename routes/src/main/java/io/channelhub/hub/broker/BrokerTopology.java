@@ -1,6 +1,7 @@
 package io.channelhub.hub.broker;
 
 import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.stock.StockEvents;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
@@ -116,7 +117,7 @@ public class BrokerTopology implements ArtemisConfigurationCustomizer {
     private static void addAnycastQueue(Configuration configuration, String name, boolean lastValueBySku) {
         QueueConfiguration queue = QueueConfiguration.of(name).setRoutingType(RoutingType.ANYCAST).setDurable(true);
         if (lastValueBySku) {
-            queue.setLastValueKey(io.channelhub.hub.stock.StockEvents.SKU);
+            queue.setLastValueKey(StockEvents.SKU);
         }
         configuration.addAddressConfiguration(new CoreAddressConfiguration()
                 .setName(name)

@@ -22,6 +22,7 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,7 +48,7 @@ public class BrokerTopologyMigration implements InitializingBean {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerTopologyMigration.class);
     static final String HOLDING_PREFIX = "hub.migration.holding.";
     private static final int MOVE_FLUSH = 1000;
-    private static final java.time.Duration MOVE_SETTLE = java.time.Duration.ofSeconds(60);
+    private static final Duration MOVE_SETTLE = Duration.ofSeconds(60);
     private static final String MANAGEMENT_ADDRESS = "activemq.management";
     private static final long MANAGEMENT_ANSWER_MS = 5000;
 

@@ -2,6 +2,7 @@ package io.channelhub.hub.broker;
 
 import jakarta.jms.Destination;
 import jakarta.jms.JMSException;
+import jakarta.jms.Queue;
 import jakarta.jms.Session;
 
 import java.util.Collection;
@@ -81,7 +82,7 @@ public final class HubQueues {
     }
 
     /** The queue to consume: by its fully qualified {@code address::queue} name where it is bound to a shared address. */
-    public static jakarta.jms.Queue consumeFrom(Session session, String queue) throws JMSException {
+    public static Queue consumeFrom(Session session, String queue) throws JMSException {
         return session.createQueue(qualified(queue));
     }
 

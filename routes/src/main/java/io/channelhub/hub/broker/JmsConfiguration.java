@@ -2,6 +2,7 @@ package io.channelhub.hub.broker;
 
 import io.channelhub.hub.config.HubProperties;
 import jakarta.jms.ConnectionFactory;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.component.jms.JmsComponent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,7 +33,7 @@ public class JmsConfiguration {
         // Camel's own redelivery stays off: the broker redelivers, so a crash cannot lose a retry.
         jms.setTransferException(false);
         // The route's error handling logs each failure once, with its reason; the listener need not repeat it.
-        jms.setErrorHandlerLoggingLevel(org.apache.camel.LoggingLevel.DEBUG);
+        jms.setErrorHandlerLoggingLevel(LoggingLevel.DEBUG);
         jms.setErrorHandlerLogStackTrace(false);
         return jms;
     }

@@ -2,6 +2,7 @@ package io.channelhub.hub.broker;
 
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
@@ -125,7 +126,7 @@ public final class QueueBatchReceiver implements AutoCloseable {
             MessageProducer targeted = producers.get(target);
             if (targeted == null) {
                 targeted = session.createProducer(session.createQueue(target));
-                targeted.setDeliveryMode(jakarta.jms.DeliveryMode.PERSISTENT);
+                targeted.setDeliveryMode(DeliveryMode.PERSISTENT);
                 producers.put(target, targeted);
             }
             targeted.send(message);

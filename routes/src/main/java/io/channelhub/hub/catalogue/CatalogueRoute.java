@@ -18,6 +18,7 @@ import jakarta.jms.TextMessage;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
+import java.io.IOException;
 import java.util.List;
 
 /** {@code hub.product.upserted.catalogue} → per-channel listings ({@link CatalogueService}) → price signals. */
@@ -57,7 +58,7 @@ public class CatalogueRoute extends RouteBuilder {
                 var tree = CanonicalJson.parse(((TextMessage) message).getText());
                 schemas.validate(MessageTypes.PRODUCT_UPSERTED, tree);
                 event = CanonicalJson.mapper().convertValue(tree, ENVELOPE);
-            } catch (java.io.IOException | RuntimeException unreadable) {
+            } catch (IOException | RuntimeException unreadable) {
                 sends.deadLetter(message, ROUTE_ID, unreadable.getMessage(), unreadable.getClass().getName(), null);
                 continue;
             }

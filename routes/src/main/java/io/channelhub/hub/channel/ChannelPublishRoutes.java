@@ -14,6 +14,8 @@ import io.channelhub.hub.store.StockStore;
 import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.stock.StockChangeBell;
 import io.channelhub.hub.stock.StockLedger;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -58,14 +60,14 @@ public class ChannelPublishRoutes extends RouteBuilder {
     private final StockChangeBell bell;
     private final StockLedger ledger;
     private final DeadLetters deadLetters;
-    private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final MeterRegistry meters;
     private final String owner;
 
     public ChannelPublishRoutes(SalesChannels channels, ConnectionFactory connectionFactory, StockStore store,
                                 CatalogueStore catalogue, ChannelMetrics metrics, HubProperties properties,
                                 PlatformTransactionManager jdbcTransactionManager, StockChangeLog changeLog,
                                 StockChangeBell bell, StockLedger ledger, DeadLetters deadLetters,
-                                io.micrometer.core.instrument.MeterRegistry meters) {
+                                MeterRegistry meters) {
         this.changeLog = changeLog;
         this.bell = bell;
         this.ledger = ledger;
@@ -87,7 +89,7 @@ public class ChannelPublishRoutes extends RouteBuilder {
             String routeId = "stock-publish-" + channel.connector() + "-" + channel.id();
             ChannelStockPusher pusher = new ChannelStockPusher(channel, routeId, owner, changeLog, store, bell, metrics,
                     deadLetters, settings, this::isStarted);
-            meters.gauge("hub.channel.backlog", io.micrometer.core.instrument.Tags.of("channel", channel.id(), "kind", STOCK),
+            meters.gauge("hub.channel.backlog", Tags.of("channel", channel.id(), "kind", STOCK),
                     pusher, ChannelStockPusher::backlog);
             from("scheduler:" + routeId + "?delay=1&initialDelay=1000")
                     .routeId(routeId)

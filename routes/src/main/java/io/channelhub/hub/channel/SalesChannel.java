@@ -1,6 +1,7 @@
 package io.channelhub.hub.channel;
 
 import io.channelhub.connectors.channel.ChannelClient;
+import io.channelhub.hub.broker.HubQueues;
 import io.channelhub.mappings.catalogue.ChannelListingRules;
 import io.channelhub.mappings.stock.ChannelStockRules;
 
@@ -9,10 +10,10 @@ public record SalesChannel(String id, String connector, ChannelStockRules stockR
                            ChannelClient client) {
 
     public String stockQueue() {
-        return io.channelhub.hub.broker.HubQueues.stockPush(id);
+        return HubQueues.stockPush(id);
     }
 
     public String priceQueue() {
-        return io.channelhub.hub.broker.HubQueues.pricePush(id);
+        return HubQueues.pricePush(id);
     }
 }

@@ -6,6 +6,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.stereotype.Component;
 
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -41,7 +42,7 @@ public class DeadLetterEnvelope {
         }
         message.setHeaders(headers);
         Object body = original.getBody();
-        message.setBody(body instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : body);
+        message.setBody(body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : body);
     }
 
     private static void copyHubHeaders(Map<String, Object> from, Map<String, Object> to) {

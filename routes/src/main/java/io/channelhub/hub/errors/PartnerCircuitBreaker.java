@@ -1,5 +1,6 @@
 package io.channelhub.hub.errors;
 
+import io.channelhub.hub.config.HubProperties;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.support.RoutePolicySupport;
@@ -32,7 +33,7 @@ public class PartnerCircuitBreaker extends RoutePolicySupport {
     private final ScheduledExecutorService scheduler;
 
     /** The circuit for one partner's consumer, with the thresholds of {@code hub.delivery}. */
-    public static PartnerCircuitBreaker forPartner(String partner, io.channelhub.hub.config.HubProperties.Delivery delivery) {
+    public static PartnerCircuitBreaker forPartner(String partner, HubProperties.Delivery delivery) {
         return new PartnerCircuitBreaker(partner, delivery.circuitFailures(), delivery.circuitPause());
     }
 

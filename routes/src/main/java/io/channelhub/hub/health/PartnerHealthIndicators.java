@@ -9,12 +9,14 @@ import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.NamedContributor;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -61,9 +63,9 @@ public class PartnerHealthIndicators implements CompositeHealthContributor {
     }
 
     @Override
-    public java.util.Iterator<org.springframework.boot.actuate.health.NamedContributor<HealthContributor>> iterator() {
+    public Iterator<NamedContributor<HealthContributor>> iterator() {
         return contributors.entrySet().stream()
-                .map(entry -> org.springframework.boot.actuate.health.NamedContributor.of(entry.getKey(), entry.getValue()))
+                .map(entry -> NamedContributor.of(entry.getKey(), entry.getValue()))
                 .iterator();
     }
 }

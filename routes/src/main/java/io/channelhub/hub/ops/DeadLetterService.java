@@ -4,6 +4,7 @@ import io.channelhub.hub.broker.HubQueues;
 import io.channelhub.hub.partners.PartnerRegistry;
 import io.channelhub.hub.order.HubHeaders;
 import io.channelhub.hub.store.OrderStore;
+import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -174,10 +176,10 @@ public class DeadLetterService {
         if (message instanceof TextMessage text) {
             return text.getText() == null ? "" : text.getText();
         }
-        if (message instanceof jakarta.jms.BytesMessage bytes) {
+        if (message instanceof BytesMessage bytes) {
             byte[] data = new byte[(int) bytes.getBodyLength()];
             bytes.readBytes(data);
-            return new String(data, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(data, StandardCharsets.UTF_8);
         }
         return String.valueOf(message.getBody(Object.class));
     }

@@ -4,6 +4,7 @@ import io.channelhub.hub.broker.HubQueues;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockSignal;
 import io.channelhub.hub.store.CatalogueStore;
+import jakarta.jms.JMSException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
@@ -44,7 +45,7 @@ public class PriceHoldController {
 
     @PostMapping("/{channel}/{sku}/release")
     public ResponseEntity<Map<String, String>> release(@PathVariable String channel, @PathVariable String sku,
-                                                       Authentication who) throws jakarta.jms.JMSException {
+                                                       Authentication who) throws JMSException {
         if (!store.release(channel, sku, who.getName())) {
             return ResponseEntity.status(404).body(Map.of("error", "no held listing for " + sku + " on " + channel));
         }

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 
@@ -55,7 +56,7 @@ public class ReservationController {
         Duration age;
         try {
             age = Duration.parse(olderThan);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return ResponseEntity.badRequest().body(Map.of("error",
                     "older-than must be an ISO-8601 duration such as PT24H or P2D, not '" + olderThan + "'"));
         }

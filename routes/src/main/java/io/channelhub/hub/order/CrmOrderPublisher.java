@@ -1,6 +1,7 @@
 package io.channelhub.hub.order;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.channelhub.connectors.HttpFailures;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
 import io.channelhub.hub.partners.Partner;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * The Salesforce side of an order: builds the composite request (upserts by external id only) and reads the
@@ -56,7 +58,7 @@ public class CrmOrderPublisher {
         if (httpStatus != null && httpStatus >= 300) {
             String retryAfter = exchange.getMessage().getHeader("Retry-After", String.class);
             throw failure(httpStatus, "composite request answered " + httpStatus, answer,
-                    retryAfter == null ? null : io.channelhub.connectors.HttpFailures.retryAfter(retryAfter));
+                    retryAfter == null ? null : HttpFailures.retryAfter(retryAfter));
         }
         JsonNode responses = CanonicalJson.parse(answer == null ? "{}" : answer).path("compositeResponse");
         if (!responses.isArray() || responses.isEmpty()) {
@@ -86,7 +88,7 @@ public class CrmOrderPublisher {
                 envelope.messageId(), crm.id(), orderId, accountId);
     }
 
-    private RuntimeException failure(int status, String message, String errors, java.time.Duration retryAfter) {
+    private RuntimeException failure(int status, String message, String errors, Duration retryAfter) {
         boolean limit = errors != null && (errors.contains("REQUEST_LIMIT_EXCEEDED") || errors.contains("UNABLE_TO_LOCK_ROW"));
         if (limit || status == 401 || status == 408 || status == 429 || status >= 500) {
             return new TransientPartnerException(crm.id(), status, message, errors, retryAfter, null);

@@ -9,8 +9,10 @@ import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.store.OrderStore;
 import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.Order;
+import io.channelhub.mappings.model.OrderLine;
 import io.channelhub.mappings.tryton.TrytonSaleDraft;
 import io.channelhub.mappings.tryton.TrytonSaleMapper;
+import jakarta.jms.JMSException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -41,7 +43,7 @@ public class ErpOrderPublisher {
         this.erpStock = erpStock;
     }
 
-    public void publish(Envelope<Order> envelope) throws jakarta.jms.JMSException {
+    public void publish(Envelope<Order> envelope) throws JMSException {
         TrytonSaleDraft draft = mapper.fromCanonical(envelope.payload());
         // From here until the confirmation, an ERP stock figure of the order's SKUs may or may not include the sale.
         stock.startBooking(envelope.messageId());
@@ -52,8 +54,8 @@ public class ErpOrderPublisher {
             // The sale is confirmed: its reservations go with the first ERP stock report read from now on, and the
             // ERP's stock of its SKUs is read right away so that this happens at once.
             stock.confirm(envelope.messageId());
-            erpStock.refresh(envelope.payload().lines().stream().map(io.channelhub.mappings.model.OrderLine::sku).distinct().toList());
-        } catch (RuntimeException | jakarta.jms.JMSException e) {
+            erpStock.refresh(envelope.payload().lines().stream().map(OrderLine::sku).distinct().toList());
+        } catch (RuntimeException | JMSException e) {
             // Tried again from the queue; meanwhile the figures held back for this booking reach the channels.
             try {
                 stock.abandonBooking(envelope.messageId());

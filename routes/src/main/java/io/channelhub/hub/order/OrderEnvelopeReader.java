@@ -1,5 +1,6 @@
 package io.channelhub.hub.order;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.channelhub.mappings.json.CanonicalJson;
 import io.channelhub.mappings.model.Envelope;
@@ -24,7 +25,7 @@ public class OrderEnvelopeReader {
         JsonNode tree = CanonicalJson.parse(body);
         schemas.validate(MessageTypes.ORDER_PLACED, tree);
         return CanonicalJson.mapper().convertValue(tree,
-                new com.fasterxml.jackson.core.type.TypeReference<Envelope<Order>>() {
+                new TypeReference<Envelope<Order>>() {
                 });
     }
 }

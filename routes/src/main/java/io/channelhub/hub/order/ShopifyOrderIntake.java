@@ -14,10 +14,20 @@ import io.channelhub.mappings.model.Order;
 import io.channelhub.mappings.model.Source;
 import io.channelhub.mappings.schema.CanonicalSchemas;
 import io.channelhub.mappings.shopify.ShopifyOrderMapper;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSException;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
+import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
@@ -32,18 +42,18 @@ public class ShopifyOrderIntake {
 
     private final PartnerRegistry partners;
     private final OrderStore store;
-    private final org.springframework.transaction.support.TransactionTemplate transactions;
-    private final jakarta.jms.ConnectionFactory connectionFactory;
+    private final TransactionTemplate transactions;
+    private final ConnectionFactory connectionFactory;
     private final ShopifyOrderMapper mapper = new ShopifyOrderMapper();
     private final CanonicalSchemas schemas;
 
     public ShopifyOrderIntake(PartnerRegistry partners, OrderStore store,
-                              org.springframework.jdbc.support.JdbcTransactionManager dataSourceTransactions,
-                              jakarta.jms.ConnectionFactory connectionFactory, CanonicalSchemas schemas) {
+                              JdbcTransactionManager dataSourceTransactions,
+                              ConnectionFactory connectionFactory, CanonicalSchemas schemas) {
         this.partners = partners;
         this.schemas = schemas;
         this.store = store;
-        this.transactions = new org.springframework.transaction.support.TransactionTemplate(dataSourceTransactions);
+        this.transactions = new TransactionTemplate(dataSourceTransactions);
         this.connectionFactory = connectionFactory;
     }
 
@@ -73,7 +83,7 @@ public class ShopifyOrderIntake {
             payload = CanonicalJson.mapper().readTree(message.getBody(byte[].class));
         } catch (JsonProcessingException e) {
             throw new WebhookRejectedException(400, "body is not valid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new WebhookRejectedException(400, "body cannot be read: " + e.getMessage());
         }
         if (payload == null || !payload.isObject()) {
@@ -131,11 +141,11 @@ public class ShopifyOrderIntake {
      * the broker routes the event to every consumer queue or to none.
      */
     private void publish(Message message) {
-        try (jakarta.jms.Connection connection = connectionFactory.createConnection();
-             jakarta.jms.Session session = connection.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED);
-             jakarta.jms.MessageProducer producer = session.createProducer(session.createTopic(HubQueues.ORDER_PLACED))) {
-            producer.setDeliveryMode(jakarta.jms.DeliveryMode.PERSISTENT);
-            jakarta.jms.TextMessage event = session.createTextMessage(message.getBody(String.class));
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+             MessageProducer producer = session.createProducer(session.createTopic(HubQueues.ORDER_PLACED))) {
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            TextMessage event = session.createTextMessage(message.getBody(String.class));
             for (var header : message.getHeaders().entrySet()) {
                 if (header.getKey().startsWith("Hub") && header.getValue() != null) {
                     event.setStringProperty(header.getKey(), header.getValue().toString());
@@ -143,7 +153,7 @@ public class ShopifyOrderIntake {
             }
             producer.send(event);
             session.commit();
-        } catch (jakarta.jms.JMSException refused) {
+        } catch (JMSException refused) {
             throw new BrokerUnavailableException(refused);
         }
     }

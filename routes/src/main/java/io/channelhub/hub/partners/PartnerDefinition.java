@@ -12,7 +12,10 @@ import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One configured partner, as written in {@code config/partners/<id>.yaml}. Credentials are never in the file:
@@ -46,7 +49,7 @@ public record PartnerDefinition(
      * the catalogue (products, list prices) is polled every {@code catalogue-poll-interval}.
      */
     public record Tryton(String url, @NotBlank String database, @NotBlank String user, @NotBlank String passwordEnv,
-                         Duration timeout, java.util.List<@NotBlank String> warehouses, Duration stockPollInterval,
+                         Duration timeout, List<@NotBlank String> warehouses, Duration stockPollInterval,
                          Duration cataloguePollInterval) {
     }
 
@@ -74,7 +77,7 @@ public record PartnerDefinition(
      * it, at most {@code max-listed}; listings priced and checked by {@code listing}. {@code rate-limit} overrides
      * the partner's documented limit (only ever downwards in production: a contract with a lower limit).
      */
-    public record Channel(@NotEmpty java.util.List<@NotBlank String> locations,
+    public record Channel(@NotEmpty List<@NotBlank String> locations,
                           @Min(0) long safetyBuffer,
                           @Min(0) Long maxListed,
                           @Min(0) @Max(100) Integer sharePercent,
@@ -86,14 +89,14 @@ public record PartnerDefinition(
     }
 
     public record Listing(@NotBlank @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 code") String currency,
-                          java.math.BigDecimal markupPercent,
-                          @DecimalMin("0.00") @DecimalMax("0.99") java.math.BigDecimal priceEnding,
-                          @PositiveOrZero java.math.BigDecimal minPrice,
-                          @Positive java.math.BigDecimal maxPrice,
-                          @PositiveOrZero java.math.BigDecimal parityThresholdPercent,
-                          @PositiveOrZero java.math.BigDecimal maxDropPercent,
-                          java.util.List<@NotBlank String> requiredAttributes,
-                          java.util.Map<String, String> categories) {
+                          BigDecimal markupPercent,
+                          @DecimalMin("0.00") @DecimalMax("0.99") BigDecimal priceEnding,
+                          @PositiveOrZero BigDecimal minPrice,
+                          @Positive BigDecimal maxPrice,
+                          @PositiveOrZero BigDecimal parityThresholdPercent,
+                          @PositiveOrZero BigDecimal maxDropPercent,
+                          List<@NotBlank String> requiredAttributes,
+                          Map<String, String> categories) {
     }
 
     public record Salesforce(String loginUrl, @NotBlank String apiVersion, @NotBlank String clientIdEnv,

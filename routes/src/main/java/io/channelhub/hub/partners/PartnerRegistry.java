@@ -1,9 +1,13 @@
 package io.channelhub.hub.partners;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.channelhub.hub.config.HubProperties;
@@ -12,6 +16,7 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -19,12 +24,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -42,11 +49,11 @@ public class PartnerRegistry {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .registerModule(new JavaTimeModule())
             // The same duration syntax as application.yaml ("10s", "500ms", "PT10S").
-            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule().addDeserializer(java.time.Duration.class,
-                    new com.fasterxml.jackson.databind.deser.std.FromStringDeserializer<>(java.time.Duration.class) {
+            .registerModule(new SimpleModule().addDeserializer(Duration.class,
+                    new FromStringDeserializer<>(Duration.class) {
                         @Override
-                        protected java.time.Duration _deserialize(String value, com.fasterxml.jackson.databind.DeserializationContext context) {
-                            return org.springframework.boot.convert.DurationStyle.detectAndParse(value);
+                        protected Duration _deserialize(String value, DeserializationContext context) {
+                            return DurationStyle.detectAndParse(value);
                         }
                     }))
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -125,7 +132,7 @@ public class PartnerRegistry {
             definition = YAML.readValue(file.toFile(), PartnerDefinition.class);
         } catch (UnrecognizedPropertyException e) {
             throw new PartnerConfigException(file + ": unknown key '" + path(e) + "'");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new PartnerConfigException(file + ": " + e.getOriginalMessage().lines().findFirst().orElse("unreadable")
                     + locationOf(e), e);
         } catch (IOException e) {
@@ -300,7 +307,7 @@ public class PartnerRegistry {
         }
     }
 
-    private static String locationOf(com.fasterxml.jackson.core.JsonProcessingException e) {
+    private static String locationOf(JsonProcessingException e) {
         return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
     }
 
@@ -311,6 +318,6 @@ public class PartnerRegistry {
     }
 
     private static String kebab(String propertyPath) {
-        return propertyPath.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+        return propertyPath.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 }

@@ -7,11 +7,14 @@ import io.channelhub.connectors.ebay.EbaySandbox;
 import io.channelhub.connectors.medusa.MedusaSandbox;
 import io.channelhub.connectors.otto.OttoSandbox;
 import io.channelhub.connectors.salesforce.SalesforceSandbox;
+import io.channelhub.connectors.sandbox.SandboxServer;
 import io.channelhub.connectors.shopify.ShopifyAdminSandbox;
 import io.channelhub.connectors.tryton.TrytonSandbox;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
+import java.math.BigDecimal;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -42,7 +45,7 @@ public class SandboxLauncher implements DisposableBean {
         }
         TrytonSandbox sandbox = new TrytonSandbox(0, password);
         DEMO_CATALOGUE.forEach((sku, price) -> {
-            sandbox.addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), price);
+            sandbox.addProduct(sku, sku.toLowerCase(Locale.ROOT), price);
             sandbox.setStock(sku, DEMO_WAREHOUSE, DEMO_STOCK);
         });
         sandbox.start();
@@ -102,8 +105,8 @@ public class SandboxLauncher implements DisposableBean {
 
     /** A channel simulator lists the demo catalogue, as a merchant's existing listings would be. */
     private String startChannel(String partnerId, ChannelSandbox sandbox) {
-        DEMO_CATALOGUE.forEach((sku, price) -> sandbox.addListing(sku, 0, new java.math.BigDecimal(price), "EUR"));
-        ((io.channelhub.connectors.sandbox.SandboxServer) sandbox).start();
+        DEMO_CATALOGUE.forEach((sku, price) -> sandbox.addListing(sku, 0, new BigDecimal(price), "EUR"));
+        ((SandboxServer) sandbox).start();
         channels.put(partnerId, sandbox);
         return sandbox.baseUrl();
     }

@@ -13,12 +13,16 @@ import io.channelhub.mappings.model.MessageTypes;
 import io.channelhub.mappings.model.Product;
 import io.channelhub.mappings.model.Source;
 import io.channelhub.mappings.model.StockLevel;
+import jakarta.jms.JMSException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -32,7 +36,7 @@ import java.util.UUID;
 @Component
 public class ErpStockSource {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ErpStockSource.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ErpStockSource.class);
 
     private static final Duration DEFAULT_STOCK_INTERVAL = Duration.ofSeconds(2);
     private static final Duration DEFAULT_CATALOGUE_INTERVAL = Duration.ofSeconds(30);
@@ -55,7 +59,7 @@ public class ErpStockSource {
         this.source = new Source("tryton", erp.id());
     }
 
-    public void pollStock() throws jakarta.jms.JMSException {
+    public void pollStock() throws JMSException {
         String cursorName = "tryton-stock:" + erp.id();
         OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
         StockPoll poll = stockReader.changedSince(cursor(cursorName));
@@ -68,7 +72,7 @@ public class ErpStockSource {
         saveCursor(cursorName, poll.next());
     }
 
-    public void pollCatalogue() throws jakarta.jms.JMSException {
+    public void pollCatalogue() throws JMSException {
         String cursorName = "tryton-catalogue:" + erp.id();
         OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
         CataloguePoll poll = catalogueReader.changedSince(cursor(cursorName));
@@ -87,7 +91,7 @@ public class ErpStockSource {
      * Reads the SKUs' stock from the ERP now and publishes it, read after the caller's confirmation: the ledger
      * takes it as the ERP's figure including that sale and releases the sale's reservation at once.
      */
-    public void refresh(java.util.Collection<String> skus) throws jakarta.jms.JMSException {
+    public void refresh(Collection<String> skus) throws JMSException {
         List<StockLevel> levels = stockReader.levelsOf(skus);
         OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
         events.publish(levels.stream().map(level -> StockEvents.envelope(level, source, readAt)).toList());

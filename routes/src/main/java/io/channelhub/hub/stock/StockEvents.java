@@ -6,6 +6,7 @@ import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.broker.HubQueues;
 import io.channelhub.hub.broker.QueueBatchReceiver;
 import io.channelhub.hub.order.HubHeaders;
+import io.channelhub.mappings.MappingException;
 import io.channelhub.mappings.MessageIds;
 import io.channelhub.mappings.json.CanonicalJson;
 import io.channelhub.mappings.json.IsoDateTimes;
@@ -26,9 +27,12 @@ import org.springframework.stereotype.Component;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Publishes canonical {@code stock.changed} events and signals, and reads them back. Sources publish in local JMS
@@ -75,7 +79,7 @@ public class StockEvents {
                 for (Reject reject : rejects) {
                     TextMessage letter = session.createTextMessage(reject.raw());
                     var reason = new DeadLetters.Reason(reject.route(), reject.reason(),
-                            io.channelhub.mappings.MappingException.class.getName(), 1, null, HubQueues.STOCK_INGEST);
+                            MappingException.class.getName(), 1, null, HubQueues.STOCK_INGEST);
                     for (Map.Entry<String, Object> header : reason.headers(Map.of()).entrySet()) {
                         letter.setObjectProperty(header.getKey(), header.getValue());
                     }
@@ -95,7 +99,7 @@ public class StockEvents {
     }
 
     private static <T> void send(Session session, String address, List<Envelope<T>> events,
-                                 java.util.function.Function<T, String> key) throws JMSException {
+                                 Function<T, String> key) throws JMSException {
         MessageProducer producer = session.createProducer(session.createTopic(address));
         producer.setDeliveryMode(DeliveryMode.PERSISTENT);
         List<TextMessage> chunk = new ArrayList<>(Math.min(CHUNK, events.size()));
@@ -163,7 +167,7 @@ public class StockEvents {
     private static OffsetDateTime time(JsonNode parent, String field) {
         try {
             return IsoDateTimes.parse(parent.get(field).textValue());
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("not a stock.changed event: " + field + " is not a date-time with an offset: "
                     + e.getMessage(), e);
         }
@@ -183,7 +187,7 @@ public class StockEvents {
     public void signalNow(List<StockSignal> signals) throws JMSException {
         try (Connection connection = connectionFactory.createConnection();
              Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
-            Map<String, MessageProducer> producers = new java.util.HashMap<>();
+            Map<String, MessageProducer> producers = new HashMap<>();
             for (StockSignal signal : signals) {
                 TextMessage message = session.createTextMessage(signal.sku());
                 message.setStringProperty(SKU, signal.sku());

@@ -6,6 +6,7 @@ import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.Source;
 import io.channelhub.mappings.model.StockLevel;
 import io.channelhub.mappings.stock.StockCsvMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
@@ -35,9 +36,9 @@ public class StockFileDropRoute extends RouteBuilder {
 
     private final StockEvents events;
     private final HubProperties.Stock settings;
-    private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final MeterRegistry meters;
 
-    public StockFileDropRoute(StockEvents events, HubProperties properties, io.micrometer.core.instrument.MeterRegistry meters) {
+    public StockFileDropRoute(StockEvents events, HubProperties properties, MeterRegistry meters) {
         this.events = events;
         this.settings = properties.stock();
         this.meters = meters;

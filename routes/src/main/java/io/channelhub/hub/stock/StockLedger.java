@@ -3,10 +3,14 @@ package io.channelhub.hub.stock;
 import io.channelhub.hub.channel.SalesChannel;
 import io.channelhub.hub.channel.SalesChannels;
 import io.channelhub.hub.order.ErpOrderPublisher;
+import io.channelhub.hub.partners.PartnerRegistry;
+import io.channelhub.hub.store.OrderStore;
 import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
 import io.channelhub.mappings.model.StockLevel;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -14,7 +18,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +35,7 @@ import java.util.TreeMap;
 @Service
 public class StockLedger {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StockLedger.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StockLedger.class);
 
     private final StockStore store;
     private final StockChangeLog changes;
@@ -38,12 +44,12 @@ public class StockLedger {
     private final TransactionTemplate transaction;
     private final MeterRegistry meters;
 
-    private final io.channelhub.hub.store.OrderStore orders;
+    private final OrderStore orders;
     private final String erpPartner;
 
     public StockLedger(StockStore store, StockChangeLog changes, StockChangeBell bell, SalesChannels channels,
                        PlatformTransactionManager jdbcTransactionManager, MeterRegistry meters,
-                       io.channelhub.hub.store.OrderStore orders, io.channelhub.hub.partners.PartnerRegistry partners) {
+                       OrderStore orders, PartnerRegistry partners) {
         this.orders = orders;
         this.erpPartner = partners.erp().id();
         this.store = store;
@@ -72,12 +78,12 @@ public class StockLedger {
             // Read everything the batch needs in a few statements, decide under the SKU locks, write in batches.
             Map<String, Long> reservedBySku = store.lockSkus(skus);
             Map<String, Map<String, StockStore.LedgerRow>> ledger = store.ledgerRows(skus);
-            Map<String, StockStore.LedgerWrite> ledgerWrites = new java.util.LinkedHashMap<>();
+            Map<String, StockStore.LedgerWrite> ledgerWrites = new LinkedHashMap<>();
             Map<String, Instant> changedSkus = new LinkedHashMap<>();
-            Map<String, StockStore.Figures> figures = new java.util.HashMap<>();
+            Map<String, StockStore.Figures> figures = new HashMap<>();
             bySku.forEach((sku, skuReports) -> {
                 long reserved = reservedBySku.get(sku);
-                Map<String, StockStore.LedgerRow> locations = ledger.computeIfAbsent(sku, key -> new java.util.HashMap<>());
+                Map<String, StockStore.LedgerRow> locations = ledger.computeIfAbsent(sku, key -> new HashMap<>());
                 int takenReports = 0;
                 OffsetDateTime changedAt = null;
                 boolean heldForBooking = false;
@@ -88,7 +94,7 @@ public class StockLedger {
                     if (taken) {
                         boolean existed = current != null && current.inDatabase();
                         locations.put(level.locationId(), new StockStore.LedgerRow(level.onHand(), level.version(),
-                                level.asOf().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toInstant(), existed));
+                                level.asOf().truncatedTo(ChronoUnit.MICROS).toInstant(), existed));
                         ledgerWrites.put(sku + '\u0000' + level.locationId(), new StockStore.LedgerWrite(level, report.source(), existed));
                     }
                     // Only an ERP report that is (still) the newest for its location can show a confirmed sale.
@@ -137,7 +143,7 @@ public class StockLedger {
             Map<String, Long> reservedBySku = store.lockSkus(skus);
             Map<String, Map<String, StockStore.LedgerRow>> ledger = store.ledgerRows(skus);
             Map<String, Instant> changedSkus = new LinkedHashMap<>();
-            Map<String, StockStore.Figures> figures = new java.util.HashMap<>();
+            Map<String, StockStore.Figures> figures = new HashMap<>();
             // The ERP consumer can win the race: a sale already booked is in the ERP's stock (or will be with the read
             // that follows its booking), and a reservation made now would never see a confirmation to release it.
             boolean bookedAlready = orders.orderReference(orderKey, ErpOrderPublisher.SYSTEM, erpPartner).isPresent();
@@ -227,7 +233,7 @@ public class StockLedger {
     }
 
     private static Map<String, Long> onHand(Map<String, StockStore.LedgerRow> locations) {
-        Map<String, Long> onHand = new java.util.HashMap<>();
+        Map<String, Long> onHand = new HashMap<>();
         if (locations != null) {
             locations.forEach((location, row) -> onHand.put(location, row.onHand()));
         }

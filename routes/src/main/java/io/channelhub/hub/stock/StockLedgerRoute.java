@@ -7,7 +7,11 @@ import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.partners.PartnerRegistry;
 import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.StockLevel;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 import org.apache.camel.builder.RouteBuilder;
@@ -15,6 +19,7 @@ import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code hub.stock.changed.ledger} → the stock ledger, which logs the SKUs whose figures changed for the channels'
@@ -31,12 +36,12 @@ public class StockLedgerRoute extends RouteBuilder {
     private final StockLedger ledger;
     private final String erpPartner;
     private final HubProperties.Stock settings;
-    private final io.micrometer.core.instrument.DistributionSummary batchSizes;
-    private final io.micrometer.core.instrument.Timer readTime;
-    private final io.micrometer.core.instrument.Timer applyTime;
+    private final DistributionSummary batchSizes;
+    private final Timer readTime;
+    private final Timer applyTime;
 
     public StockLedgerRoute(ConnectionFactory connectionFactory, StockEvents events, StockLedger ledger,
-                            PartnerRegistry partners, HubProperties properties, io.micrometer.core.instrument.MeterRegistry meters) {
+                            PartnerRegistry partners, HubProperties properties, MeterRegistry meters) {
         this.batchSizes = meters.summary("hub.stock.ledger.batch.size");
         this.readTime = meters.timer("hub.stock.ledger.stage", "stage", "read");
         this.applyTime = meters.timer("hub.stock.ledger.stage", "stage", "apply");
@@ -68,13 +73,13 @@ public class StockLedgerRoute extends RouteBuilder {
                 Envelope<StockLevel> event = events.read(((TextMessage) message).getText());
                 boolean fromErp = erpPartner.equals(event.source().partnerId());
                 reports.add(new StockLedger.Report(event.payload(), event.source().partnerId(), fromErp, event.occurredAt()));
-            } catch (RuntimeException | jakarta.jms.JMSException unreadable) {
+            } catch (RuntimeException | JMSException unreadable) {
                 sends.deadLetter(message, routeId, unreadable.getMessage(), unreadable.getClass().getName(), null);
             }
         }
         long read = System.nanoTime();
         ledger.apply(reports);
-        readTime.record(read - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        applyTime.record(System.nanoTime() - read, java.util.concurrent.TimeUnit.NANOSECONDS);
+        readTime.record(read - start, TimeUnit.NANOSECONDS);
+        applyTime.record(System.nanoTime() - read, TimeUnit.NANOSECONDS);
     }
 }

@@ -14,6 +14,7 @@ import jakarta.jms.TextMessage;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -54,7 +55,7 @@ public class StockReservationRoute extends RouteBuilder {
             Envelope<Order> order;
             try {
                 order = reader.read(((TextMessage) message).getText());
-            } catch (java.io.IOException | RuntimeException unreadable) {
+            } catch (IOException | RuntimeException unreadable) {
                 sends.deadLetter(message, ROUTE_ID, unreadable.getMessage(), unreadable.getClass().getName(), null);
                 continue;
             }

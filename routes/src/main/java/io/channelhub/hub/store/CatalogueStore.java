@@ -5,11 +5,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.Currency;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,8 +132,8 @@ public class CatalogueStore {
 
     /** The column keeps four places for any currency; a price is shown and pushed in its currency's own. */
     private static BigDecimal inMinorUnits(BigDecimal amount, String currency) {
-        return amount == null ? null : amount.setScale(java.util.Currency.getInstance(currency.trim()).getDefaultFractionDigits(),
-                java.math.RoundingMode.HALF_UP);
+        return amount == null ? null : amount.setScale(Currency.getInstance(currency.trim()).getDefaultFractionDigits(),
+                RoundingMode.HALF_UP);
     }
 
     public record Listing(String channel, String sku, String title, BigDecimal price, String currency, String fingerprint,

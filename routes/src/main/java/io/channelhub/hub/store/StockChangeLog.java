@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -92,7 +93,7 @@ public class StockChangeLog {
             for (JsonNode element : array) {
                 StockStore.Figures figures = null;
                 if (element.size() > 2) {
-                    Map<String, Long> onHand = new java.util.HashMap<>();
+                    Map<String, Long> onHand = new HashMap<>();
                     for (int i = 3; i + 1 < element.size(); i += 2) {
                         onHand.put(element.get(i).asText(), element.get(i + 1).asLong());
                     }

@@ -1,13 +1,17 @@
 package io.channelhub.hub.store;
 
 import io.channelhub.mappings.model.StockLevel;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,9 +33,9 @@ public class StockStore {
     private static final String SKU_SET = "UNNEST(:skus) AS s(sku)";
 
     private final JdbcClient jdbc;
-    private final org.springframework.jdbc.core.JdbcTemplate batch;
+    private final JdbcTemplate batch;
 
-    public StockStore(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch) {
+    public StockStore(JdbcClient jdbc, JdbcTemplate batch) {
         this.jdbc = jdbc;
         this.batch = batch;
     }
@@ -104,8 +108,8 @@ public class StockStore {
     /** Writes ledger rows decided under the SKU locks, as two JDBC batches (new rows, replaced rows). */
     public void writeLedger(List<LedgerWrite> writes) {
         OffsetDateTime now = now();
-        List<Object[]> inserts = new java.util.ArrayList<>();
-        List<Object[]> updates = new java.util.ArrayList<>();
+        List<Object[]> inserts = new ArrayList<>();
+        List<Object[]> updates = new ArrayList<>();
         for (LedgerWrite write : writes) {
             StockLevel level = write.level();
             OffsetDateTime asOf = stored(level.asOf());
@@ -128,7 +132,7 @@ public class StockStore {
     }
 
     /** The newest report held for a SKU at a location; {@code inDatabase}: it is stored already. */
-    public record LedgerRow(long onHand, long version, java.time.Instant asOf, boolean inDatabase) {
+    public record LedgerRow(long onHand, long version, Instant asOf, boolean inDatabase) {
 
         /** Newer: a later source time, or the same time and a higher version. */
         public static boolean isNewer(StockLevel level, LedgerRow than) {
@@ -151,7 +155,7 @@ public class StockStore {
 
     /** The database keeps microseconds; a report compared in nanoseconds would look newer than its own stored copy. */
     private static OffsetDateTime stored(OffsetDateTime time) {
-        return time.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        return time.truncatedTo(ChronoUnit.MICROS);
     }
 
     /** Adds the reservation unless this order already reserved the SKU. @return true when it was added */

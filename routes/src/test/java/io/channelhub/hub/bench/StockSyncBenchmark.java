@@ -1,5 +1,6 @@
 package io.channelhub.hub.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.channelhub.connectors.channel.ChannelSandbox;
 import io.channelhub.connectors.channel.RateLimit;
 import io.channelhub.connectors.shopify.ShopifyAdminSandbox;
@@ -7,6 +8,7 @@ import io.channelhub.connectors.shopify.ShopifyOrderFactory;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
 import io.channelhub.hub.ChannelHubApplication;
 import io.channelhub.hub.HubTestSupport;
+import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.sandbox.SandboxLauncher;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.mappings.json.CanonicalJson;
@@ -25,18 +27,26 @@ import org.springframework.context.ConfigurableApplicationContext;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
+import java.util.zip.ZipFile;
 
 /**
  * Stock sync through the hub on its embedded defaults (persistent embedded Artemis, H2 on disk) with three sandbox
@@ -218,7 +228,7 @@ public final class StockSyncBenchmark {
 
         static ThreadCpu now() {
             var threads = ManagementFactory.getThreadMXBean();
-            Map<String, Long> nanos = new java.util.HashMap<>(Map.of(ARTEMIS, 0L, SANDBOX, 0L, OTHER, ENDED_THREADS.get()));
+            Map<String, Long> nanos = new HashMap<>(Map.of(ARTEMIS, 0L, SANDBOX, 0L, OTHER, ENDED_THREADS.get()));
             for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
                 long cpu = info == null ? -1 : threads.getThreadCpuTime(info.getThreadId());
                 if (cpu > 0) {
@@ -230,7 +240,7 @@ public final class StockSyncBenchmark {
         }
 
         private static String group(String thread) {
-            String name = thread.toLowerCase(java.util.Locale.ROOT);
+            String name = thread.toLowerCase(Locale.ROOT);
             if (name.contains("activemq") || name.contains("artemis")) {
                 return ARTEMIS;
             }
@@ -239,7 +249,7 @@ public final class StockSyncBenchmark {
         }
 
         ThreadCpu minus(ThreadCpu before) {
-            Map<String, Long> difference = new java.util.HashMap<>();
+            Map<String, Long> difference = new HashMap<>();
             nanos.forEach((group, value) -> difference.put(group, value - before.nanos.get(group)));
             return new ThreadCpu(difference);
         }
@@ -256,7 +266,7 @@ public final class StockSyncBenchmark {
 
     /** CPU time of this process (hub, broker, sandboxes and the benchmark itself). */
     private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /**
@@ -317,10 +327,10 @@ public final class StockSyncBenchmark {
     private static Object asyncProfiler() throws Exception {
         Path jar = Path.of(System.getProperty("profile.async"));
         Path library = Files.createTempDirectory("async-profiler").resolve("libasyncProfiler.so");
-        try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+        try (var zip = new ZipFile(jar.toFile())) {
             Files.copy(zip.getInputStream(zip.getEntry("linux-x64/libasyncProfiler.so")), library);
         }
-        ClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()}, null);
+        ClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null);
         return Class.forName("one.profiler.AsyncProfiler", true, loader).getMethod("getInstance", String.class)
                 .invoke(null, library.toString());
     }
@@ -431,7 +441,7 @@ public final class StockSyncBenchmark {
         }
 
         int ledgerBatchSize() {
-            return context.getBean(io.channelhub.hub.config.HubProperties.class).stock().ledgerBatchSize();
+            return context.getBean(HubProperties.class).stock().ledgerBatchSize();
         }
 
         List<String> list(String prefix, int count) {
@@ -459,7 +469,7 @@ public final class StockSyncBenchmark {
             awaitAll(skus, sku -> quantity, timeoutSeconds);
         }
 
-        void awaitAll(List<String> skus, java.util.function.ToLongFunction<String> expected, int timeoutSeconds)
+        void awaitAll(List<String> skus, ToLongFunction<String> expected, int timeoutSeconds)
                 throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             for (String channel : CHANNELS) {
@@ -489,7 +499,7 @@ public final class StockSyncBenchmark {
                 long next = System.nanoTime();
                 for (int i = 0; i < count; i++) {
                     while (System.nanoTime() < next) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(Math.max(1000, next - System.nanoTime()));
+                        LockSupport.parkNanos(Math.max(1000, next - System.nanoTime()));
                     }
                     String sku = skus.get(i);
                     long version = versions.incrementAndGet();
@@ -520,7 +530,7 @@ public final class StockSyncBenchmark {
             List<Double> millis = new ArrayList<>();
             List<String> skus = list("LAST", sales);
             var erp = sandboxes.tryton("erp");
-            skus.forEach(sku -> erp.addProduct(sku, sku.toLowerCase(java.util.Locale.ROOT), "9.90"));
+            skus.forEach(sku -> erp.addProduct(sku, sku.toLowerCase(Locale.ROOT), "9.90"));
             pushAndWait(skus, 1, 60);
             long orderId = System.currentTimeMillis() % 1_000_000L * 1000;
             for (String sku : skus) {
@@ -546,7 +556,7 @@ public final class StockSyncBenchmark {
             shopify.useCostLimit(RateLimit.perSecond(1_000_000, 1_000_000));
             pushAndWait(skus, 1, 900);
             shopify.useCostLimit(ShopifyAdminSandbox.DEFAULT_COST_LIMIT);
-            Map<String, Long> callsBefore = new java.util.HashMap<>();
+            Map<String, Long> callsBefore = new HashMap<>();
             CHANNELS.forEach(channel -> callsBefore.put(channel, channel(channel).calls()));
 
             Random random = new Random(42);
@@ -563,7 +573,7 @@ public final class StockSyncBenchmark {
             }
             List<String> changed = new ArrayList<>(finalQuantity.keySet());
             // The burst arrives the way most warehouses deliver stock: one export file, one line per change.
-            Path inbox = context.getBean(io.channelhub.hub.config.HubProperties.class).stock().fileDropDir();
+            Path inbox = context.getBean(HubProperties.class).stock().fileDropDir();
             Files.createDirectories(inbox);
             StringBuilder csv = new StringBuilder("sku;location;quantity;as_of\n");
             for (Envelope<StockLevel> change : burst) {
@@ -578,7 +588,7 @@ public final class StockSyncBenchmark {
                 Thread.sleep(5);
             }
             double publishSeconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Double> doneAt = new java.util.LinkedHashMap<>();
+            Map<String, Double> doneAt = new LinkedHashMap<>();
             for (String channel : CHANNELS) {
                 awaitChannel(channel, changed, finalQuantity, 1800);
                 doneAt.put(channel, (shownAt.get(channel).entrySet().stream().filter(e -> finalQuantity.containsKey(e.getKey()))

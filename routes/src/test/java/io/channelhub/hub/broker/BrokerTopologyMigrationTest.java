@@ -22,9 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,7 +58,7 @@ class BrokerTopologyMigrationTest {
     @Test
     void theLedgersQueueMovesToTheStockAddressWithTheReportsWaitingInIt() throws Exception {
         // More than one flush of the move (1000), and enough for the moved messages to arrive after the move returns.
-        String[] waiting = java.util.stream.IntStream.rangeClosed(1, 2500).mapToObj(i -> "report-" + i).toArray(String[]::new);
+        String[] waiting = IntStream.rangeClosed(1, 2500).mapToObj(i -> "report-" + i).toArray(String[]::new);
         EmbeddedActiveMQ older = start(this::olderTopology);
         publish(session -> session.createTopic(HubQueues.STOCK_CHANGED), waiting);
         // The divert's copies join the queue after the send's commit returns, as moved messages do.
@@ -201,7 +203,7 @@ class BrokerTopologyMigrationTest {
     }
 
     private static void awaitMessageCount(EmbeddedActiveMQ broker, String what, long expected) {
-        await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(broker.getActiveMQServer().locateQueue(LEDGER).getMessageCount()).as(what).isEqualTo(expected));
     }
 }

@@ -1,5 +1,6 @@
 package io.channelhub.hub.store;
 
+import io.channelhub.hub.config.HubProperties;
 import io.channelhub.mappings.model.StockLevel;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
@@ -11,6 +12,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import javax.sql.DataSource;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -70,7 +75,7 @@ class StorePostgresIT {
         assertThat(ledger).containsOnlyKeys("PG-A", "PG-B");
         assertThat(ledger.get("PG-A")).containsOnlyKeys("WH-1", "WH-2");
         assertThat(ledger.get("PG-A").get("WH-1")).isEqualTo(new StockStore.LedgerRow(5, 1, asOf.toInstant(), true));
-        List<String> lockedElsewhere = new java.util.ArrayList<>();
+        List<String> lockedElsewhere = new ArrayList<>();
         Map<String, Long> reservedAfter = transaction.execute(status -> {
             Map<String, Long> held = store.lockSkus(List.of("PG-A", "PG-B", "PG-D"));
             lockedElsewhere.addAll(lockedForAnotherConnection(List.of("PG-A", "PG-B", "PG-C", "PG-D")));
@@ -108,24 +113,24 @@ class StorePostgresIT {
 
     /** The SKUs whose row another connection cannot lock at once. */
     private static List<String> lockedForAnotherConnection(List<String> skus) {
-        List<String> locked = new java.util.ArrayList<>();
-        try (java.sql.Connection other = dataSource.getConnection()) {
+        List<String> locked = new ArrayList<>();
+        try (Connection other = dataSource.getConnection()) {
             for (String sku : skus) {
                 try (var statement = other.prepareStatement("SELECT sku FROM stock_item WHERE sku = ? FOR UPDATE NOWAIT")) {
                     statement.setString(1, sku);
                     statement.executeQuery().close();
-                } catch (java.sql.SQLException lockNotAvailable) {
+                } catch (SQLException lockNotAvailable) {
                     locked.add(sku);
                 }
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
         return locked;
     }
 
     private static PartnerJobJournal journalOf(String instance) {
-        return new PartnerJobJournal(client, new io.channelhub.hub.config.HubProperties(java.nio.file.Path.of("data"),
-                java.nio.file.Path.of("partners"), null, null, null, null, instance));
+        return new PartnerJobJournal(client, new HubProperties(Path.of("data"),
+                Path.of("partners"), null, null, null, null, instance));
     }
 }
