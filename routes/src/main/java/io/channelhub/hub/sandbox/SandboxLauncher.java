@@ -11,6 +11,8 @@ import io.channelhub.connectors.sandbox.SandboxServer;
 import io.channelhub.connectors.shopify.ShopifyAdminSandbox;
 import io.channelhub.connectors.tryton.TrytonSandbox;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import java.math.BigDecimal;
@@ -65,9 +67,8 @@ public class SandboxLauncher implements DisposableBean {
      * hub.sandbox.channel-rate-multiplier}, default 1): the benchmark raises it to measure the hub rather than the
      * partners' limits.
      */
-    @org.springframework.beans.factory.annotation.Autowired
-    void setChannelRateMultiplier(@org.springframework.beans.factory.annotation.Value("${hub.sandbox.channel-rate-multiplier:1}")
-                                  double multiplier) {
+    @Autowired
+    void setChannelRateMultiplier(@Value("${hub.sandbox.channel-rate-multiplier:1}") double multiplier) {
         if (!(multiplier > 0)) {
             throw new IllegalArgumentException("hub.sandbox.channel-rate-multiplier must be positive, was " + multiplier);
         }
