@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-
 /** Books a canonical order as a confirmed Tryton sale and records the cross-reference. */
 @Component
 public class ErpOrderPublisher {

@@ -39,7 +39,6 @@ import java.time.ZoneOffset;
 @Component
 public class ShopifyOrderIntake {
 
-
     private final PartnerRegistry partners;
     private final OrderStore store;
     private final TransactionTemplate transactions;
