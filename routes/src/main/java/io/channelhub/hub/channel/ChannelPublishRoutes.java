@@ -45,7 +45,7 @@ import java.util.Map;
 @Component
 public class ChannelPublishRoutes extends RouteBuilder {
 
-    static final String STOCK = "stock";
+    public static final String STOCK = "stock";
     static final String PRICE = "price";
 
     private final SalesChannels channels;

@@ -1,5 +1,7 @@
 package io.channelhub.hub.stock;
 
+import io.channelhub.hub.channel.ChannelMetrics;
+import io.channelhub.hub.channel.ChannelPublishRoutes;
 import io.channelhub.hub.channel.SalesChannel;
 import io.channelhub.hub.channel.SalesChannels;
 import io.channelhub.hub.order.ErpOrderPublisher;
@@ -43,13 +45,15 @@ public class StockLedger {
     private final SalesChannels channels;
     private final TransactionTemplate transaction;
     private final MeterRegistry meters;
+    private final ChannelMetrics channelMetrics;
 
     private final OrderStore orders;
     private final String erpPartner;
 
     public StockLedger(StockStore store, StockChangeLog changes, StockChangeBell bell, SalesChannels channels,
                        PlatformTransactionManager jdbcTransactionManager, MeterRegistry meters,
-                       OrderStore orders, PartnerRegistry partners) {
+                       ChannelMetrics channelMetrics, OrderStore orders, PartnerRegistry partners) {
+        this.channelMetrics = channelMetrics;
         this.orders = orders;
         this.erpPartner = partners.erp().id();
         this.store = store;
@@ -118,7 +122,7 @@ public class StockLedger {
                 if (takenReports > 1) {
                     // Several reports for the SKU in one batch: every channel is computed and pushed once, for the newest.
                     for (SalesChannel channel : channels.all()) {
-                        meters.counter("hub.channel.pushes.saved", "channel", channel.id(), "kind", "stock").increment(takenReports - 1);
+                        channelMetrics.saved(channel.id(), ChannelPublishRoutes.STOCK, takenReports - 1);
                     }
                 }
                 if (heldForBooking) {
