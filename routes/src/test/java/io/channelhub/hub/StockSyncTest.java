@@ -41,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -657,6 +658,74 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(channel("shop-main").stockWritesOf(sku)).as("the other channels are not told again").isEqualTo(1);
         // The full sync's pushes are counted; they have no source change to measure a lag from.
         assertThat(pushes("otto-de") - ottoPushes).isGreaterThanOrEqualTo(lags("otto-de") - ottoLags + 1);
+    }
+
+    @Test
+    void opsSeeEachLocationTheReservationsAndWhatEveryChannelShouldShowAndWasLastToldForASku() throws Exception {
+        String sku = listedSku("VIEW");
+        Instant asOf = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        report(sku, 10, asOf, 4);
+        String orderKey = "view-order-" + sku;
+        ledger.reserve(orderKey, "shop-main", Map.of(sku, 3L), now());
+        awaitChannels(sku, expected(10, 3));
+
+        await().atMost(PROPAGATION).untilAsserted(() -> {
+            JsonNode view = JSON.readTree(ops("GET", "/ops/stock/" + sku).body());
+            assertThat(view.path("reserved").asLong()).isEqualTo(3);
+            assertThat(view.path("locations")).hasSize(1);
+            JsonNode location = view.path("locations").get(0);
+            assertThat(location.path("location").asText()).isEqualTo("WH");
+            assertThat(location.path("onHand").asLong()).isEqualTo(10);
+            assertThat(location.path("version").asLong()).isEqualTo(4);
+            assertThat(location.path("source").asText()).isEqualTo(WMS.partnerId());
+            assertThat(Instant.parse(location.path("asOf").asText())).isEqualTo(asOf);
+            assertThat(view.path("reservations")).hasSize(1);
+            assertThat(view.path("reservations").get(0).path("orderKey").asText()).isEqualTo(orderKey);
+            assertThat(view.path("reservations").get(0).path("quantity").asLong()).isEqualTo(3);
+            Map<String, Long> available = new LinkedHashMap<>();
+            Map<String, Long> told = new LinkedHashMap<>();
+            for (JsonNode channel : view.path("channels")) {
+                available.put(channel.path("channel").asText(), channel.path("availableToSell").asLong());
+                told.put(channel.path("channel").asText(), channel.path("lastTold").isNull() ? null : channel.path("lastTold").asLong());
+            }
+            assertThat(available).isEqualTo(expected(10, 3));
+            assertThat(told).as("what each channel acknowledged").isEqualTo(expected(10, 3));
+        });
+        HttpResponse<String> unknown = ops("GET", "/ops/stock/NEVER-HEARD-OF");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("no stock figures for NEVER-HEARD-OF");
+    }
+
+    @Test
+    void aResyncOpsAskForTellsTheChannelEverySkuAgainAlsoOneItWasToldAlready() throws Exception {
+        String sku = listedSku("RESYNC");
+        report(sku, 6, Instant.now(), 1);
+        awaitChannels(sku, expected(6, 0));
+        // Someone set the quantity by hand in OTTO's seller portal: the hub still thinks OTTO shows 3.
+        channel("otto-de").addListing(sku, 42, new BigDecimal("10.00"), "EUR");
+        long ottoWrites = channel("otto-de").stockWritesOf(sku);
+        long shopWrites = channel("shop-main").stockWritesOf(sku);
+
+        HttpResponse<String> resync = ops("POST", "/ops/channels/otto-de/stock/resync");
+        assertThat(resync.statusCode()).isEqualTo(202);
+        assertThat(resync.body()).contains("requested");
+        await().atMost(PROPAGATION).until(() -> channel("otto-de").stockWritesOf(sku) == ottoWrites + 1);
+        assertThat(channel("otto-de").quantityOf(sku)).hasValue(3);
+        await().atMost(PROPAGATION).untilAsserted(() -> {
+            JsonNode progress = JSON.readTree(ops("GET", "/ops/channels/otto-de/stock").body());
+            assertThat(progress.path("fullSyncAfter").isNull()).as("full sync done: " + progress).isTrue();
+            assertThat(progress.path("resyncRequestedBy").isNull()).isTrue();
+            assertThat(progress.path("pushedBy").asText()).isEqualTo(properties.instanceName());
+        });
+        assertThat(channel("otto-de").stockWritesOf(sku)).as("told once").isEqualTo(ottoWrites + 1);
+        assertThat(channel("shop-main").stockWritesOf(sku)).as("the other channels are not told again").isEqualTo(shopWrites);
+
+        // What changes afterwards still flows, once.
+        report(sku, 8, Instant.now(), 2);
+        awaitChannels(sku, expected(8, 0));
+        assertThat(channel("otto-de").stockWritesOf(sku)).isEqualTo(ottoWrites + 2);
+        assertThat(ops("POST", "/ops/channels/no-such-channel/stock/resync").statusCode()).isEqualTo(404);
+        assertThat(ops("GET", "/ops/channels/no-such-channel/stock").statusCode()).isEqualTo(404);
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------

@@ -4,16 +4,16 @@ import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.channel.PriceUpdate;
 import io.channelhub.connectors.channel.PushOutcome;
+import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.broker.QueueBatchReceiver;
 import io.channelhub.hub.broker.QueueDrainProcessor;
 import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.stock.StockChangeBell;
 import io.channelhub.hub.stock.StockEvents;
+import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.store.CatalogueStore;
 import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
-import io.channelhub.hub.broker.DeadLetters;
-import io.channelhub.hub.stock.StockChangeBell;
-import io.channelhub.hub.stock.StockLedger;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import jakarta.jms.ConnectionFactory;
@@ -29,6 +29,8 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The routes that tell each selling channel its stock and prices.
@@ -62,6 +64,7 @@ public class ChannelPublishRoutes extends RouteBuilder {
     private final DeadLetters deadLetters;
     private final MeterRegistry meters;
     private final String owner;
+    private final Map<String, ChannelStockPusher> stockPushers = new ConcurrentHashMap<>();
 
     public ChannelPublishRoutes(SalesChannels channels, ConnectionFactory connectionFactory, StockStore store,
                                 CatalogueStore catalogue, ChannelMetrics metrics, HubProperties properties,
@@ -89,6 +92,7 @@ public class ChannelPublishRoutes extends RouteBuilder {
             String routeId = "stock-publish-" + channel.connector() + "-" + channel.id();
             ChannelStockPusher pusher = new ChannelStockPusher(channel, routeId, owner, changeLog, store, bell, metrics,
                     deadLetters, settings, this::isStarted);
+            stockPushers.put(channel.id(), pusher);
             meters.gauge("hub.channel.backlog", Tags.of("channel", channel.id(), "kind", STOCK),
                     pusher, ChannelStockPusher::backlog);
             from("scheduler:" + routeId + "?delay=1&initialDelay=1000")
@@ -111,6 +115,15 @@ public class ChannelPublishRoutes extends RouteBuilder {
                             channel.client().priceBatchSize(), settings.failurePause(),
                             (batch, sends) -> publishPrices(priceRouteId, channel, batch, sends)));
         }
+    }
+
+    /**
+     * The quantity this instance last told the channel for the SKU: empty when it has not told it since it took the
+     * channel (after a start, or while another instance pushes to it).
+     */
+    public OptionalLong lastToldStock(String channel, String sku) {
+        ChannelStockPusher pusher = stockPushers.get(channel);
+        return pusher == null ? OptionalLong.empty() : pusher.told(sku);
     }
 
     private void publishPrices(String routeId, SalesChannel channel, List<Message> batch, QueueBatchReceiver.Batch sends)

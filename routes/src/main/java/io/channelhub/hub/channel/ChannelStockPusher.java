@@ -21,11 +21,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -38,7 +40,7 @@ import java.util.function.BooleanSupplier;
  * One hub instance pushes to a channel at a time (a lease in the cursor row, renewed as it goes). What it told the
  * channel is kept in memory, so an unchanged figure is not pushed again; after a restart the first push of a SKU goes
  * whatever it is. A channel seen for the first time is told every SKU the hub knows (a full sync, resumed after a
- * restart from the last SKU done).
+ * restart from the last SKU done); so is a channel ops asked to resync, whatever it was told before.
  */
 final class ChannelStockPusher extends ServiceSupport implements Processor {
 
@@ -59,7 +61,8 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     private final BooleanSupplier running;
 
     private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
-    private final Map<String, Long> shown = new HashMap<>();
+    /** What this instance told the channel since it took it; ops read it while the pusher writes it. */
+    private final Map<String, Long> shown = new ConcurrentHashMap<>();
     /** The durable cursor as last written; null while this instance does not hold the channel. */
     private StockChangeLog.Cursor cursor;
     private long readPosition;
@@ -90,6 +93,12 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     /** How many SKUs wait to be pushed (a gauge for ops). */
     int backlog() {
         return pending.size();
+    }
+
+    /** The quantity this instance last told the channel for the SKU (empty: not since it took the channel). */
+    OptionalLong told(String sku) {
+        Long quantity = shown.get(sku);
+        return quantity == null ? OptionalLong.empty() : OptionalLong.of(quantity);
     }
 
     @Override
@@ -138,6 +147,11 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
             }
             // Whatever waited before is in the log after the durable cursor: read it again from there.
             pending.clear();
+            if (cursor.fullSyncAfter() != null && cursor.fullSyncAfter().isEmpty()) {
+                // A full sync from the first SKU (a new channel, a resync ops asked for) tells the channel every
+                // figure, also those this instance thinks it has told it.
+                shown.clear();
+            }
             readPosition = cursor.position();
             leaseRenewal = Instant.now().plus(settings.pushLease().dividedBy(3));
             LOG.info("pushing stock to {} from change {}{}", channel.id(), cursor.position(),
@@ -271,9 +285,14 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
             cursor = next;
             leaseRenewal = Instant.now().plus(settings.pushLease().dividedBy(3));
         } else {
-            LOG.warn("another hub instance took over pushing stock to {}", channel.id());
-            // It may have pushed meanwhile: what this instance remembers telling the channel is no longer known.
-            shown.clear();
+            Optional<String> resync = changeLog.resyncRequestedBy(channel.id(), owner);
+            if (resync.isPresent()) {
+                LOG.info("{} asked for a full stock resync of {}: every SKU is pushed again", resync.get(), channel.id());
+            } else {
+                LOG.warn("another hub instance took over pushing stock to {}", channel.id());
+                // It may have pushed meanwhile: what this instance remembers telling the channel is no longer known.
+                shown.clear();
+            }
             letGo();
         }
     }

@@ -122,8 +122,9 @@ public class StockChangeLog {
      */
     public Optional<Cursor> claim(String channel, String owner, OffsetDateTime leaseUntil) {
         OffsetDateTime now = now();
-        int taken = jdbc.sql("UPDATE channel_stock_cursor SET owner = ?, lease_until = ?, updated_at = ? "
-                        + "WHERE channel = ? AND (owner = ? OR lease_until < ?)")
+        // A resync asked for is taken with the channel: the cursor already says to start the full sync from the top.
+        int taken = jdbc.sql("UPDATE channel_stock_cursor SET owner = ?, lease_until = ?, updated_at = ?, "
+                        + "resync_requested_by = NULL WHERE channel = ? AND (owner = ? OR lease_until < ?)")
                 .params(owner, leaseUntil, now, channel, owner, now).update();
         if (taken == 0) {
             jdbc.sql("INSERT INTO channel_stock_cursor (channel, position, full_sync_after, owner, lease_until, updated_at) "
@@ -136,13 +137,49 @@ public class StockChangeLog {
     }
 
     /**
-     * Moves the channel's cursor and renews the lease. @return false when the lease had passed to another instance
-     * (this one must stop pushing to the channel)
+     * Moves the channel's cursor and renews the lease. @return false when the lease had passed to another instance or
+     * ops asked for a resync (this one must let the channel go and claim it again to see which)
      */
     public boolean advance(String channel, String owner, Cursor cursor, OffsetDateTime leaseUntil) {
         return jdbc.sql("UPDATE channel_stock_cursor SET position = ?, full_sync_after = ?, lease_until = ?, updated_at = ? "
-                        + "WHERE channel = ? AND owner = ?")
+                        + "WHERE channel = ? AND owner = ? AND resync_requested_by IS NULL")
                 .params(cursor.position(), cursor.fullSyncAfter(), leaseUntil, now(), channel, owner).update() == 1;
+    }
+
+    /** Who asked for a resync of the channel that {@code owner} still holds (empty: nobody, or it is not held). */
+    public Optional<String> resyncRequestedBy(String channel, String owner) {
+        return jdbc.sql("SELECT resync_requested_by FROM channel_stock_cursor WHERE channel = ? AND owner = ? "
+                        + "AND resync_requested_by IS NOT NULL")
+                .params(channel, owner).query(String.class).optional();
+    }
+
+    /**
+     * Asks for the channel to be told every SKU again, from the first, whatever it was told before: the cursor's full
+     * sync starts over, and whichever instance holds the channel lets it go at its next move to claim it afresh.
+     * @return false when the channel has no cursor yet (its first claim starts a full sync anyway)
+     */
+    public boolean requestResync(String channel, String requestedBy) {
+        return jdbc.sql("UPDATE channel_stock_cursor SET full_sync_after = '', resync_requested_by = ? WHERE channel = ?")
+                .params(requestedBy, channel).update() == 1;
+    }
+
+    /**
+     * Where a channel's stock push stands, for ops.
+     * @param changesBehind log rows not yet pushed to the channel
+     * @param fullSyncAfter null: no full sync under way; empty: one about to start; else the last SKU it has done
+     */
+    public record Progress(String channel, String pushedBy, OffsetDateTime leaseUntil, long changesBehind,
+                           String fullSyncAfter, String resyncRequestedBy) {
+    }
+
+    /** @return empty when the channel has not been pushed to yet */
+    public Optional<Progress> progress(String channel) {
+        return jdbc.sql("SELECT c.owner, c.lease_until, k.seq - c.position, c.full_sync_after, c.resync_requested_by "
+                        + "FROM channel_stock_cursor c CROSS JOIN stock_change_counter k WHERE c.channel = ? AND k.id = 1")
+                .param(channel)
+                .query((ResultSet row, int n) -> new Progress(channel, row.getString(1),
+                        row.getObject(2, OffsetDateTime.class), row.getLong(3), row.getString(4), row.getString(5)))
+                .optional();
     }
 
     /** Gives the channel up at shut-down, so another instance need not wait for the lease to run out. */

@@ -7,6 +7,7 @@ import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The stock ledger, reservations and what each channel should show and was shown. Every method runs inside the
@@ -245,14 +247,57 @@ public class StockStore {
                                   OffsetDateTime createdAt, OffsetDateTime confirmedAt) {
     }
 
+    private static final String OPEN_RESERVATIONS = "SELECT order_key, sku, quantity, channel, state, created_at, "
+            + "confirmed_at FROM stock_reservation WHERE state IN ('HELD', 'CONFIRMED') ";
+
     /** Open reservations made before {@code before}, oldest first, at most {@code limit}. */
     public List<OpenReservation> openReservationsBefore(OffsetDateTime before, int limit) {
-        return jdbc.sql("SELECT order_key, sku, quantity, channel, state, created_at, confirmed_at FROM stock_reservation "
-                        + "WHERE state IN ('HELD', 'CONFIRMED') AND created_at < ? ORDER BY created_at, order_key, sku LIMIT ?")
-                .params(before, limit)
-                .query((row, n) -> new OpenReservation(row.getString(1), row.getString(2), row.getLong(3), row.getString(4),
-                        row.getString(5), row.getObject(6, OffsetDateTime.class), row.getObject(7, OffsetDateTime.class)))
-                .list();
+        return jdbc.sql(OPEN_RESERVATIONS + "AND created_at < ? ORDER BY created_at, order_key, sku LIMIT ?")
+                .params(before, limit).query(StockStore::openReservation).list();
+    }
+
+    /** A SKU's open reservations, oldest first. */
+    public List<OpenReservation> openReservationsOf(String sku) {
+        return jdbc.sql(OPEN_RESERVATIONS + "AND sku = ? ORDER BY created_at, order_key").param(sku)
+                .query(StockStore::openReservation).list();
+    }
+
+    private static OpenReservation openReservation(ResultSet row, int n) throws SQLException {
+        return new OpenReservation(row.getString(1), row.getString(2), row.getLong(3), row.getString(4), row.getString(5),
+                row.getObject(6, OffsetDateTime.class), row.getObject(7, OffsetDateTime.class));
+    }
+
+    /** A SKU's newest report at one location, and when and from which source it came. */
+    public record LocationStock(String location, long onHand, long version, OffsetDateTime asOf, String source,
+                                OffsetDateTime updatedAt) {
+    }
+
+    /** What the ledger holds for a SKU: its reserved total and each location's newest report. */
+    public record SkuStock(long reserved, List<LocationStock> locations) {
+
+        public Figures figures() {
+            Map<String, Long> onHand = new HashMap<>();
+            locations.forEach(location -> onHand.put(location.location(), location.onHand()));
+            return new Figures(reserved, onHand);
+        }
+    }
+
+    /** The SKU's ledger, read in one statement (empty: the hub has never heard of the SKU). */
+    public Optional<SkuStock> stockOf(String sku) {
+        List<SkuStock> found = new ArrayList<>(1);
+        jdbc.sql("SELECT i.reserved, l.location_id, l.on_hand, l.version, l.as_of, l.source, l.updated_at "
+                        + "FROM stock_item i LEFT JOIN stock_ledger l ON l.sku = i.sku WHERE i.sku = ? ORDER BY l.location_id")
+                .param(sku).query((ResultSet row) -> {
+                    if (found.isEmpty()) {
+                        found.add(new SkuStock(row.getLong(1), new ArrayList<>()));
+                    }
+                    if (row.getString(2) != null) {
+                        found.get(0).locations().add(new LocationStock(row.getString(2), row.getLong(3), row.getLong(4),
+                                row.getObject(5, OffsetDateTime.class), row.getString(6),
+                                row.getObject(7, OffsetDateTime.class)));
+                    }
+                });
+        return found.stream().findFirst();
     }
 
     /** How many reservations are open, and when the oldest of them was made (null: none). */
