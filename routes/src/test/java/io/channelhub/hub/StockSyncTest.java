@@ -697,6 +697,27 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aSkuOpsPushAgainReachesEveryChannelOnceAlsoThoseToldTheSameFigure() throws Exception {
+        String sku = listedSku("FORCE");
+        report(sku, 5, Instant.now(), 1);
+        awaitChannels(sku, expected(5, 0));
+        // Set by hand in OTTO's seller portal; every other channel shows what the hub told it.
+        channel("otto-de").addListing(sku, 42, new BigDecimal("10.00"), "EUR");
+        Map<String, Long> writes = new LinkedHashMap<>();
+        CHANNELS.forEach(channel -> writes.put(channel, channel(channel).stockWritesOf(sku)));
+
+        HttpResponse<String> push = ops("POST", "/ops/stock/" + sku + "/push");
+        assertThat(push.statusCode()).isEqualTo(202);
+        await().atMost(PROPAGATION).untilAsserted(() -> {
+            Map<String, Long> now = new LinkedHashMap<>();
+            CHANNELS.forEach(channel -> now.put(channel, channel(channel).stockWritesOf(sku) - writes.get(channel)));
+            assertThat(now).as("writes since the push").allSatisfy((channel, written) -> assertThat(written).isEqualTo(1));
+        });
+        assertThat(quantities(sku)).isEqualTo(expected(5, 0));
+        assertThat(ops("POST", "/ops/stock/NEVER-HEARD-OF/push").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void aResyncOpsAskForTellsTheChannelEverySkuAgainAlsoOneItWasToldAlready() throws Exception {
         String sku = listedSku("RESYNC");
         report(sku, 6, Instant.now(), 1);

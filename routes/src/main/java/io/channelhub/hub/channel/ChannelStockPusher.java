@@ -69,10 +69,11 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     private Instant leaseRenewal = Instant.MIN;
 
     /**
-     * A SKU to push, with the log row it was first seen in, its oldest unpushed source change and the newest figures
-     * read for it (null: read them from the ledger at push time).
+     * A SKU to push, with the log row it was first seen in, its oldest unpushed source change, the newest figures
+     * read for it (null: read them from the ledger at push time) and whether ops asked for it to be pushed whatever
+     * the channel was told before.
      */
-    private record Pending(long seq, Instant changedAt, StockStore.Figures figures) {
+    private record Pending(long seq, Instant changedAt, StockStore.Figures figures, boolean forced) {
     }
 
     ChannelStockPusher(SalesChannel channel, String routeId, String owner, StockChangeLog changeLog, StockStore store,
@@ -169,12 +170,14 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
                 for (StockChangeLog.ChangedSku changed : change.skus()) {
                     Pending waiting = pending.get(changed.sku());
                     if (waiting == null) {
-                        pending.put(changed.sku(), new Pending(change.seq(), changed.changedAt(), changed.figures()));
+                        pending.put(changed.sku(), new Pending(change.seq(), changed.changedAt(), changed.figures(),
+                                changed.forced()));
                     } else {
                         // Already waiting: it will be pushed once, with its newest figures, from where it waits.
                         metrics.saved(channel.id(), ChannelPublishRoutes.STOCK, 1);
                         Instant oldest = changed.changedAt().isBefore(waiting.changedAt()) ? changed.changedAt() : waiting.changedAt();
-                        pending.put(changed.sku(), new Pending(waiting.seq(), oldest, changed.figures()));
+                        pending.put(changed.sku(), new Pending(waiting.seq(), oldest, changed.figures(),
+                                waiting.forced() || changed.forced()));
                     }
                 }
                 readPosition = change.seq();
@@ -203,7 +206,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     private void pushFullSyncPage() throws JMSException, InterruptedException {
         List<String> page = store.skusAfter(cursor.fullSyncAfter(), channel.client().stockBatchSize());
         Map<String, Pending> batch = new LinkedHashMap<>();
-        page.forEach(sku -> batch.put(sku, new Pending(0, null, null)));
+        page.forEach(sku -> batch.put(sku, new Pending(0, null, null, false)));
         push(batch);
         boolean done = page.size() < channel.client().stockBatchSize();
         if (done) {
@@ -225,7 +228,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
                 continue;
             }
             long available = AvailableToSell.of(figure.onHandByLocation(), figure.reserved(), channel.stockRules());
-            Long before = shown.get(sku);
+            Long before = entry.getValue().forced() ? null : shown.get(sku);
             if (before == null || before != available) {
                 updates.add(new StockUpdate(sku, available, before));
             }

@@ -220,13 +220,31 @@ public class StockLedger {
     }
 
     /**
-     * Asks every channel to push these SKUs again (a dead letter retried by ops, a resync): appended to the log like
-     * any change, and pushed where the channel was not already told the same figure.
+     * Asks every channel to push these SKUs again (a dead letter retried by ops, a booking abandoned): appended to the
+     * log like any change, and pushed where the channel was not already told the same figure.
      */
     public void requestPush(List<String> skus) {
+        requestPush(skus, false);
+    }
+
+    /**
+     * Asks every channel to push these SKUs again whatever it was told before (ops who know a channel shows something
+     * else: its stock was edited by hand).
+     */
+    public void forcePush(List<String> skus) {
+        requestPush(skus, true);
+    }
+
+    private void requestPush(List<String> skus, boolean forced) {
         Map<String, Instant> requested = new LinkedHashMap<>();
         skus.forEach(sku -> requested.put(sku, Instant.now()));
-        transaction.executeWithoutResult(status -> changes.append(requested));
+        transaction.executeWithoutResult(status -> {
+            if (forced) {
+                changes.appendForced(requested);
+            } else {
+                changes.append(requested);
+            }
+        });
         ringIf(requested.size());
     }
 

@@ -36,9 +36,10 @@ public class StockChangeLog {
 
     /**
      * One SKU whose figures changed, when the change happened at its source, and the figures the changing transaction
-     * committed (null where it did not carry them: the reader reads them from the ledger).
+     * committed (null where it did not carry them: the reader reads them from the ledger). {@code forced}: ops asked
+     * for it to be pushed whatever the channels were told before.
      */
-    public record ChangedSku(String sku, Instant changedAt, StockStore.Figures figures) {
+    public record ChangedSku(String sku, Instant changedAt, StockStore.Figures figures, boolean forced) {
     }
 
     /** A log row: its position and its SKUs. */
@@ -50,7 +51,12 @@ public class StockChangeLog {
      * until the commit, so a row with a higher seq can never become visible before one with a lower seq.
      */
     public void append(Map<String, Instant> changedAt) {
-        append(changedAt, Map.of());
+        append(changedAt, Map.of(), false);
+    }
+
+    /** Appends SKUs that every channel is to be told again, whatever it was told before (in the caller's transaction). */
+    public void appendForced(Map<String, Instant> requestedAt) {
+        append(requestedAt, Map.of(), true);
     }
 
     /**
@@ -58,6 +64,10 @@ public class StockChangeLog {
      * them back: the SKU's row lock orders the transactions, so a later row always carries later figures.
      */
     public void append(Map<String, Instant> changedAt, Map<String, StockStore.Figures> figures) {
+        append(changedAt, figures, false);
+    }
+
+    private void append(Map<String, Instant> changedAt, Map<String, StockStore.Figures> figures, boolean forced) {
         if (changedAt.isEmpty()) {
             return;
         }
@@ -67,10 +77,12 @@ public class StockChangeLog {
             long seq = jdbc.sql("SELECT seq FROM stock_change_counter WHERE id = 1").query(Long.class).single();
             ArrayNode skus = CanonicalJson.mapper().createArrayNode();
             for (Map.Entry<String, Instant> entry : entries.subList(from, Math.min(entries.size(), from + SKUS_PER_ROW))) {
-                // [sku, millis] or [sku, millis, reserved, location, on hand, location, on hand, …]
+                // [sku, millis], [sku, millis, true] (forced) or [sku, millis, reserved, location, on hand, …]
                 ArrayNode element = skus.addArray().add(entry.getKey()).add(entry.getValue().toEpochMilli());
                 StockStore.Figures carried = figures.get(entry.getKey());
-                if (carried != null) {
+                if (forced) {
+                    element.add(true);
+                } else if (carried != null) {
                     element.add(carried.reserved());
                     carried.onHandByLocation().forEach((location, onHand) -> element.add(location).add(onHand));
                 }
@@ -92,14 +104,16 @@ public class StockChangeLog {
             List<ChangedSku> skus = new ArrayList<>(array.size());
             for (JsonNode element : array) {
                 StockStore.Figures figures = null;
-                if (element.size() > 2) {
+                boolean forced = element.size() == 3 && element.get(2).isBoolean();
+                if (element.size() > 2 && !forced) {
                     Map<String, Long> onHand = new HashMap<>();
                     for (int i = 3; i + 1 < element.size(); i += 2) {
                         onHand.put(element.get(i).asText(), element.get(i + 1).asLong());
                     }
                     figures = new StockStore.Figures(element.get(2).asLong(), onHand);
                 }
-                skus.add(new ChangedSku(element.get(0).asText(), Instant.ofEpochMilli(element.get(1).asLong()), figures));
+                skus.add(new ChangedSku(element.get(0).asText(), Instant.ofEpochMilli(element.get(1).asLong()), figures,
+                        forced));
             }
             return skus;
         } catch (JsonProcessingException e) {
