@@ -11,6 +11,7 @@ import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.ops.DeadLetterService;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
+import io.channelhub.hub.store.CatalogueStore;
 import io.channelhub.hub.store.PartnerJobJournal;
 import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
@@ -478,6 +479,32 @@ class StockSyncTest extends SandboxHubTest {
         for (String channel : CHANNELS) {
             assertThat(channel(channel).priceWritesOf(sku)).as("price writes to " + channel).isEqualTo(2);
         }
+    }
+
+    @Test
+    void aPriceResyncOpsAskForPublishesEveryListingOnTheChannelAgainAndNoOtherChannelsPrices() throws Exception {
+        String sku = erpSku("PRICE-RESYNC", 0);
+        Map<String, String> prices = Map.of("amazon-de", "22.00", "ebay-de", "20.00", "medusa-shop", "20.00",
+                "otto-de", "20.99", "shop-main", "20.00", "shop-outlet", "20.00");
+        awaitPrices(sku, prices);
+        // Changed by hand in OTTO's seller portal.
+        channel("otto-de").addListing(sku, 0, new BigDecimal("15.00"), "EUR");
+        long ottoWrites = channel("otto-de").priceWritesOf(sku);
+
+        HttpResponse<String> resync = ops("POST", "/ops/channels/otto-de/prices/resync");
+        assertThat(resync.statusCode()).isEqualTo(202);
+        assertThat(JSON.readTree(resync.body()).path("listings").asLong()).as("every listing published on OTTO so far")
+                .isPositive();
+        awaitPrices(sku, prices);
+        assertThat(channel("otto-de").priceWritesOf(sku)).isEqualTo(ottoWrites + 1);
+        for (String channel : CHANNELS) {
+            if (!channel.equals("otto-de")) {
+                assertThat(channel(channel).priceWritesOf(sku)).as("price writes to " + channel).isEqualTo(1);
+            }
+        }
+        await().atMost(PROPAGATION).until(() -> jdbc.sql("SELECT state FROM channel_listing WHERE channel = 'otto-de' AND sku = ?")
+                .param(sku).query(String.class).single().equals(CatalogueStore.PUBLISHED));
+        assertThat(ops("POST", "/ops/channels/no-such-channel/prices/resync").statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -110,10 +110,28 @@ public class CatalogueStore {
                 .params(actor, OffsetDateTime.now(ZoneOffset.UTC), channel, sku).update() > 0;
     }
 
+    /** The channel's listings to publish, but those refused until their dead letter is retried. */
+    private static final String PENDING_SKUS = "SELECT sku FROM channel_listing WHERE channel = ? AND state = 'PENDING' "
+            + "AND (published_seq IS NULL OR published_seq < computed_seq) "
+            + "AND (rejected_seq IS NULL OR rejected_seq < computed_seq) ";
+
+    /**
+     * Every listing published on the channel is to be published again (ops asked for a resync: its prices were edited
+     * by hand). Held listings stay held; refused ones wait for their dead letter's retry. @return how many
+     */
+    public int republish(String channel) {
+        return jdbc.sql("UPDATE channel_listing SET state = 'PENDING', published_seq = NULL WHERE channel = ? AND state = 'PUBLISHED'")
+                .param(channel).update();
+    }
+
+    /** The channel's listings waiting to be published, in SKU order after {@code after}. */
+    public List<String> pendingSkusAfter(String channel, String after, int limit) {
+        return jdbc.sql(PENDING_SKUS + "AND sku > ? ORDER BY sku LIMIT ?")
+                .params(channel, after, limit).query(String.class).list();
+    }
+
     public List<String> pendingSkus(String channel, int limit) {
-        return jdbc.sql("SELECT sku FROM channel_listing WHERE channel = ? AND state = 'PENDING' "
-                        + "AND (published_seq IS NULL OR published_seq < computed_seq) "
-                        + "AND (rejected_seq IS NULL OR rejected_seq < computed_seq) ORDER BY changed_at LIMIT ?")
+        return jdbc.sql(PENDING_SKUS + "ORDER BY changed_at LIMIT ?")
                 .params(channel, limit).query(String.class).list();
     }
 
