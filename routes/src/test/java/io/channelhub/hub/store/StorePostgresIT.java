@@ -23,11 +23,13 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Statements the hub's tests otherwise run on H2 only, on a real PostgreSQL with the hub's own migrations: the
- * ledger's SKU-set statements (an array parameter joined like a table, locked with {@code FOR UPDATE}) and the
- * partner jobs' take-over (a correlated update). The syntax is the same, the array, locking and update rules are not.
+ * ledger's SKU-set statements (an array parameter joined like a table, locked with {@code FOR UPDATE}), the
+ * partner jobs' take-over (a correlated update) and the ops views and resyncs. The syntax is the same, the array,
+ * locking and update rules are not.
  */
 class StorePostgresIT {
 
@@ -109,6 +111,54 @@ class StorePostgresIT {
         assertThat(taking.kept("amazon-de")).containsOnlyKeys("feed:old", "feed:both");
         assertThat(live.kept("amazon-de")).as("a live instance's fresh job is its own").containsOnlyKeys("feed:fresh");
         assertThat(gone.kept("amazon-de")).isEmpty();
+    }
+
+    @Test
+    void theOpsViewsAndResyncsReadAndWriteOnPostgres() {
+        OffsetDateTime asOf = OffsetDateTime.of(2026, 12, 5, 9, 0, 0, 0, ZoneOffset.UTC);
+        transaction.executeWithoutResult(status -> {
+            store.lockSkus(List.of("PG-V"));
+            store.writeLedger(List.of(
+                    new StockStore.LedgerWrite(new StockLevel("PG-V", "WH-2", 4, 0, 3, asOf), "tryton", false),
+                    new StockStore.LedgerWrite(new StockLevel("PG-V", "WH-1", 6, 0, 2, asOf), "wms", false)));
+            store.reserve("pg-order", "PG-V", 2, "shop-main", asOf);
+        });
+        StockStore.SkuStock stock = store.stockOf("PG-V").orElseThrow();
+        assertThat(stock.reserved()).isEqualTo(2);
+        assertThat(stock.locations()).extracting(StockStore.LocationStock::location, StockStore.LocationStock::onHand,
+                        StockStore.LocationStock::version, StockStore.LocationStock::source)
+                .containsExactly(tuple("WH-1", 6L, 2L, "wms"), tuple("WH-2", 4L, 3L, "tryton"));
+        assertThat(stock.locations().get(0).asOf()).isEqualTo(asOf);
+        assertThat(stock.figures()).isEqualTo(new StockStore.Figures(2, Map.of("WH-1", 6L, "WH-2", 4L)));
+        assertThat(store.openReservationsOf("PG-V")).extracting(StockStore.OpenReservation::orderKey).containsExactly("pg-order");
+        assertThat(store.stockOf("PG-NEVER")).isEmpty();
+
+        StockChangeLog changeLog = new StockChangeLog(client);
+        OffsetDateTime lease = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(30);
+        assertThat(changeLog.requestResync("pg-channel", "ops")).as("no cursor yet").isFalse();
+        StockChangeLog.Cursor first = changeLog.claim("pg-channel", "pg-instance", lease).orElseThrow();
+        assertThat(first.fullSyncAfter()).isEmpty();
+        assertThat(changeLog.advance("pg-channel", "pg-instance", new StockChangeLog.Cursor(first.position(), null), lease)).isTrue();
+        assertThat(changeLog.requestResync("pg-channel", "ops")).isTrue();
+        assertThat(changeLog.advance("pg-channel", "pg-instance", new StockChangeLog.Cursor(first.position(), null), lease))
+                .as("the holder must let go and claim again").isFalse();
+        assertThat(changeLog.resyncRequestedBy("pg-channel", "pg-instance")).hasValue("ops");
+        assertThat(changeLog.progress("pg-channel").orElseThrow().resyncRequestedBy()).isEqualTo("ops");
+        assertThat(changeLog.claim("pg-channel", "pg-instance", lease).orElseThrow().fullSyncAfter()).isEmpty();
+        assertThat(changeLog.progress("pg-channel").orElseThrow().resyncRequestedBy()).as("taken with the claim").isNull();
+        assertThat(changeLog.advance("pg-channel", "pg-instance", new StockChangeLog.Cursor(first.position(), "PG-V"), lease)).isTrue();
+        assertThat(changeLog.progress("pg-channel").orElseThrow().fullSyncAfter()).isEqualTo("PG-V");
+
+        jdbc.update("INSERT INTO channel_listing (channel, sku, price, currency, fingerprint, state, computed_seq, changed_at, "
+                + "published_seq, rejected_seq) VALUES ('pg-channel', 'PG-1', 10, 'EUR', 'f', 'PUBLISHED', 1, now(), 1, NULL), "
+                + "('pg-channel', 'PG-2', 10, 'EUR', 'f', 'HELD', 1, now(), NULL, NULL), "
+                + "('pg-channel', 'PG-3', 10, 'EUR', 'f', 'PENDING', 1, now(), NULL, 1), "
+                + "('pg-other', 'PG-1', 10, 'EUR', 'f', 'PUBLISHED', 1, now(), 1, NULL)");
+        CatalogueStore catalogue = new CatalogueStore(client);
+        assertThat(catalogue.republish("pg-channel")).isEqualTo(1);
+        assertThat(catalogue.pendingSkusAfter("pg-channel", "", 10)).as("not held, not refused").containsExactly("PG-1");
+        assertThat(catalogue.pendingSkusAfter("pg-channel", "PG-1", 10)).isEmpty();
+        assertThat(catalogue.pendingSkusAfter("pg-other", "", 10)).as("another channel's listing").isEmpty();
     }
 
     /** The SKUs whose row another connection cannot lock at once. */
