@@ -725,11 +725,7 @@ class StockSyncTest extends SandboxHubTest {
 
     @Test
     void aSkuOpsPushAgainReachesEveryChannelOnceAlsoThoseToldTheSameFigure() throws Exception {
-        String sku = listedSku("FORCE");
-        report(sku, 5, Instant.now(), 1);
-        awaitChannels(sku, expected(5, 0));
-        // Set by hand in OTTO's seller portal; every other channel shows what the hub told it.
-        channel("otto-de").addListing(sku, 42, new BigDecimal("10.00"), "EUR");
+        String sku = skuSetByHandOnOtto("FORCE", 5);
         Map<String, Long> writes = new LinkedHashMap<>();
         CHANNELS.forEach(channel -> writes.put(channel, channel(channel).stockWritesOf(sku)));
 
@@ -746,11 +742,7 @@ class StockSyncTest extends SandboxHubTest {
 
     @Test
     void aResyncOpsAskForTellsTheChannelEverySkuAgainAlsoOneItWasToldAlready() throws Exception {
-        String sku = listedSku("RESYNC");
-        report(sku, 6, Instant.now(), 1);
-        awaitChannels(sku, expected(6, 0));
-        // Someone set the quantity by hand in OTTO's seller portal: the hub still thinks OTTO shows 3.
-        channel("otto-de").addListing(sku, 42, new BigDecimal("10.00"), "EUR");
+        String sku = skuSetByHandOnOtto("RESYNC", 6);
         long ottoWrites = channel("otto-de").stockWritesOf(sku);
         long shopWrites = channel("shop-main").stockWritesOf(sku);
 
@@ -780,6 +772,18 @@ class StockSyncTest extends SandboxHubTest {
 
     private String listedSku(String prefix) {
         return listedSkuExceptOn(prefix, null);
+    }
+
+    /**
+     * A new SKU with {@code onHand} in stock that every channel was told, then set to 42 by hand in OTTO's seller
+     * portal: the hub still thinks OTTO shows what it told it.
+     */
+    private String skuSetByHandOnOtto(String prefix, long onHand) throws Exception {
+        String sku = listedSku(prefix);
+        report(sku, onHand, Instant.now(), 1);
+        awaitChannels(sku, expected(onHand, 0));
+        channel("otto-de").addListing(sku, 42, new BigDecimal("10.00"), "EUR");
+        return sku;
     }
 
     /** A new SKU listed on every channel but {@code unlistedOn} (null: on every channel). */
