@@ -76,6 +76,9 @@ class StockSyncTest extends SandboxHubTest {
     private static final List<String> CHANNELS = List.of("amazon-de", "ebay-de", "medusa-shop", "otto-de", "shop-main", "shop-outlet");
     private static final AtomicInteger SKUS = new AtomicInteger();
     private static final Duration PROPAGATION = Duration.ofSeconds(20);
+    /** What each channel publishes for a list price of 20.00 under its rules. */
+    private static final Map<String, String> PRICES_OF_20 = Map.of("amazon-de", "22.00", "ebay-de", "20.00",
+            "medusa-shop", "20.00", "otto-de", "20.99", "shop-main", "20.00", "shop-outlet", "20.00");
 
     @Autowired
     private StockEvents events;
@@ -462,9 +465,7 @@ class StockSyncTest extends SandboxHubTest {
     @Test
     void aCatalogueChangeIsPushedOnceAndAnUnchangedOneNotAtAll() throws Exception {
         String sku = erpSku("PRICE", 0);
-        Map<String, String> first = Map.of("amazon-de", "22.00", "ebay-de", "20.00", "medusa-shop", "20.00",
-                "otto-de", "20.99", "shop-main", "20.00", "shop-outlet", "20.00");
-        awaitPrices(sku, first);
+        awaitPrices(sku, PRICES_OF_20);
         double unchangedBefore = counter("hub.catalogue.unchanged");
 
         erp().setListPrice(sku, new BigDecimal("20.00")); // written again, nothing changed
@@ -484,9 +485,7 @@ class StockSyncTest extends SandboxHubTest {
     @Test
     void aPriceResyncOpsAskForPublishesEveryListingOnTheChannelAgainAndNoOtherChannelsPrices() throws Exception {
         String sku = erpSku("PRICE-RESYNC", 0);
-        Map<String, String> prices = Map.of("amazon-de", "22.00", "ebay-de", "20.00", "medusa-shop", "20.00",
-                "otto-de", "20.99", "shop-main", "20.00", "shop-outlet", "20.00");
-        awaitPrices(sku, prices);
+        awaitPrices(sku, PRICES_OF_20);
         // Changed by hand in OTTO's seller portal.
         channel("otto-de").addListing(sku, 0, new BigDecimal("15.00"), "EUR");
         long ottoWrites = channel("otto-de").priceWritesOf(sku);
@@ -495,7 +494,7 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(resync.statusCode()).isEqualTo(202);
         assertThat(JSON.readTree(resync.body()).path("listings").asLong()).as("every listing published on OTTO so far")
                 .isPositive();
-        awaitPrices(sku, prices);
+        awaitPrices(sku, PRICES_OF_20);
         assertThat(channel("otto-de").priceWritesOf(sku)).isEqualTo(ottoWrites + 1);
         for (String channel : CHANNELS) {
             if (!channel.equals("otto-de")) {
