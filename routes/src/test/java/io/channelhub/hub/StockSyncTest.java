@@ -9,6 +9,7 @@ import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.broker.HubQueues;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.ops.DeadLetterService;
+import io.channelhub.hub.ops.HawtioOpsActions;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.store.CatalogueStore;
@@ -68,7 +69,8 @@ import static org.awaitility.Awaitility.await;
  * parity 10 %, max drop 30 %; otto-de share 50 %, price ending .99; amazon-de markup 10 %.
  */
 @CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// JMX as the hub runs it (application.yaml): @SpringBootTest turns it off, and Hawtio's ops actions need it.
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "spring.jmx.enabled=true")
 class StockSyncTest extends SandboxHubTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -691,6 +693,7 @@ class StockSyncTest extends SandboxHubTest {
         String sku = listedSku("VIEW");
         Instant asOf = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         report(sku, 10, asOf, 4);
+        awaitChannels(sku, expected(10, 0));
         String orderKey = "view-order-" + sku;
         ledger.reserve(orderKey, "shop-main", Map.of(sku, 3L), now());
         awaitChannels(sku, expected(10, 3));
@@ -737,6 +740,25 @@ class StockSyncTest extends SandboxHubTest {
         });
         assertThat(quantities(sku)).isEqualTo(expected(5, 0));
         assertThat(ops("POST", "/ops/stock/NEVER-HEARD-OF/push").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void opsInHawtioSeeASkuAndPushItAgainThroughTheHubsOperationsMBean() throws Exception {
+        String sku = skuSetByHandOnOtto("HAWTIO", 4);
+        long ottoWrites = channel("otto-de").stockWritesOf(sku);
+
+        JsonNode view = JSON.readTree(hubOperation("stockOf/" + sku).asText());
+        assertThat(view.path("sku").asText()).isEqualTo(sku);
+        assertThat(view.path("locations").get(0).path("onHand").asLong()).isEqualTo(4);
+        assertThat(view.path("channels").findValues("availableToSell")).extracting(JsonNode::asLong)
+                .containsExactlyElementsOf(expected(4, 0).values());
+
+        assertThat(hubOperation("pushStock/" + sku).asText()).startsWith("requested");
+        await().atMost(PROPAGATION).until(() -> channel("otto-de").stockWritesOf(sku) == ottoWrites + 1);
+        assertThat(channel("otto-de").quantityOf(sku)).hasValue(2);
+        assertThat(hubOperation("pushStock/NEVER-HEARD-OF").asText()).isEqualTo("the hub has no stock figures for NEVER-HEARD-OF");
+        assertThat(hubOperation("resyncStock/no-such-channel").asText()).contains("no channel no-such-channel");
+        assertThat(hubOperation("openReservations/yesterday").asText()).contains("ISO-8601");
     }
 
     @Test
@@ -880,6 +902,14 @@ class StockSyncTest extends SandboxHubTest {
             }
         }
         return null;
+    }
+
+    /** Runs an operation of the hub's ops MBean through Jolokia, as Hawtio does, and returns its value. */
+    private JsonNode hubOperation(String operationAndArguments) throws Exception {
+        JsonNode answer = JSON.readTree(ops("GET", "/actuator/jolokia/exec/" + HawtioOpsActions.OBJECT_NAME + "/"
+                + operationAndArguments).body());
+        assertThat(answer.path("status").asInt()).as("Jolokia's answer: " + answer).isEqualTo(200);
+        return answer.path("value");
     }
 
     private double counter(String name) {

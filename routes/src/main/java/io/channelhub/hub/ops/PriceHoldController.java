@@ -1,12 +1,7 @@
 package io.channelhub.hub.ops;
 
-import io.channelhub.hub.broker.HubQueues;
-import io.channelhub.hub.stock.StockEvents;
-import io.channelhub.hub.stock.StockSignal;
 import io.channelhub.hub.store.CatalogueStore;
 import jakarta.jms.JMSException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,8 +10,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -28,29 +21,23 @@ import java.util.Map;
 @RequestMapping("/ops/price-holds")
 public class PriceHoldController {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PriceHoldController.class);
+    private final OpsActions ops;
 
-    private final CatalogueStore store;
-    private final StockEvents events;
-
-    public PriceHoldController(CatalogueStore store, StockEvents events) {
-        this.store = store;
-        this.events = events;
+    public PriceHoldController(OpsActions ops) {
+        this.ops = ops;
     }
 
     @GetMapping
     public List<CatalogueStore.Listing> held() {
-        return store.held();
+        return ops.priceHolds();
     }
 
     @PostMapping("/{channel}/{sku}/release")
     public ResponseEntity<Map<String, String>> release(@PathVariable String channel, @PathVariable String sku,
                                                        Authentication who) throws JMSException {
-        if (!store.release(channel, sku, who.getName())) {
-            return ResponseEntity.status(404).body(Map.of("error", "no held listing for " + sku + " on " + channel));
+        if (!ops.releasePriceHold(channel, sku, who.getName())) {
+            return ResponseEntity.status(404).body(Map.of("error", OpsActions.noHeldListing(channel, sku)));
         }
-        events.signalNow(new StockSignal(HubQueues.pricePush(channel), sku, OffsetDateTime.now(ZoneOffset.UTC)));
-        LOG.info("{}: released the held listing of {} on {}", who.getName(), sku, channel);
         return ResponseEntity.ok(Map.of("released", sku, "channel", channel));
     }
 }

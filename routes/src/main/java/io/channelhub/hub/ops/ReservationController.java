@@ -1,11 +1,8 @@
 package io.channelhub.hub.ops;
 
-import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.store.StockStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,8 +15,6 @@ import org.springframework.web.bind.annotation.RestController;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,15 +27,12 @@ import java.util.Map;
 @RequestMapping("/ops/reservations")
 public class ReservationController {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReservationController.class);
     private static final int MOST_LISTED = 500;
 
-    private final StockStore store;
-    private final StockLedger ledger;
+    private final OpsActions ops;
 
-    public ReservationController(StockStore store, StockLedger ledger, MeterRegistry meters) {
-        this.store = store;
-        this.ledger = ledger;
+    public ReservationController(StockStore store, OpsActions ops, MeterRegistry meters) {
+        this.ops = ops;
         Gauge.builder("hub.stock.reservations.open", store, open -> open.openReservationsSummary().count())
                 .description("Reservations held until the ERP's stock shows the sale or the order is cancelled")
                 .register(meters);
@@ -53,25 +45,19 @@ public class ReservationController {
     /** The open reservations made longer than {@code older-than} ago (an ISO-8601 duration, default: all), oldest first. */
     @GetMapping
     public ResponseEntity<?> open(@RequestParam(name = "older-than", defaultValue = "PT0S") String olderThan) {
-        Duration age;
         try {
-            age = Duration.parse(olderThan);
-        } catch (DateTimeParseException e) {
-            return ResponseEntity.badRequest().body(Map.of("error",
-                    "older-than must be an ISO-8601 duration such as PT24H or P2D, not '" + olderThan + "'"));
+            return ResponseEntity.ok(ops.openReservations(olderThan, MOST_LISTED));
+        } catch (IllegalArgumentException badAge) {
+            return ResponseEntity.badRequest().body(Map.of("error", badAge.getMessage()));
         }
-        List<StockStore.OpenReservation> open = store.openReservationsBefore(OffsetDateTime.now(ZoneOffset.UTC).minus(age),
-                MOST_LISTED);
-        return ResponseEntity.ok(open);
     }
 
     @PostMapping("/{orderKey}/release")
     public ResponseEntity<Map<String, Object>> release(@PathVariable String orderKey, Authentication who) {
-        int released = ledger.release(orderKey, "released-by-ops:" + who.getName());
+        int released = ops.releaseReservation(orderKey, who.getName());
         if (released == 0) {
-            return ResponseEntity.status(404).body(Map.of("error", "no open reservation for order " + orderKey));
+            return ResponseEntity.status(404).body(Map.of("error", OpsActions.noOpenReservation(orderKey)));
         }
-        LOG.info("{}: released the reservations of order {} ({} SKU(s))", who.getName(), orderKey, released);
         return ResponseEntity.ok(Map.of("released", orderKey, "skus", released));
     }
 

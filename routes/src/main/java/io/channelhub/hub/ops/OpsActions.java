@@ -1,0 +1,191 @@
+package io.channelhub.hub.ops;
+
+import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.channel.ChannelPublishRoutes;
+import io.channelhub.hub.channel.ChannelResync;
+import io.channelhub.hub.channel.SalesChannel;
+import io.channelhub.hub.channel.SalesChannels;
+import io.channelhub.hub.stock.StockEvents;
+import io.channelhub.hub.stock.StockLedger;
+import io.channelhub.hub.stock.StockSignal;
+import io.channelhub.hub.store.CatalogueStore;
+import io.channelhub.hub.store.StockStore;
+import io.channelhub.mappings.stock.AvailableToSell;
+import io.channelhub.mappings.stock.ChannelStockRules;
+import jakarta.jms.JMSException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * What ops look at and do to stock and listings, the same from the ops API and from Hawtio: each action finds its
+ * target first, says what came of it, and is logged with who asked.
+ */
+@Service
+public class OpsActions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpsActions.class);
+
+    private final StockStore stock;
+    private final CatalogueStore catalogue;
+    private final SalesChannels channels;
+    private final ChannelPublishRoutes publishing;
+    private final StockLedger ledger;
+    private final ChannelResync resync;
+    private final StockEvents events;
+
+    public OpsActions(StockStore stock, CatalogueStore catalogue, SalesChannels channels, ChannelPublishRoutes publishing,
+                      StockLedger ledger, ChannelResync resync, StockEvents events) {
+        this.stock = stock;
+        this.catalogue = catalogue;
+        this.channels = channels;
+        this.publishing = publishing;
+        this.ledger = ledger;
+        this.resync = resync;
+        this.events = events;
+    }
+
+    /**
+     * @param lastTold null when this instance has not told the channel the SKU's quantity since it took the channel (it
+     *                 was started since, or another instance pushes to the channel)
+     */
+    public record ChannelStock(String channel, ChannelStockRules rules, long availableToSell, Long lastTold) {
+    }
+
+    /** A SKU's stock as the hub sees it: each location's newest report, open reservations, every channel's figure. */
+    public record SkuView(String sku, long reserved, List<StockStore.LocationStock> locations,
+                          List<StockStore.OpenReservation> reservations, List<ChannelStock> channels) {
+    }
+
+    /** What came of a resync request, in the words ops read. */
+    public enum Resync {
+        REQUESTED("requested"),
+        NOT_PUSHED_YET("not pushed to yet: its first push is a full sync of every SKU"),
+        NO_SUCH_CHANNEL("no such channel in the partner configuration");
+
+        private final String answer;
+
+        Resync(String answer) {
+            this.answer = answer;
+        }
+
+        public String answer() {
+            return answer;
+        }
+    }
+
+    // The answers for targets that do not exist, the same in the ops API and in Hawtio.
+
+    static String noStockFigures(String sku) {
+        return "the hub has no stock figures for " + sku;
+    }
+
+    static String noSuchChannel(String channel) {
+        return "no channel " + channel + " in the partner configuration";
+    }
+
+    static String noHeldListing(String channel, String sku) {
+        return "no held listing for " + sku + " on " + channel;
+    }
+
+    static String noOpenReservation(String orderKey) {
+        return "no open reservation for order " + orderKey;
+    }
+
+    /** @return empty when the hub has no stock figures for the SKU */
+    public Optional<SkuView> stockOf(String sku) {
+        return stock.stockOf(sku).map(figures -> view(sku, figures));
+    }
+
+    /** Pushes the SKU to every channel again, whatever they were told. @return false for a SKU the hub has no figures for */
+    public boolean pushStock(String sku, String who) {
+        if (stock.stockOf(sku).isEmpty()) {
+            return false;
+        }
+        ledger.forcePush(List.of(sku));
+        LOG.info("{}: asked for {}'s stock to be pushed to every channel again", who, sku);
+        return true;
+    }
+
+    public Resync resyncStock(String channel, String who) {
+        Optional<SalesChannel> found = channels.find(channel);
+        if (found.isEmpty()) {
+            return Resync.NO_SUCH_CHANNEL;
+        }
+        if (!resync.stock(found.get(), who)) {
+            return Resync.NOT_PUSHED_YET;
+        }
+        LOG.info("{}: asked for a full stock resync of {}", who, channel);
+        return Resync.REQUESTED;
+    }
+
+    /** @return how many listings are published again; empty for a channel that is not configured */
+    public OptionalInt resyncPrices(String channel, String who) throws JMSException {
+        Optional<SalesChannel> found = channels.find(channel);
+        if (found.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        int listings = resync.prices(found.get());
+        LOG.info("{}: asked for a price resync of {}: {} published listing(s) to publish again", who, channel, listings);
+        return OptionalInt.of(listings);
+    }
+
+    public List<CatalogueStore.Listing> priceHolds() {
+        return catalogue.held();
+    }
+
+    /** The held listing is published as computed. @return false when there is no such hold (any more) */
+    public boolean releasePriceHold(String channel, String sku, String who) throws JMSException {
+        if (!catalogue.release(channel, sku, who)) {
+            return false;
+        }
+        events.signalNow(new StockSignal(HubQueues.pricePush(channel), sku, OffsetDateTime.now(ZoneOffset.UTC)));
+        LOG.info("{}: released the held listing of {} on {}", who, sku, channel);
+        return true;
+    }
+
+    /**
+     * The open reservations made longer than {@code olderThan} ago, oldest first, at most {@code limit}.
+     * @throws IllegalArgumentException with the reason when {@code olderThan} is not an ISO-8601 duration
+     */
+    public List<StockStore.OpenReservation> openReservations(String olderThan, int limit) {
+        Duration age;
+        try {
+            age = Duration.parse(olderThan);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("older-than must be an ISO-8601 duration such as PT24H or P2D, not '"
+                    + olderThan + "'", e);
+        }
+        return stock.openReservationsBefore(OffsetDateTime.now(ZoneOffset.UTC).minus(age), limit);
+    }
+
+    /** The order was settled outside the hub: its units come back on every channel. @return how many SKUs */
+    public int releaseReservation(String orderKey, String who) {
+        int released = ledger.release(orderKey, "released-by-ops:" + who);
+        if (released > 0) {
+            LOG.info("{}: released the reservations of order {} ({} SKU(s))", who, orderKey, released);
+        }
+        return released;
+    }
+
+    private SkuView view(String sku, StockStore.SkuStock figures) {
+        StockStore.Figures current = figures.figures();
+        List<ChannelStock> perChannel = channels.all().stream().map(channel -> channelStock(channel, sku, current)).toList();
+        return new SkuView(sku, figures.reserved(), figures.locations(), stock.openReservationsOf(sku), perChannel);
+    }
+
+    private ChannelStock channelStock(SalesChannel channel, String sku, StockStore.Figures figures) {
+        long available = AvailableToSell.of(figures.onHandByLocation(), figures.reserved(), channel.stockRules());
+        OptionalLong told = publishing.lastToldStock(channel.id(), sku);
+        return new ChannelStock(channel.id(), channel.stockRules(), available, told.isPresent() ? told.getAsLong() : null);
+    }
+}
