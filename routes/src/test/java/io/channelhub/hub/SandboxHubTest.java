@@ -20,5 +20,8 @@ public abstract class SandboxHubTest extends HubTestSupport {
         registerHub(registry, SHARED_DATA_DIR, partnersDir);
         // Two ledger routes (the default is one), so that the suite has batches of one SKU's reports meet.
         registry.add("hub.stock.ledger-consumers", () -> "2");
+        // JMX as the hub runs it (application.yaml), which @SpringBootTest turns off: Hawtio's ops actions are MBeans.
+        // Only this shared hub has it, so no other test's hub registers the same MBean names in the same JVM.
+        registry.add("spring.jmx.enabled", () -> "true");
     }
 }

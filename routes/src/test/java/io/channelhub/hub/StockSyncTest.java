@@ -69,8 +69,7 @@ import static org.awaitility.Awaitility.await;
  * parity 10 %, max drop 30 %; otto-de share 50 %, price ending .99; amazon-de markup 10 %.
  */
 @CamelSpringBootTest
-// JMX as the hub runs it (application.yaml): @SpringBootTest turns it off, and Hawtio's ops actions need it.
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "spring.jmx.enabled=true")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class StockSyncTest extends SandboxHubTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
