@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  * stops it: SIGTERM. It must exit by itself, and log no warning or error while it starts, works or stops; the ops who
  * read that log take each one for a fault, and the first thing a new user sees is its start. Only a process of its own
  * runs the JVM's shut-down hooks: H2's own hook once closed the database under the channels' pushers, which then
- * logged a failed push each.
+ * logged a failed push each. A second hub started on the same data directory meanwhile must stop at once and say why.
  */
 class HubLifecycleIT {
 
@@ -73,6 +73,24 @@ class HubLifecycleIT {
                 http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
                         HttpResponse.BodyHandlers.ofString()).body().equals("{\"status\":\"UP\"}"));
         int linesBeforeStop = Files.readAllLines(log).size();
+
+        // The run command again, on the same data directory: it stops at once, saying which hub holds the directory,
+        // instead of waiting for the broker journal's lock without end; the first hub goes on.
+        Path secondLog = Files.createTempFile("hub-second", ".log");
+        Process second = HubProcess.start(HubProcess.freePort(), dataDir, secondLog, Map.of(),
+                "--hub.partners-dir=" + Path.of("..", "config", "partners").toAbsolutePath());
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("the second hub stops by itself").isTrue();
+        assertThat(second.exitValue()).isNotZero();
+        String secondOutput = Files.readString(secondLog);
+        Files.delete(secondLog);
+        assertThat(secondOutput).contains("hub.data-dir " + dataDir.toAbsolutePath() + " is in use by another hub (process "
+                + hub.pid() + "@");
+        assertThat(secondOutput).as("nothing started").doesNotContain("AMQ221034").doesNotContain("Started ChannelHubApplication");
+        assertThat(hub.isAlive()).isTrue();
+        List<String> whileSecondTried = Files.readAllLines(log);
+        assertThat(whileSecondTried.subList(linesBeforeStop, whileSecondTried.size()))
+                .as("the first hub's log while the second tried").noneMatch(HubLifecycleIT::warns);
+        linesBeforeStop = whileSecondTried.size();
 
         hub.destroy();
 
