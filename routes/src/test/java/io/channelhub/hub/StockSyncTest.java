@@ -543,11 +543,20 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(channel("ebay-de").priceOf(sku)).as("held, not published").hasValueSatisfying(
                 price -> assertThat(price).isEqualByComparingTo("20.00"));
         assertThat(meters.get("hub.catalogue.held").tag("channel", "ebay-de").gauge().value()).isGreaterThanOrEqualTo(1);
+        JsonNode ebayListing = listingOf("ebay-de", sku);
+        assertThat(ebayListing.path("state").asText()).as("the SKU's listings for ops").isEqualTo("HELD");
+        assertThat(ebayListing.path("price").decimalValue()).isEqualByComparingTo("12.00");
+        assertThat(ebayListing.path("publishedPrice").decimalValue()).as("what eBay still shows").isEqualByComparingTo("20.00");
+        assertThat(ebayListing.path("holdReason").asText()).contains("drops 40.00% at once");
+        assertThat(listingOf("shop-main", sku).path("state").asText()).isEqualTo("PUBLISHED");
 
         assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).isEqualTo(200);
         awaitPrices(sku, Map.of("ebay-de", "12.00"));
         assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).as("released once").isEqualTo(404);
         assertThat(channel("ebay-de").priceWritesOf(sku)).isEqualTo(2);
+        await().atMost(PROPAGATION).until(() -> listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+        assertThat(listingOf("ebay-de", sku).path("publishedPrice").decimalValue()).isEqualByComparingTo("12.00");
+        assertThat(listingOf("ebay-de", sku).path("releasedBy").asText()).isEqualTo("ops");
     }
 
     @Test
@@ -891,6 +900,16 @@ class StockSyncTest extends SandboxHubTest {
                     channel(channel).priceOf(sku).map(price -> price.setScale(2).toPlainString()).orElse("none")));
             assertThat(shown).isEqualTo(expected);
         });
+    }
+
+    /** The SKU's listing on the channel, as ops read it. */
+    private JsonNode listingOf(String channel, String sku) throws Exception {
+        for (JsonNode listing : JSON.readTree(ops("GET", "/ops/listings/" + sku).body())) {
+            if (listing.path("channel").asText().equals(channel)) {
+                return listing;
+            }
+        }
+        throw new AssertionError("no listing of " + sku + " on " + channel);
     }
 
     private JsonNode holdOf(String channel, String sku) throws Exception {

@@ -62,6 +62,12 @@ public class HawtioOpsActions {
                 : "requested: " + listings.getAsInt() + " listing(s) are published again";
     }
 
+    @ManagedOperation(description = "A SKU's listing on each channel: price computed, state, price published")
+    @ManagedOperationParameter(name = "sku", description = "the SKU")
+    public String listingsOf(String sku) throws JsonProcessingException {
+        return json.writeValueAsString(ops.listingsOf(sku));
+    }
+
     @ManagedOperation(description = "Listings held by a guard rail or price parity, with their reasons")
     public String priceHolds() throws JsonProcessingException {
         return json.writeValueAsString(ops.priceHolds());

@@ -139,6 +139,11 @@ public class OpsActions {
         return OptionalInt.of(listings);
     }
 
+    /** The SKU's listing on each channel: the price computed, its state (held with the reason), the price published. */
+    public List<CatalogueStore.Listing> listingsOf(String sku) {
+        return catalogue.listingsOf(sku);
+    }
+
     public List<CatalogueStore.Listing> priceHolds() {
         return catalogue.held();
     }

@@ -35,6 +35,11 @@ public class CatalogueStore {
         return jdbc.sql(SELECT + " WHERE channel = ? AND sku = ?").params(channel, sku).query((row, n) -> listing(row)).optional();
     }
 
+    /** The SKU's listing on every channel it has one for, by channel. */
+    public List<Listing> listingsOf(String sku) {
+        return jdbc.sql(SELECT + " WHERE sku = ? ORDER BY channel").param(sku).query((row, n) -> listing(row)).list();
+    }
+
     /** Channel → the price published there for the SKU (what buyers see now), in the given currency. */
     public Map<String, BigDecimal> publishedPrices(String sku, String currency) {
         Map<String, BigDecimal> prices = new HashMap<>();
