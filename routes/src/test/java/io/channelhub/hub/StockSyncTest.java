@@ -77,6 +77,7 @@ class StockSyncTest extends SandboxHubTest {
     private static final List<String> CHANNELS = List.of("amazon-de", "ebay-de", "medusa-shop", "otto-de", "shop-main", "shop-outlet");
     private static final AtomicInteger SKUS = new AtomicInteger();
     private static final Duration PROPAGATION = Duration.ofSeconds(20);
+    private static final String EBAY_STOCK_DLQ = "DLQ.hub.stock.push.ebay-de";
     /** What each channel publishes for a list price of 20.00 under its rules. */
     private static final Map<String, String> PRICES_OF_20 = Map.of("amazon-de", "22.00", "ebay-de", "20.00",
             "medusa-shop", "20.00", "otto-de", "20.99", "shop-main", "20.00", "shop-outlet", "20.00");
@@ -562,26 +563,38 @@ class StockSyncTest extends SandboxHubTest {
     @Test
     void aSkuAChannelRefusesIsDeadLetteredWithTheReasonAndPushedAgainWhenOpsRetryIt() throws Exception {
         String sku = listedSkuExceptOn("REFUSED", "ebay-de");
-        report(sku, 6, Instant.now(), 1);
-
-        Map<String, Long> elsewhere = new LinkedHashMap<>(expected(6, 0));
-        elsewhere.put("ebay-de", -999L);
-        awaitChannels(sku, elsewhere);
-        String queue = "DLQ.hub.stock.push.ebay-de";
-        await().atMost(PROPAGATION).until(() -> deadLetters.browse(queue, 100).stream().anyMatch(l -> l.body().contains(sku)));
-        var letter = deadLetters.browse(queue, 100).stream().filter(l -> l.body().contains(sku)).findFirst().orElseThrow();
+        DeadLetterService.DeadLetter letter = refusedByEbay(sku);
         assertThat(letter.reason().get("HubErrorReason").toString()).startsWith("ebay-de refused " + sku + " = 5: ");
         assertThat(letter.reason().get("HubErrorRoute")).isEqualTo("stock-publish-ebay-ebay-de");
 
         // Ops list the offer on eBay and retry: the SKU's newest figure goes to eBay, and only there.
         channel("ebay-de").addListing(sku, 0, new BigDecimal("10.00"), "EUR");
-        assertThat(ops("POST", "/ops/dead-letters/" + queue + "/messages/" + letter.jmsMessageId() + "/retry").statusCode())
-                .isEqualTo(200);
+        assertThat(ops("POST", "/ops/dead-letters/" + EBAY_STOCK_DLQ + "/messages/" + letter.jmsMessageId() + "/retry")
+                .statusCode()).isEqualTo(200);
         awaitChannels(sku, expected(6, 0));
         for (String channel : CHANNELS) {
             assertThat(channel(channel).stockWritesOf(sku)).as("writes to " + channel).isEqualTo(1);
         }
-        assertThat(deadLetters.browse(queue, 100)).noneMatch(l -> l.body().contains(sku));
+        assertThat(deadLetters.browse(EBAY_STOCK_DLQ, 100)).noneMatch(l -> l.body().contains(sku));
+    }
+
+    @Test
+    void opsInHawtioRetryADeadLetterThroughTheHubsOperationsMBeanOnceAndOnRecord() throws Exception {
+        String sku = listedSkuExceptOn("REFUSED-HAWTIO", "ebay-de");
+        DeadLetterService.DeadLetter letter = refusedByEbay(sku);
+        assertThat(hubOperation("deadLettersIn/" + EBAY_STOCK_DLQ + "/500").asText()).contains(letter.jmsMessageId());
+        assertThat(hubOperation("deadLetterDepths").asText()).contains(EBAY_STOCK_DLQ);
+
+        channel("ebay-de").addListing(sku, 0, new BigDecimal("10.00"), "EUR");
+        String retry = "retryDeadLetter/" + EBAY_STOCK_DLQ + "/" + letter.jmsMessageId();
+        assertThat(hubOperation(retry).asText()).isEqualTo("retried: back on hub.stock.push.ebay-de");
+        awaitChannels(sku, expected(6, 0));
+        assertThat(channel("ebay-de").stockWritesOf(sku)).isEqualTo(1);
+        assertThat(hubOperation(retry).asText()).as("once").startsWith("no dead letter");
+        assertThat(jdbc.sql("SELECT actor FROM dead_letter_action WHERE jms_message_id = ? AND action = 'retry'")
+                .param(letter.jmsMessageId()).query(String.class).list()).containsExactly("ops");
+        assertThat(hubOperation("retryDeadLetter/hub.stock.push.ebay-de/ID:1").asText())
+                .isEqualTo("hub.stock.push.ebay-de is not a dead-letter queue of the hub");
     }
 
     @Test
@@ -900,6 +913,16 @@ class StockSyncTest extends SandboxHubTest {
                     channel(channel).priceOf(sku).map(price -> price.setScale(2).toPlainString()).orElse("none")));
             assertThat(shown).isEqualTo(expected);
         });
+    }
+
+    /** Reports 6 units of a SKU eBay has no offer for, and waits for eBay's refusal in its dead-letter queue. */
+    private DeadLetterService.DeadLetter refusedByEbay(String sku) throws Exception {
+        report(sku, 6, Instant.now(), 1);
+        Map<String, Long> elsewhere = new LinkedHashMap<>(expected(6, 0));
+        elsewhere.put("ebay-de", -999L);
+        awaitChannels(sku, elsewhere);
+        await().atMost(PROPAGATION).until(() -> deadLetters.browse(EBAY_STOCK_DLQ, 100).stream().anyMatch(l -> l.body().contains(sku)));
+        return deadLetters.browse(EBAY_STOCK_DLQ, 100).stream().filter(l -> l.body().contains(sku)).findFirst().orElseThrow();
     }
 
     /** The SKU's listing on the channel, as ops read it. */

@@ -43,7 +43,7 @@ public class DeadLetterController {
                                      Authentication user) throws JMSException {
         requireDeadLetterQueue(queue);
         String target = deadLetters.retry(queue, jmsMessageId, user.getName())
-                .orElseThrow(() -> new NotFound("no dead letter " + jmsMessageId + " in " + queue));
+                .orElseThrow(() -> new NotFound(DeadLetterService.noSuchDeadLetter(queue, jmsMessageId)));
         return Map.of("status", "retried", "queue", target);
     }
 
@@ -52,7 +52,7 @@ public class DeadLetterController {
                                        Authentication user) throws JMSException {
         requireDeadLetterQueue(queue);
         if (!deadLetters.discard(queue, jmsMessageId, user.getName())) {
-            throw new NotFound("no dead letter " + jmsMessageId + " in " + queue);
+            throw new NotFound(DeadLetterService.noSuchDeadLetter(queue, jmsMessageId));
         }
         return Map.of("status", "discarded");
     }
@@ -69,7 +69,7 @@ public class DeadLetterController {
 
     private void requireDeadLetterQueue(String queue) {
         if (!deadLetters.isDeadLetterQueue(queue)) {
-            throw new NotFound(queue + " is not a dead-letter queue of the hub");
+            throw new NotFound(DeadLetterService.notADeadLetterQueue(queue));
         }
     }
 

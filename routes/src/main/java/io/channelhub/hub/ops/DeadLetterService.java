@@ -57,6 +57,14 @@ public class DeadLetterService {
         return consumed.stream().map(HubQueues::deadLetterQueue).toList();
     }
 
+    static String notADeadLetterQueue(String queue) {
+        return queue + " is not a dead-letter queue of the hub";
+    }
+
+    static String noSuchDeadLetter(String queue, String jmsMessageId) {
+        return "no dead letter " + jmsMessageId + " in " + queue;
+    }
+
     public boolean isDeadLetterQueue(String queue) {
         return queues().contains(queue);
     }

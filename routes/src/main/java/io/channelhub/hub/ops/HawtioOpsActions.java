@@ -14,23 +14,25 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The ops actions on stock and listings as operations of the MBean {@code io.channelhub:type=Operations}, for ops who
- * work in Hawtio (its JMX tab) rather than with the ops API: the same actions, the same checks, logged with the ops
- * login Jolokia was called with. Views answer in JSON, actions in a sentence.
+ * The ops actions on stock, listings and dead letters as operations of the MBean {@code io.channelhub:type=Operations},
+ * for ops who work in Hawtio (its JMX tab) rather than with the ops API: the same actions, the same checks, logged
+ * and recorded with the ops login Jolokia was called with. Views answer in JSON, actions in a sentence.
  */
 @Component
 @ManagedResource(objectName = HawtioOpsActions.OBJECT_NAME,
-        description = "ChannelHub's ops actions: a SKU's stock, pushes and resyncs, price holds, reservations")
+        description = "ChannelHub's ops actions: a SKU's stock, pushes and resyncs, listings, reservations, dead letters")
 public class HawtioOpsActions {
 
     public static final String OBJECT_NAME = "io.channelhub:type=Operations";
     private static final int MOST_LISTED = 500;
 
     private final OpsActions ops;
+    private final DeadLetterService deadLetters;
     private final ObjectMapper json;
 
-    public HawtioOpsActions(OpsActions ops, ObjectMapper json) {
+    public HawtioOpsActions(OpsActions ops, DeadLetterService deadLetters, ObjectMapper json) {
         this.ops = ops;
+        this.deadLetters = deadLetters;
         this.json = json;
     }
 
@@ -96,6 +98,52 @@ public class HawtioOpsActions {
     public String releaseReservation(String orderKey) {
         int released = ops.releaseReservation(orderKey, who());
         return released == 0 ? OpsActions.noOpenReservation(orderKey) : "released: " + released + " SKU(s) of " + orderKey;
+    }
+
+    @ManagedOperation(description = "How many dead letters wait in each dead-letter queue of the hub")
+    public String deadLetterDepths() throws JMSException, JsonProcessingException {
+        return json.writeValueAsString(deadLetters.depths());
+    }
+
+    @ManagedOperation(description = "The dead letters of a queue with their reasons, oldest first")
+    @ManagedOperationParameter(name = "queue", description = "a dead-letter queue, e.g. DLQ.hub.order.placed.erp")
+    @ManagedOperationParameter(name = "limit", description = "at most this many (1..500)")
+    public String deadLettersIn(String queue, int limit) throws JMSException, JsonProcessingException {
+        if (!deadLetters.isDeadLetterQueue(queue)) {
+            return DeadLetterService.notADeadLetterQueue(queue);
+        }
+        return json.writeValueAsString(deadLetters.browse(queue, Math.max(1, Math.min(limit, 500))));
+    }
+
+    @ManagedOperation(description = "Puts a dead letter back on the queue it failed on, once, recorded with the ops login "
+            + "(Artemis' own retry does not know where the hub's dead letters came from)")
+    @ManagedOperationParameter(name = "queue", description = "its dead-letter queue")
+    @ManagedOperationParameter(name = "jmsMessageId", description = "its JMS message id, as deadLettersIn shows it")
+    public String retryDeadLetter(String queue, String jmsMessageId) throws JMSException {
+        if (!deadLetters.isDeadLetterQueue(queue)) {
+            return DeadLetterService.notADeadLetterQueue(queue);
+        }
+        try {
+            return deadLetters.retry(queue, jmsMessageId, who()).map(target -> "retried: back on " + target)
+                    .orElse(DeadLetterService.noSuchDeadLetter(queue, jmsMessageId));
+        } catch (IllegalArgumentException | IllegalStateException refused) {
+            return "not retried: " + refused.getMessage();
+        }
+    }
+
+    @ManagedOperation(description = "Discards a dead letter, recorded with the ops login")
+    @ManagedOperationParameter(name = "queue", description = "its dead-letter queue")
+    @ManagedOperationParameter(name = "jmsMessageId", description = "its JMS message id, as deadLettersIn shows it")
+    public String discardDeadLetter(String queue, String jmsMessageId) throws JMSException {
+        if (!deadLetters.isDeadLetterQueue(queue)) {
+            return DeadLetterService.notADeadLetterQueue(queue);
+        }
+        try {
+            return deadLetters.discard(queue, jmsMessageId, who()) ? "discarded"
+                    : DeadLetterService.noSuchDeadLetter(queue, jmsMessageId);
+        } catch (IllegalArgumentException badId) {
+            return "not discarded: " + badId.getMessage();
+        }
     }
 
     /** The ops login Jolokia was called with; a local JMX console has none. */
