@@ -39,7 +39,7 @@ public class ChannelResyncController {
             return unknown(channel);
         }
         return changeLog.progress(channel).<ResponseEntity<?>>map(ResponseEntity::ok).orElseGet(() -> ResponseEntity.ok(
-                Map.of("channel", channel, "state", OpsActions.Resync.NOT_PUSHED_YET.answer())));
+                Map.of("channel", channel, "state", OpsActions.Resync.NOT_PUSHED_YET.answer(channel))));
     }
 
     @PostMapping("/stock/resync")
@@ -48,7 +48,7 @@ public class ChannelResyncController {
         if (outcome == OpsActions.Resync.NO_SUCH_CHANNEL) {
             return unknown(channel);
         }
-        return ResponseEntity.accepted().body(Map.of("channel", channel, "resync", outcome.answer()));
+        return ResponseEntity.accepted().body(Map.of("channel", channel, "resync", outcome.answer(channel)));
     }
 
     @PostMapping("/prices/resync")

@@ -52,8 +52,7 @@ public class HawtioOpsActions {
     @ManagedOperation(description = "Tells a channel every SKU's stock again, whatever it was told")
     @ManagedOperationParameter(name = "channel", description = "the channel's partner id")
     public String resyncStock(String channel) {
-        OpsActions.Resync outcome = ops.resyncStock(channel, who());
-        return outcome == OpsActions.Resync.NO_SUCH_CHANNEL ? OpsActions.noSuchChannel(channel) : outcome.answer();
+        return ops.resyncStock(channel, who()).answer(channel);
     }
 
     @ManagedOperation(description = "Publishes every listing published on a channel again")

@@ -66,20 +66,17 @@ public class OpsActions {
                           List<StockStore.OpenReservation> reservations, List<ChannelStock> channels) {
     }
 
-    /** What came of a resync request, in the words ops read. */
+    /** What came of a resync request. */
     public enum Resync {
-        REQUESTED("requested"),
-        NOT_PUSHED_YET("not pushed to yet: its first push is a full sync of every SKU"),
-        NO_SUCH_CHANNEL("no such channel in the partner configuration");
+        REQUESTED, NOT_PUSHED_YET, NO_SUCH_CHANNEL;
 
-        private final String answer;
-
-        Resync(String answer) {
-            this.answer = answer;
-        }
-
-        public String answer() {
-            return answer;
+        /** In the words ops read. */
+        public String answer(String channel) {
+            return switch (this) {
+                case REQUESTED -> "requested";
+                case NOT_PUSHED_YET -> "not pushed to yet: its first push is a full sync of every SKU";
+                case NO_SUCH_CHANNEL -> noSuchChannel(channel);
+            };
         }
     }
 
