@@ -83,9 +83,9 @@ public class DataDirLock implements BeanFactoryPostProcessor, EnvironmentAware, 
     public static class DataDirInUseException extends IllegalStateException {
 
         DataDirInUseException(Path dataDir, String holder) {
-            super("hub.data-dir " + dataDir.toAbsolutePath().normalize() + " is in use by another hub (" + holder + "): its broker "
-                    + "journal and database are that hub's. Stop it, or give this hub a data directory of its own "
-                    + "(hub.data-dir, HUB_DATA_DIR).");
+            super("hub.data-dir " + dataDir.toAbsolutePath().normalize() + " is in use by another hub (" + holder
+                    + "): its broker journal and database are that hub's. Stop it, or give this hub a data directory of "
+                    + "its own (hub.data-dir, HUB_DATA_DIR).");
         }
     }
 }
