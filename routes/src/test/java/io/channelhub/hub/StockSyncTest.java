@@ -567,10 +567,17 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(letter.reason().get("HubErrorReason").toString()).startsWith("ebay-de refused " + sku + " = 5: ");
         assertThat(letter.reason().get("HubErrorRoute")).isEqualTo("stock-publish-ebay-ebay-de");
 
+        JsonNode ebay = channelStatus("ebay-de");
+        assertThat(ebay.path("connector").asText()).isEqualTo("ebay");
+        assertThat(ebay.path("stock").path("pushedBy").asText()).isEqualTo(properties.instanceName());
+        long waiting = ebay.path("deadLetters").path(EBAY_STOCK_DLQ).asLong();
+        assertThat(waiting).as("ops see the refusal waiting at a glance").isPositive();
+
         // Ops list the offer on eBay and retry: the SKU's newest figure goes to eBay, and only there.
         channel("ebay-de").addListing(sku, 0, new BigDecimal("10.00"), "EUR");
         assertThat(ops("POST", "/ops/dead-letters/" + EBAY_STOCK_DLQ + "/messages/" + letter.jmsMessageId() + "/retry")
                 .statusCode()).isEqualTo(200);
+        assertThat(channelStatus("ebay-de").path("deadLetters").path(EBAY_STOCK_DLQ).asLong()).isEqualTo(waiting - 1);
         awaitChannels(sku, expected(6, 0));
         for (String channel : CHANNELS) {
             assertThat(channel(channel).stockWritesOf(sku)).as("writes to " + channel).isEqualTo(1);
@@ -923,6 +930,20 @@ class StockSyncTest extends SandboxHubTest {
         awaitChannels(sku, elsewhere);
         await().atMost(PROPAGATION).until(() -> deadLetters.browse(EBAY_STOCK_DLQ, 100).stream().anyMatch(l -> l.body().contains(sku)));
         return deadLetters.browse(EBAY_STOCK_DLQ, 100).stream().filter(l -> l.body().contains(sku)).findFirst().orElseThrow();
+    }
+
+    /** The channel as ops see it in the list of every channel. */
+    private JsonNode channelStatus(String channel) throws Exception {
+        JsonNode all = JSON.readTree(ops("GET", "/ops/channels").body());
+        List<String> listed = new ArrayList<>();
+        all.forEach(status -> listed.add(status.path("channel").asText()));
+        assertThat(listed).as("every channel, once").containsExactlyInAnyOrderElementsOf(CHANNELS);
+        for (JsonNode status : all) {
+            if (status.path("channel").asText().equals(channel)) {
+                return status;
+            }
+        }
+        throw new AssertionError("no " + channel + " in " + all);
     }
 
     /** The SKU's listing on the channel, as ops read it. */

@@ -29,6 +29,7 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -124,6 +125,12 @@ public class ChannelPublishRoutes extends RouteBuilder {
     public OptionalLong lastToldStock(String channel, String sku) {
         ChannelStockPusher pusher = stockPushers.get(channel);
         return pusher == null ? OptionalLong.empty() : pusher.told(sku);
+    }
+
+    /** How many SKUs wait for their stock push to the channel on this instance (empty: not a channel of this hub). */
+    public OptionalInt stockBacklog(String channel) {
+        ChannelStockPusher pusher = stockPushers.get(channel);
+        return pusher == null ? OptionalInt.empty() : OptionalInt.of(pusher.backlog());
     }
 
     private void publishPrices(String routeId, SalesChannel channel, List<Message> batch, QueueBatchReceiver.Batch sends)

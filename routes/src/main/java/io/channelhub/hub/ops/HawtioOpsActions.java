@@ -36,6 +36,11 @@ public class HawtioOpsActions {
         this.json = json;
     }
 
+    @ManagedOperation(description = "Every channel at a glance: its stock push, backlog, held listings, dead letters")
+    public String channels() throws JMSException, JsonProcessingException {
+        return json.writeValueAsString(ops.channels());
+    }
+
     @ManagedOperation(description = "A SKU's stock as the hub sees it: each location, open reservations, every channel's figure")
     @ManagedOperationParameter(name = "sku", description = "the SKU")
     public String stockOf(String sku) throws JsonProcessingException {

@@ -9,6 +9,7 @@ import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.stock.StockSignal;
 import io.channelhub.hub.store.CatalogueStore;
+import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
 import io.channelhub.mappings.stock.AvailableToSell;
 import io.channelhub.mappings.stock.ChannelStockRules;
@@ -21,7 +22,9 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -42,9 +45,14 @@ public class OpsActions {
     private final StockLedger ledger;
     private final ChannelResync resync;
     private final StockEvents events;
+    private final StockChangeLog changeLog;
+    private final DeadLetterService deadLetterService;
 
     public OpsActions(StockStore stock, CatalogueStore catalogue, SalesChannels channels, ChannelPublishRoutes publishing,
-                      StockLedger ledger, ChannelResync resync, StockEvents events) {
+                      StockLedger ledger, ChannelResync resync, StockEvents events, StockChangeLog changeLog,
+                      DeadLetterService deadLetterService) {
+        this.changeLog = changeLog;
+        this.deadLetterService = deadLetterService;
         this.stock = stock;
         this.catalogue = catalogue;
         this.channels = channels;
@@ -64,6 +72,16 @@ public class OpsActions {
     /** A SKU's stock as the hub sees it: each location's newest report, open reservations, every channel's figure. */
     public record SkuView(String sku, long reserved, List<StockStore.LocationStock> locations,
                           List<StockStore.OpenReservation> reservations, List<ChannelStock> channels) {
+    }
+
+    /**
+     * One channel at a glance.
+     * @param stock where its stock push stands (null: not pushed to yet)
+     * @param stockBacklog SKUs waiting for their stock push on this instance (0 where another instance pushes)
+     * @param deadLetters the depth of its stock and price dead-letter queues
+     */
+    public record ChannelStatus(String channel, String connector, StockChangeLog.Progress stock, int stockBacklog,
+                                long heldListings, Map<String, Integer> deadLetters) {
     }
 
     /** What came of a resync request. */
@@ -96,6 +114,20 @@ public class OpsActions {
 
     static String noOpenReservation(String orderKey) {
         return "no open reservation for order " + orderKey;
+    }
+
+    /** Every channel of the partner configuration at a glance, in its order. */
+    public List<ChannelStatus> channels() throws JMSException {
+        Map<String, Integer> depths = deadLetterService.depths();
+        return channels.all().stream().map(channel -> {
+            Map<String, Integer> letters = new LinkedHashMap<>();
+            for (String queue : List.of(channel.stockQueue(), channel.priceQueue())) {
+                String deadLetterQueue = HubQueues.deadLetterQueue(queue);
+                letters.put(deadLetterQueue, depths.getOrDefault(deadLetterQueue, 0));
+            }
+            return new ChannelStatus(channel.id(), channel.connector(), changeLog.progress(channel.id()).orElse(null),
+                    publishing.stockBacklog(channel.id()).orElse(0), catalogue.heldCount(channel.id()), letters);
+        }).toList();
     }
 
     /** @return empty when the hub has no stock figures for the SKU */

@@ -11,29 +11,35 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * Where a channel's stock push stands, and full resyncs of its stock or prices (see
+ * The channels for ops: each at a glance, where one's stock push stands, and full resyncs of its stock or prices (see
  * {@link io.channelhub.hub.channel.ChannelResync}). A stock resync starts at the next move of the instance pushing to
  * the channel, within a third of {@code hub.stock.push-lease}; a price resync signals every published listing at once.
  */
 @RestController
-@RequestMapping("/ops/channels/{channel}")
-public class ChannelResyncController {
+@RequestMapping("/ops/channels")
+public class ChannelController {
 
     private final SalesChannels channels;
     private final StockChangeLog changeLog;
     private final OpsActions ops;
 
-    public ChannelResyncController(SalesChannels channels, StockChangeLog changeLog, OpsActions ops) {
+    public ChannelController(SalesChannels channels, StockChangeLog changeLog, OpsActions ops) {
         this.channels = channels;
         this.changeLog = changeLog;
         this.ops = ops;
     }
 
-    @GetMapping("/stock")
+    @GetMapping
+    public List<OpsActions.ChannelStatus> channels() throws JMSException {
+        return ops.channels();
+    }
+
+    @GetMapping("/{channel}/stock")
     public ResponseEntity<?> stockProgress(@PathVariable String channel) {
         if (channels.find(channel).isEmpty()) {
             return unknown(channel);
@@ -42,7 +48,7 @@ public class ChannelResyncController {
                 Map.of("channel", channel, "state", OpsActions.Resync.NOT_PUSHED_YET.answer(channel))));
     }
 
-    @PostMapping("/stock/resync")
+    @PostMapping("/{channel}/stock/resync")
     public ResponseEntity<?> resyncStock(@PathVariable String channel, Authentication who) {
         OpsActions.Resync outcome = ops.resyncStock(channel, who.getName());
         if (outcome == OpsActions.Resync.NO_SUCH_CHANNEL) {
@@ -51,7 +57,7 @@ public class ChannelResyncController {
         return ResponseEntity.accepted().body(Map.of("channel", channel, "resync", outcome.answer(channel)));
     }
 
-    @PostMapping("/prices/resync")
+    @PostMapping("/{channel}/prices/resync")
     public ResponseEntity<?> resyncPrices(@PathVariable String channel, Authentication who) throws JMSException {
         OptionalInt listings = ops.resyncPrices(channel, who.getName());
         if (listings.isEmpty()) {
