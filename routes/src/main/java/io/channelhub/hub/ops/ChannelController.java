@@ -1,7 +1,5 @@
 package io.channelhub.hub.ops;
 
-import io.channelhub.hub.channel.SalesChannels;
-import io.channelhub.hub.store.StockChangeLog;
 import jakarta.jms.JMSException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
@@ -16,36 +14,24 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * The channels for ops: each at a glance, where one's stock push stands, and full resyncs of its stock or prices (see
- * {@link io.channelhub.hub.channel.ChannelResync}). A stock resync starts at the next move of the instance pushing to
- * the channel, within a third of {@code hub.stock.push-lease}; a price resync signals every published listing at once.
+ * The channels for ops: each at a glance, and full resyncs of one's stock or prices, for a channel whose figures were
+ * edited by hand, restored from a backup or lost updates on its side. A stock resync starts at the next move of the
+ * instance pushing to the channel, within a third of {@code hub.stock.push-lease}; a price resync signals every
+ * published listing at once.
  */
 @RestController
 @RequestMapping("/ops/channels")
 public class ChannelController {
 
-    private final SalesChannels channels;
-    private final StockChangeLog changeLog;
     private final OpsActions ops;
 
-    public ChannelController(SalesChannels channels, StockChangeLog changeLog, OpsActions ops) {
-        this.channels = channels;
-        this.changeLog = changeLog;
+    public ChannelController(OpsActions ops) {
         this.ops = ops;
     }
 
     @GetMapping
     public List<OpsActions.ChannelStatus> channels() throws JMSException {
         return ops.channels();
-    }
-
-    @GetMapping("/{channel}/stock")
-    public ResponseEntity<?> stockProgress(@PathVariable String channel) {
-        if (channels.find(channel).isEmpty()) {
-            return unknown(channel);
-        }
-        return changeLog.progress(channel).<ResponseEntity<?>>map(ResponseEntity::ok).orElseGet(() -> ResponseEntity.ok(
-                Map.of("channel", channel, "state", OpsActions.Resync.NOT_PUSHED_YET.answer(channel))));
     }
 
     @PostMapping("/{channel}/stock/resync")

@@ -24,7 +24,6 @@ import java.util.OptionalInt;
 public class HawtioOpsActions {
 
     public static final String OBJECT_NAME = "io.channelhub:type=Operations";
-    private static final int MOST_LISTED = 500;
 
     private final OpsActions ops;
     private final DeadLetterService deadLetters;
@@ -91,7 +90,7 @@ public class HawtioOpsActions {
     @ManagedOperationParameter(name = "olderThan", description = "e.g. PT24H or P2D")
     public String openReservations(String olderThan) throws JsonProcessingException {
         try {
-            return json.writeValueAsString(ops.openReservations(olderThan, MOST_LISTED));
+            return json.writeValueAsString(ops.openReservations(olderThan));
         } catch (IllegalArgumentException badAge) {
             return badAge.getMessage();
         }

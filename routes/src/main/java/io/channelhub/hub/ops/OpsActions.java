@@ -2,7 +2,6 @@ package io.channelhub.hub.ops;
 
 import io.channelhub.hub.broker.HubQueues;
 import io.channelhub.hub.channel.ChannelPublishRoutes;
-import io.channelhub.hub.channel.ChannelResync;
 import io.channelhub.hub.channel.SalesChannel;
 import io.channelhub.hub.channel.SalesChannels;
 import io.channelhub.hub.stock.StockEvents;
@@ -37,19 +36,22 @@ import java.util.OptionalLong;
 public class OpsActions {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpsActions.class);
+    /** Open reservations listed at most, oldest first. */
+    private static final int MOST_LISTED = 500;
+    /** Price signals per broker transaction in a price resync. */
+    private static final int SIGNALS_PER_PAGE = 5_000;
 
     private final StockStore stock;
     private final CatalogueStore catalogue;
     private final SalesChannels channels;
     private final ChannelPublishRoutes publishing;
     private final StockLedger ledger;
-    private final ChannelResync resync;
     private final StockEvents events;
     private final StockChangeLog changeLog;
     private final DeadLetterService deadLetterService;
 
     public OpsActions(StockStore stock, CatalogueStore catalogue, SalesChannels channels, ChannelPublishRoutes publishing,
-                      StockLedger ledger, ChannelResync resync, StockEvents events, StockChangeLog changeLog,
+                      StockLedger ledger, StockEvents events, StockChangeLog changeLog,
                       DeadLetterService deadLetterService) {
         this.changeLog = changeLog;
         this.deadLetterService = deadLetterService;
@@ -58,7 +60,6 @@ public class OpsActions {
         this.channels = channels;
         this.publishing = publishing;
         this.ledger = ledger;
-        this.resync = resync;
         this.events = events;
     }
 
@@ -150,20 +151,33 @@ public class OpsActions {
         if (found.isEmpty()) {
             return Resync.NO_SUCH_CHANNEL;
         }
-        if (!resync.stock(found.get(), who)) {
+        // The channel cursor's full sync starts over from the first SKU; the instance holding the channel sees it at its
+        // next move. A channel without a cursor gets a full sync at its first push anyway.
+        if (!changeLog.requestResync(channel, who)) {
             return Resync.NOT_PUSHED_YET;
         }
         LOG.info("{}: asked for a full stock resync of {}", who, channel);
         return Resync.REQUESTED;
     }
 
-    /** @return how many listings are published again; empty for a channel that is not configured */
+    /**
+     * Every listing published on the channel is published again, signalled at once through its price queue, so pushed
+     * in its bulk size within its rate limit. Held listings stay held.
+     * @return how many listings; empty for a channel that is not configured
+     */
     public OptionalInt resyncPrices(String channel, String who) throws JMSException {
         Optional<SalesChannel> found = channels.find(channel);
         if (found.isEmpty()) {
             return OptionalInt.empty();
         }
-        int listings = resync.prices(found.get());
+        int listings = catalogue.republish(channel);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<String> page = catalogue.pendingSkusAfter(channel, "", SIGNALS_PER_PAGE);
+        while (!page.isEmpty()) {
+            events.signalNow(page.stream().map(sku -> new StockSignal(found.get().priceQueue(), sku, now)).toList());
+            page = page.size() < SIGNALS_PER_PAGE ? List.of()
+                    : catalogue.pendingSkusAfter(channel, page.get(page.size() - 1), SIGNALS_PER_PAGE);
+        }
         LOG.info("{}: asked for a price resync of {}: {} published listing(s) to publish again", who, channel, listings);
         return OptionalInt.of(listings);
     }
@@ -188,10 +202,10 @@ public class OpsActions {
     }
 
     /**
-     * The open reservations made longer than {@code olderThan} ago, oldest first, at most {@code limit}.
+     * The open reservations made longer than {@code olderThan} ago, oldest first, at most {@value #MOST_LISTED}.
      * @throws IllegalArgumentException with the reason when {@code olderThan} is not an ISO-8601 duration
      */
-    public List<StockStore.OpenReservation> openReservations(String olderThan, int limit) {
+    public List<StockStore.OpenReservation> openReservations(String olderThan) {
         Duration age;
         try {
             age = Duration.parse(olderThan);
@@ -199,7 +213,7 @@ public class OpsActions {
             throw new IllegalArgumentException("older-than must be an ISO-8601 duration such as PT24H or P2D, not '"
                     + olderThan + "'", e);
         }
-        return stock.openReservationsBefore(OffsetDateTime.now(ZoneOffset.UTC).minus(age), limit);
+        return stock.openReservationsBefore(OffsetDateTime.now(ZoneOffset.UTC).minus(age), MOST_LISTED);
     }
 
     /** The order was settled outside the hub: its units come back on every channel. @return how many SKUs */

@@ -27,7 +27,6 @@ import java.util.Map;
 @RequestMapping("/ops/reservations")
 public class ReservationController {
 
-    private static final int MOST_LISTED = 500;
 
     private final OpsActions ops;
 
@@ -46,7 +45,7 @@ public class ReservationController {
     @GetMapping
     public ResponseEntity<?> open(@RequestParam(name = "older-than", defaultValue = "PT0S") String olderThan) {
         try {
-            return ResponseEntity.ok(ops.openReservations(olderThan, MOST_LISTED));
+            return ResponseEntity.ok(ops.openReservations(olderThan));
         } catch (IllegalArgumentException badAge) {
             return ResponseEntity.badRequest().body(Map.of("error", badAge.getMessage()));
         }
