@@ -1,5 +1,8 @@
 package io.channelhub.hub;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.channelhub.connectors.ebay.EbaySandbox;
 import io.channelhub.connectors.salesforce.SalesforceSandbox;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender.Delivery;
@@ -9,14 +12,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,19 +30,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The hub as its own process on PostgreSQL, killed with SIGKILL (no graceful shutdown) while orders are in flight,
- * then started again on the same journal and database: every order it acknowledged with 200 must arrive in the
- * ERP and the CRM exactly once. The partners (sandboxes) live in this JVM and survive the crash.
+ * The hub as its own process, killed with SIGKILL (no graceful shutdown), then started again on the same journal and
+ * database. On PostgreSQL with orders in flight: every order it acknowledged with 200 must arrive in the ERP and the
+ * CRM exactly once. On the embedded H2 database right after stock reports and a reservation reached a channel: the
+ * ledger and the reservation must still be there. The partners (sandboxes) live in this JVM and survive the crash.
  */
 class CrashRecoveryIT {
 
     private static final String SECRET = "crash-test-secret";
     private static final int ORDERS = 40;
+    private static final int STOCK_SKUS = 60;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -69,7 +80,7 @@ class CrashRecoveryIT {
         int port = HubProcess.freePort();
         String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
 
-        hub = startHub(dataDir, partners, port, jdbcUrl);
+        hub = startHub(dataDir, partners, port, "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=postgres");
         awaitHealthy(port);
         ShopifyWebhookSender shop = new ShopifyWebhookSender("http://127.0.0.1:" + port + "/webhooks/shopify/shop-main",
                 "crash.myshopify.com");
@@ -94,7 +105,7 @@ class CrashRecoveryIT {
         senders.awaitTermination(30, TimeUnit.SECONDS);
         int bookedAtCrash = erp.sales().size();
 
-        hub = startHub(dataDir, partners, port, jdbcUrl);
+        hub = startHub(dataDir, partners, port, "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=postgres");
         awaitHealthy(port);
 
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(ORDERS / 2);
@@ -114,7 +125,106 @@ class CrashRecoveryIT {
         }
     }
 
-    private Process startHub(Path dataDir, Path partners, int port, String jdbcUrl) throws IOException {
+    /**
+     * The embedded defaults (H2 in the data directory) commit what the ledger and the reservations decide, and the
+     * broker forgets the reports and the order once they are committed: a commit the database had only in memory when
+     * the process died would be lost for good. The hub is killed as soon as eBay shows the last figures, so the commits
+     * behind them are milliseconds old.
+     */
+    @Test
+    void ledgerAndReservationsOnTheEmbeddedDatabaseSurviveAHardKill() throws Exception {
+        TrytonSandbox erp = new TrytonSandbox(0, "erp-password");
+        erp.start();
+        resources.add(erp);
+        SalesforceSandbox crm = new SalesforceSandbox(0, "client", "client-secret", "hub@example.com", "sf-password");
+        crm.start();
+        resources.add(crm);
+        EbaySandbox ebay = new EbaySandbox(0, "ebay-client", "ebay-secret", "ebay-refresh");
+        List<String> skus = IntStream.rangeClosed(1, STOCK_SKUS).mapToObj(i -> "CRASH-" + i).toList();
+        skus.forEach(sku -> ebay.addListing(sku, 0, new BigDecimal("19.99"), "EUR"));
+        ebay.start();
+        resources.add(ebay);
+        Path dataDir = Files.createTempDirectory("crash-hub-h2");
+        Path partners = partners(dataDir, erp.baseUrl(), crm.baseUrl());
+        Files.writeString(partners.resolve("ebay-de.yaml"), """
+                id: ebay-de
+                connector: ebay
+                ebay:
+                  url: %s
+                  token-url: %s
+                  marketplace-id: EBAY_DE
+                  client-id-env: EBAY_DE_CLIENT_ID
+                  client-secret-env: EBAY_DE_CLIENT_SECRET
+                  refresh-token-env: EBAY_DE_REFRESH_TOKEN
+                channel:
+                  locations: [WH]
+                  listing:
+                    currency: EUR
+                """.formatted(ebay.apiUrl(), ebay.tokenUrl()));
+        Path inbox = Files.createDirectories(dataDir.resolve("inbox"));
+        int port = HubProcess.freePort();
+
+        hub = startHub(dataDir, partners, port, "--hub.stock.file-drop-dir=" + inbox);
+        awaitHealthy(port);
+        dropStockFile(inbox, "first", skus, 10);
+        awaitEbay(ebay, skus, sku -> 10L);
+        // The ERP does not know the SKU, so the order's booking is dead-lettered and its reservation stays, as it would
+        // for any order whose booking waits for ops.
+        long orderId = System.currentTimeMillis() % 1_000_000_000L * 100;
+        ShopifyWebhookSender shop = new ShopifyWebhookSender("http://127.0.0.1:" + port + "/webhooks/shopify/shop-main",
+                "crash.myshopify.com");
+        assertThat(shop.deliver(Delivery.signed(HubTestSupport.order(orderId, "CRASH-1", 2), SECRET)).statusCode())
+                .isEqualTo(200);
+        dropStockFile(inbox, "second", skus.subList(1, skus.size()), 7);
+        awaitEbay(ebay, skus, sku -> sku.equals("CRASH-1") ? 8L : 7L);
+        hub.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+
+        hub = startHub(dataDir, partners, port, "--hub.stock.file-drop-dir=" + inbox);
+        awaitHealthy(port);
+        for (String sku : skus) {
+            HttpResponse<String> view = ops(port, "/ops/stock/" + sku);
+            assertThat(view.statusCode()).as("the ledger still has %s", sku).isEqualTo(200);
+            JsonNode figures = JSON.readTree(view.body());
+            assertThat(figures.path("locations").get(0).path("onHand").asLong()).as("on hand of %s", sku)
+                    .isEqualTo(sku.equals("CRASH-1") ? 10 : 7);
+            assertThat(figures.path("reserved").asLong()).as("reserved of %s", sku).isEqualTo(sku.equals("CRASH-1") ? 2 : 0);
+        }
+        JsonNode reservations = JSON.readTree(ops(port, "/ops/reservations").body());
+        assertThat(reservations).as("the order's reservation").hasSize(1);
+        assertThat(reservations.get(0).path("sku").asText()).isEqualTo("CRASH-1");
+        assertThat(reservations.get(0).path("quantity").asLong()).isEqualTo(2);
+        // A later report of the SKU is still pushed with the reservation taken off, and only once.
+        long writesBefore = ebay.stockWritesOf("CRASH-1");
+        dropStockFile(inbox, "third", List.of("CRASH-1"), 12);
+        awaitEbay(ebay, List.of("CRASH-1"), sku -> 10L);
+        assertThat(ebay.stockWritesOf("CRASH-1")).isEqualTo(writesBefore + 1);
+    }
+
+    private static void dropStockFile(Path inbox, String name, List<String> skus, long onHand) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        skus.forEach(sku -> lines.append(sku).append(";WH;").append(onHand).append('\n'));
+        // Written aside and moved in, so the hub never reads half a file.
+        Path written = Files.writeString(inbox.getParent().resolve(name + ".csv"), lines);
+        Files.move(written, inbox.resolve(name + ".csv"));
+    }
+
+    private static void awaitEbay(EbaySandbox ebay, List<String> skus, Function<String, Long> expected) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> skus.stream()
+                .allMatch(sku -> ebay.quantityOf(sku).orElse(-1) == expected.apply(sku)));
+    }
+
+    private HttpResponse<String> ops(int port, String path) throws IOException, InterruptedException {
+        String login = Base64.getEncoder().encodeToString("ops:ops-password".getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Basic " + login).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Process startHub(Path dataDir, Path partners, int port, String... settings) throws IOException {
+        List<String> arguments = new ArrayList<>(List.of(
+                "--hub.partners-dir=" + partners,
+                "--hub.sandbox.shop-traffic.enabled=false",
+                "--hub.delivery.initial-delay=200ms"));
+        arguments.addAll(List.of(settings));
         return HubProcess.start(port, dataDir, dataDir.resolve("hub.log"), Map.of(
                         "SHOP_MAIN_WEBHOOK_SECRET", SECRET,
                         "ERP_TRYTON_PASSWORD", "erp-password",
@@ -122,22 +232,18 @@ class CrashRecoveryIT {
                         "CRM_SF_CLIENT_SECRET", "client-secret",
                         "CRM_SF_USERNAME", "hub@example.com",
                         "CRM_SF_PASSWORD", "sf-password",
+                        "EBAY_DE_CLIENT_ID", "ebay-client",
+                        "EBAY_DE_CLIENT_SECRET", "ebay-secret",
+                        "EBAY_DE_REFRESH_TOKEN", "ebay-refresh",
                         "HUB_OPS_PASSWORD", "ops-password"),
-                "--hub.partners-dir=" + partners,
-                "--hub.sandbox.shop-traffic.enabled=false",
-                "--hub.delivery.initial-delay=200ms",
-                "--spring.datasource.url=" + jdbcUrl,
-                "--spring.datasource.username=postgres");
+                arguments.toArray(String[]::new));
     }
 
     private void awaitHealthy(int port) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
-            if (!hub.isAlive()) {
-                throw new IllegalStateException("the hub process exited with " + hub.exitValue());
-            }
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        });
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .failFast("the hub process exited (its log: hub.log in its data directory)", () -> !hub.isAlive())
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
     }
 
     private static Path partners(Path dataDir, String erpUrl, String crmUrl) throws IOException {
