@@ -17,6 +17,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -35,7 +36,8 @@ import java.util.function.BooleanSupplier;
  * pushed in log order: a SKU that changes again before its push stays where it is and is pushed once, with the newest
  * figures the log carried for it (the ledger's transaction writes them into the row, so nobody reads them back), and
  * pushes in the partner's bulk size within its rate limit. The cursor moves past a log row once every SKU of it is
- * pushed, so a crash or a restart pushes again from there and nothing is missed.
+ * pushed (written at most every {@link #CURSOR_SAVE_INTERVAL} while SKUs still wait), so a crash or a restart pushes
+ * again from there and nothing is missed.
  * <p>
  * One hub instance pushes to a channel at a time (a lease in the cursor row, renewed as it goes). What it told the
  * channel is kept in memory, so an unchanged figure is not pushed again; after a restart the first push of a SKU goes
@@ -48,6 +50,12 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     private static final int LOG_ROWS_PER_READ = 50;
     /** Beyond this many SKUs waiting, the log is left unread until some are pushed. */
     private static final int MAX_PENDING = 200_000;
+    /**
+     * While SKUs still wait, the cursor is written at most this often. Each write is a commit, which the embedded
+     * database writes to its file before it returns; a cursor written a little late only means that a crash pushes
+     * the last few batches again (the same figures). A pusher that has caught up writes it at once.
+     */
+    private static final Duration CURSOR_SAVE_INTERVAL = Duration.ofMillis(200);
 
     private final SalesChannel channel;
     private final String routeId;
@@ -67,6 +75,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     private StockChangeLog.Cursor cursor;
     private long readPosition;
     private Instant leaseRenewal = Instant.MIN;
+    private Instant nextCursorSave = Instant.MIN;
 
     /**
      * A SKU to push, with the log row it was first seen in, its oldest unpushed source change, the newest figures
@@ -198,7 +207,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         push(batch);
         batch.keySet().forEach(pending::remove);
         long pushedUpTo = pending.isEmpty() ? readPosition : pending.values().iterator().next().seq() - 1;
-        if (pushedUpTo != cursor.position()) {
+        if (pushedUpTo != cursor.position() && (pending.isEmpty() || Instant.now().isAfter(nextCursorSave))) {
             save(new StockChangeLog.Cursor(pushedUpTo, cursor.fullSyncAfter()));
         }
     }
@@ -287,6 +296,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         if (changeLog.advance(channel.id(), owner, next, leaseUntil())) {
             cursor = next;
             leaseRenewal = Instant.now().plus(settings.pushLease().dividedBy(3));
+            nextCursorSave = Instant.now().plus(CURSOR_SAVE_INTERVAL);
         } else {
             Optional<String> resync = changeLog.resyncRequestedBy(channel.id(), owner);
             if (resync.isPresent()) {
