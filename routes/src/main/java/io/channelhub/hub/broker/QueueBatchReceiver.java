@@ -99,14 +99,20 @@ public final class QueueBatchReceiver implements AutoCloseable {
         return batch.size();
     }
 
+    /**
+     * Closes the consumer and the session before the connection: the hub's connection factory shares one connection
+     * and ignores its close, and a consumer left open went on taking messages that nobody read.
+     */
     @Override
     public void close() {
-        try {
-            if (connection != null) {
-                connection.close();
+        for (AutoCloseable resource : new AutoCloseable[] {consumer, session, connection}) {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception ignored) {
+                // closing a broken consumer, session or connection: nothing left to release
             }
-        } catch (JMSException ignored) {
-            // closing a broken connection: nothing left to release
         }
     }
 

@@ -13,6 +13,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.jms.connection.CachingConnectionFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,6 +73,35 @@ class QueueBatchReceiverTest {
         assertThat(handled).as("every message once, in order").containsExactlyElementsOf(numbered(count));
         // One message per 0.5 ms: a receiver that went back to the broker for every message would take 60 batches.
         assertThat(batchSizes).as("batches").hasSizeLessThanOrEqualTo(count / 6);
+    }
+
+    /**
+     * The hub's connection factory is Spring's caching one, whose shared connection ignores a close: a receiver closed
+     * after a failed batch (or while its channel is paused) that only closed its connection left its session and
+     * consumer open, and the broker went on handing that consumer half of the queue's messages, which nobody read.
+     */
+    @Test
+    void aClosedReceiverTakesNoMoreMessagesFromTheOneAfterItOnTheHubsCachingFactory() throws Exception {
+        String queue = "test.reopen";
+        CachingConnectionFactory cached = new CachingConnectionFactory(connections);
+        cached.setSessionCacheSize(10);
+        try {
+            new QueueBatchReceiver(cached, queue).close();
+            send(queue, 20, Duration.ZERO);
+            List<String> handled = new ArrayList<>();
+            try (QueueBatchReceiver receiver = new QueueBatchReceiver(cached, queue)) {
+                while (receiver.drain(500, Duration.ofSeconds(2), (batch, sends) -> {
+                    for (Message message : batch) {
+                        handled.add(((TextMessage) message).getText());
+                    }
+                }) > 0 && handled.size() < 20) {
+                    // drained until the queue is empty or every message is in
+                }
+            }
+            assertThat(handled).as("every message, to the open receiver").containsExactlyElementsOf(numbered(20));
+        } finally {
+            cached.destroy();
+        }
     }
 
     @Test
