@@ -816,6 +816,56 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(ops("POST", "/ops/channels/no-such-channel/stock/resync").statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void aChannelOpsPauseIsToldNothingUntilItIsResumedAndThenItsNewestStockAndPriceOnce() throws Exception {
+        String sku = erpSku("PAUSE", 0);
+        awaitPrices(sku, PRICES_OF_20);
+        report(sku, 4, Instant.now(), 1);
+        awaitChannels(sku, expected(4, 0));
+        long ottoStockWrites = channel("otto-de").stockWritesOf(sku);
+        long ottoPriceWrites = channel("otto-de").priceWritesOf(sku);
+
+        HttpResponse<String> pause = ops("POST", "/ops/channels/otto-de/pause?reason=OTTO%20maintenance%20window");
+        assertThat(pause.statusCode()).isEqualTo(200);
+        JsonNode paused = channelStatus("otto-de").path("paused");
+        assertThat(paused.path("pausedBy").asText()).isEqualTo("ops");
+        assertThat(paused.path("reason").asText()).isEqualTo("OTTO maintenance window");
+        assertThat(channelStatus("shop-main").path("paused").isNull()).as("only OTTO is paused").isTrue();
+        assertThat(ops("POST", "/ops/channels/otto-de/pause").body()).as("paused once").contains("paused already, by ops");
+        assertThat(meters.get("hub.channel.paused").tag("channel", "otto-de").gauge().value()).isEqualTo(1);
+
+        // Three stock changes and a new list price while OTTO is paused: every other channel has them, OTTO nothing.
+        report(sku, 6, Instant.now(), 2);
+        report(sku, 8, Instant.now(), 3);
+        report(sku, 10, Instant.now(), 4);
+        erp().setListPrice(sku, new BigDecimal("21.00"));
+        Map<String, Long> elsewhere = new LinkedHashMap<>(expected(10, 0));
+        elsewhere.put("otto-de", expected(4, 0).get("otto-de"));
+        awaitChannels(sku, elsewhere);
+        Map<String, String> pricesOf21 = Map.of("amazon-de", "23.10", "ebay-de", "21.00", "medusa-shop", "21.00",
+                "otto-de", "21.99", "shop-main", "21.00", "shop-outlet", "21.00");
+        Map<String, String> pricesElsewhere = new LinkedHashMap<>(pricesOf21);
+        pricesElsewhere.put("otto-de", PRICES_OF_20.get("otto-de"));
+        awaitPrices(sku, pricesElsewhere);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() ->
+                channel("otto-de").stockWritesOf(sku) == ottoStockWrites && channel("otto-de").priceWritesOf(sku) == ottoPriceWrites);
+        assertThat(channelStatus("otto-de").path("stock").path("changesBehind").asLong()).as("waiting in the log").isPositive();
+
+        // Resumed in Hawtio: the newest figure and price, once each.
+        assertThat(hubOperation("resumeChannel/otto-de").asText()).startsWith("resumed");
+        awaitChannels(sku, expected(10, 0));
+        awaitPrices(sku, pricesOf21);
+        assertThat(channel("otto-de").stockWritesOf(sku)).as("three changes, one write").isEqualTo(ottoStockWrites + 1);
+        assertThat(channel("otto-de").priceWritesOf(sku)).isEqualTo(ottoPriceWrites + 1);
+        assertThat(channelStatus("otto-de").path("paused").isNull()).isTrue();
+        assertThat(meters.get("hub.channel.paused").tag("channel", "otto-de").gauge().value()).isZero();
+        assertThat(ops("POST", "/ops/channels/otto-de/resume").statusCode()).as("resumed once").isEqualTo(409);
+        assertThat(hubOperation("pauseChannel/no-such-channel/why").asText()).contains("no channel no-such-channel");
+        assertThat(ops("POST", "/ops/channels/no-such-channel/pause").statusCode()).isEqualTo(404);
+        assertThat(ops("POST", "/ops/channels/otto-de/pause?reason=" + "x".repeat(501)).statusCode()).isEqualTo(400);
+        assertThat(channelStatus("otto-de").path("paused").isNull()).as("a refused pause pauses nothing").isTrue();
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------
 
     private String listedSku(String prefix) {

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The body of a route that drains a queue in batches ({@link QueueBatchReceiver}), run by a single-threaded
@@ -25,21 +26,36 @@ public final class QueueDrainProcessor extends ServiceSupport implements Process
     private final int batchSize;
     private final Duration failurePause;
     private final QueueBatchReceiver.Handler handler;
+    private final BooleanSupplier paused;
     private QueueBatchReceiver receiver;
 
     public QueueDrainProcessor(ConnectionFactory connectionFactory, String queue, int batchSize, Duration failurePause,
                                QueueBatchReceiver.Handler handler) {
+        this(connectionFactory, queue, batchSize, failurePause, handler, () -> false);
+    }
+
+    /** {@code paused}: while it says so, nothing is taken off the queue (ops paused the partner it feeds). */
+    public QueueDrainProcessor(ConnectionFactory connectionFactory, String queue, int batchSize, Duration failurePause,
+                               QueueBatchReceiver.Handler handler, BooleanSupplier paused) {
         this.connectionFactory = connectionFactory;
         this.queue = queue;
         this.batchSize = batchSize;
         this.failurePause = failurePause;
         this.handler = handler;
+        this.paused = paused;
     }
 
     @Override
     public void process(Exchange exchange) throws InterruptedException {
         // Drain until the queue is empty, then let the scheduler call again: an idle queue costs one blocked receive.
         while (isRunStable()) {
+            if (pausedNow()) {
+                // Closed, so that the messages wait on the queue (where a last-value queue replaces them with newer
+                // ones), not in this consumer's buffer.
+                closeReceiver();
+                Thread.sleep(FIRST_WAIT.toMillis());
+                return;
+            }
             try {
                 if (receiver == null) {
                     receiver = new QueueBatchReceiver(connectionFactory, queue);
@@ -53,6 +69,16 @@ public final class QueueDrainProcessor extends ServiceSupport implements Process
                 Thread.sleep(failurePause.toMillis());
                 return;
             }
+        }
+    }
+
+    /** Unsure counts as paused: nothing is taken off the queue until it is known. */
+    private boolean pausedNow() {
+        try {
+            return paused.getAsBoolean();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot tell whether {} is paused, taking nothing off it for now: {}", queue, describe(e));
+            return true;
         }
     }
 

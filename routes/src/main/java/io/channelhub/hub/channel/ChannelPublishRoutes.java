@@ -43,7 +43,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code price-publish-<connector>-<channel>}: drains the channel's price last-value queue in batches, reads the
  *       newest released listing of each SKU from the store, pushes, and records what the partner acknowledged.</li>
  * </ul>
- * A SKU the partner refuses is dead-lettered with the partner's reason; the rest of the batch goes through.
+ * A SKU the partner refuses is dead-lettered with the partner's reason; the rest of the batch goes through. While ops
+ * have paused a channel ({@link ChannelPauses}) its stock and price routes push nothing; its changes wait.
  */
 @Component
 public class ChannelPublishRoutes extends RouteBuilder {
@@ -64,6 +65,7 @@ public class ChannelPublishRoutes extends RouteBuilder {
     private final StockLedger ledger;
     private final DeadLetters deadLetters;
     private final MeterRegistry meters;
+    private final ChannelPauses pauses;
     private final String owner;
     private final Map<String, ChannelStockPusher> stockPushers = new ConcurrentHashMap<>();
 
@@ -71,8 +73,9 @@ public class ChannelPublishRoutes extends RouteBuilder {
                                 CatalogueStore catalogue, ChannelMetrics metrics, HubProperties properties,
                                 PlatformTransactionManager jdbcTransactionManager, StockChangeLog changeLog,
                                 StockChangeBell bell, StockLedger ledger, DeadLetters deadLetters,
-                                MeterRegistry meters) {
+                                MeterRegistry meters, ChannelPauses pauses) {
         this.changeLog = changeLog;
+        this.pauses = pauses;
         this.bell = bell;
         this.ledger = ledger;
         this.deadLetters = deadLetters;
@@ -92,7 +95,7 @@ public class ChannelPublishRoutes extends RouteBuilder {
         for (SalesChannel channel : channels.all()) {
             String routeId = "stock-publish-" + channel.connector() + "-" + channel.id();
             ChannelStockPusher pusher = new ChannelStockPusher(channel, routeId, owner, changeLog, store, bell, metrics,
-                    deadLetters, settings, this::isStarted);
+                    deadLetters, settings, this::isStarted, () -> pauses.isPaused(channel.id()));
             stockPushers.put(channel.id(), pusher);
             meters.gauge("hub.channel.backlog", Tags.of("channel", channel.id(), "kind", STOCK),
                     pusher, ChannelStockPusher::backlog);
@@ -114,7 +117,8 @@ public class ChannelPublishRoutes extends RouteBuilder {
                     .routeDescription("Pushes the newest released price of each changed SKU to " + channel.id() + " in bulk")
                     .process(new QueueDrainProcessor(connectionFactory, channel.priceQueue(),
                             channel.client().priceBatchSize(), settings.failurePause(),
-                            (batch, sends) -> publishPrices(priceRouteId, channel, batch, sends)));
+                            (batch, sends) -> publishPrices(priceRouteId, channel, batch, sends),
+                            () -> pauses.isPaused(channel.id())));
         }
     }
 

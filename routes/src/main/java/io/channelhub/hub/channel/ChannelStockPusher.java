@@ -39,7 +39,9 @@ import java.util.function.BooleanSupplier;
  * pushed (written at most every {@link #CURSOR_SAVE_INTERVAL} while SKUs still wait), so a crash or a restart pushes
  * again from there and nothing is missed.
  * <p>
- * One hub instance pushes to a channel at a time (a lease in the cursor row, renewed as it goes). What it told the
+ * One hub instance pushes to a channel at a time (a lease in the cursor row, renewed as it goes). While ops have paused
+ * the channel it pushes nothing and reads nothing; what changed meanwhile is pushed once, with its newest figures, after
+ * the resume. What it told the
  * channel is kept in memory, so an unchanged figure is not pushed again; after a restart the first push of a SKU goes
  * whatever it is. A channel seen for the first time is told every SKU the hub knows (a full sync, resumed after a
  * restart from the last SKU done); so is a channel ops asked to resync, whatever it was told before.
@@ -67,6 +69,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     private final DeadLetters deadLetters;
     private final HubProperties.Stock settings;
     private final BooleanSupplier running;
+    private final BooleanSupplier paused;
 
     private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
     /** What this instance told the channel since it took it; ops read it while the pusher writes it. */
@@ -87,7 +90,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
 
     ChannelStockPusher(SalesChannel channel, String routeId, String owner, StockChangeLog changeLog, StockStore store,
                        StockChangeBell bell, ChannelMetrics metrics, DeadLetters deadLetters, HubProperties.Stock settings,
-                       BooleanSupplier running) {
+                       BooleanSupplier running, BooleanSupplier paused) {
         this.channel = channel;
         this.routeId = routeId;
         this.owner = owner;
@@ -98,6 +101,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         this.deadLetters = deadLetters;
         this.settings = settings;
         this.running = running;
+        this.paused = paused;
     }
 
     /** How many SKUs wait to be pushed (a gauge for ops). */
@@ -118,6 +122,11 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         while (isRunAllowed() && running.getAsBoolean() && !Thread.currentThread().isInterrupted()) {
             try {
                 long rings = bell.rings();
+                if (paused.getAsBoolean()) {
+                    // Ops paused the channel: its changes wait in the log after the cursor and go, conflated, on resume.
+                    bell.awaitAfter(rings, settings.pushPollInterval());
+                    return;
+                }
                 if (!hold()) {
                     return;
                 }

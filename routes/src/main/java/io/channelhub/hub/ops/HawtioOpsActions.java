@@ -20,7 +20,7 @@ import java.util.OptionalInt;
  */
 @Component
 @ManagedResource(objectName = HawtioOpsActions.OBJECT_NAME,
-        description = "ChannelHub's ops actions: a SKU's stock, pushes and resyncs, listings, reservations, dead letters")
+        description = "ChannelHub's ops actions: a SKU's stock, pushes, pauses and resyncs, listings, reservations, dead letters")
 public class HawtioOpsActions {
 
     public static final String OBJECT_NAME = "io.channelhub:type=Operations";
@@ -65,6 +65,31 @@ public class HawtioOpsActions {
         OptionalInt listings = ops.resyncPrices(channel, who());
         return listings.isEmpty() ? OpsActions.noSuchChannel(channel)
                 : "requested: " + listings.getAsInt() + " listing(s) are published again";
+    }
+
+    @ManagedOperation(description = "Pauses a channel's stock and price pushes until resumed; its changes wait")
+    @ManagedOperationParameter(name = "channel", description = "the channel's partner id")
+    @ManagedOperationParameter(name = "reason", description = "why, for the other ops who look (may be empty)")
+    public String pauseChannel(String channel, String reason) {
+        try {
+            return switch (ops.pause(channel, reason, who())) {
+                case NO_SUCH_CHANNEL -> OpsActions.noSuchChannel(channel);
+                case UNCHANGED -> OpsActions.alreadyPaused(channel, ops.pauseOf(channel));
+                case DONE -> "paused: " + channel + " is told nothing until it is resumed";
+            };
+        } catch (IllegalArgumentException badReason) {
+            return badReason.getMessage();
+        }
+    }
+
+    @ManagedOperation(description = "Resumes a paused channel's pushes: what changed meanwhile goes first")
+    @ManagedOperationParameter(name = "channel", description = "the channel's partner id")
+    public String resumeChannel(String channel) {
+        return switch (ops.resume(channel, who())) {
+            case NO_SUCH_CHANNEL -> OpsActions.noSuchChannel(channel);
+            case UNCHANGED -> OpsActions.notPaused(channel);
+            case DONE -> "resumed: " + channel + " is told what changed meanwhile";
+        };
     }
 
     @ManagedOperation(description = "A SKU's listing on each channel: price computed, state, price published")

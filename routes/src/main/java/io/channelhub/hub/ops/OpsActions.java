@@ -1,6 +1,7 @@
 package io.channelhub.hub.ops;
 
 import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.channel.ChannelPauses;
 import io.channelhub.hub.channel.ChannelPublishRoutes;
 import io.channelhub.hub.channel.SalesChannel;
 import io.channelhub.hub.channel.SalesChannels;
@@ -8,6 +9,7 @@ import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.stock.StockSignal;
 import io.channelhub.hub.store.CatalogueStore;
+import io.channelhub.hub.store.ChannelPauseStore;
 import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
 import io.channelhub.mappings.stock.AvailableToSell;
@@ -49,10 +51,12 @@ public class OpsActions {
     private final StockEvents events;
     private final StockChangeLog changeLog;
     private final DeadLetterService deadLetterService;
+    private final ChannelPauses pauses;
 
     public OpsActions(StockStore stock, CatalogueStore catalogue, SalesChannels channels, ChannelPublishRoutes publishing,
                       StockLedger ledger, StockEvents events, StockChangeLog changeLog,
-                      DeadLetterService deadLetterService) {
+                      DeadLetterService deadLetterService, ChannelPauses pauses) {
+        this.pauses = pauses;
         this.changeLog = changeLog;
         this.deadLetterService = deadLetterService;
         this.stock = stock;
@@ -81,8 +85,14 @@ public class OpsActions {
      * @param stockBacklog SKUs waiting for their stock push on this instance (0 where another instance pushes)
      * @param deadLetters the depth of its stock and price dead-letter queues
      */
-    public record ChannelStatus(String channel, String connector, StockChangeLog.Progress stock, int stockBacklog,
-                                long heldListings, Map<String, Integer> deadLetters) {
+    public record ChannelStatus(String channel, String connector, ChannelPauseStore.Pause paused,
+                                StockChangeLog.Progress stock, int stockBacklog, long heldListings,
+                                Map<String, Integer> deadLetters) {
+    }
+
+    /** What came of a pause or a resume. */
+    public enum PauseChange {
+        DONE, UNCHANGED, NO_SUCH_CHANNEL
     }
 
     /** What came of a resync request. */
@@ -126,9 +136,58 @@ public class OpsActions {
                 String deadLetterQueue = HubQueues.deadLetterQueue(queue);
                 letters.put(deadLetterQueue, depths.getOrDefault(deadLetterQueue, 0));
             }
-            return new ChannelStatus(channel.id(), channel.connector(), changeLog.progress(channel.id()).orElse(null),
+            return new ChannelStatus(channel.id(), channel.connector(), pauses.pauseOf(channel.id()).orElse(null),
+                    changeLog.progress(channel.id()).orElse(null),
                     publishing.stockBacklog(channel.id()).orElse(0), catalogue.heldCount(channel.id()), letters);
         }).toList();
+    }
+
+    /**
+     * Stops the channel's stock and price pushes until ops resume it, on every instance (within
+     * {@code ChannelPauses.REFRESH}); a batch under way still goes. Changes wait and go, conflated, on resume.
+     * @param reason why, for the other ops who look (may be empty)
+     * @throws IllegalArgumentException when the reason is longer than the store keeps
+     */
+    public PauseChange pause(String channel, String reason, String who) {
+        if (reason != null && reason.length() > ChannelPauseStore.MAX_REASON_LENGTH) {
+            throw new IllegalArgumentException("the reason is " + reason.length() + " characters long, at most "
+                    + ChannelPauseStore.MAX_REASON_LENGTH + " are kept");
+        }
+        if (channels.find(channel).isEmpty()) {
+            return PauseChange.NO_SUCH_CHANNEL;
+        }
+        String why = reason == null || reason.isBlank() ? null : reason.strip();
+        if (!pauses.pause(channel, who, why)) {
+            return PauseChange.UNCHANGED;
+        }
+        LOG.info("{}: paused the stock and price pushes to {}{}", who, channel, why == null ? "" : " (" + why + ")");
+        return PauseChange.DONE;
+    }
+
+    public Optional<ChannelPauseStore.Pause> pauseOf(String channel) {
+        return pauses.pauseOf(channel);
+    }
+
+    /** The channel's pushes go on, with what changed meanwhile first. */
+    public PauseChange resume(String channel, String who) {
+        if (channels.find(channel).isEmpty()) {
+            return PauseChange.NO_SUCH_CHANNEL;
+        }
+        Optional<ChannelPauseStore.Pause> pause = pauses.pauseOf(channel);
+        if (!pauses.resume(channel)) {
+            return PauseChange.UNCHANGED;
+        }
+        LOG.info("{}: resumed the stock and price pushes to {}{}", who, channel,
+                pause.map(was -> ", paused by " + was.pausedBy() + " since " + was.since()).orElse(""));
+        return PauseChange.DONE;
+    }
+
+    static String alreadyPaused(String channel, Optional<ChannelPauseStore.Pause> pause) {
+        return channel + " is paused already" + pause.map(was -> ", by " + was.pausedBy() + " since " + was.since()).orElse("");
+    }
+
+    static String notPaused(String channel) {
+        return channel + " is not paused";
     }
 
     /** @return empty when the hub has no stock figures for the SKU */

@@ -159,6 +159,14 @@ class StorePostgresIT {
         assertThat(catalogue.pendingSkusAfter("pg-channel", "", 10)).as("not held, not refused").containsExactly("PG-1");
         assertThat(catalogue.pendingSkusAfter("pg-channel", "PG-1", 10)).isEmpty();
         assertThat(catalogue.pendingSkusAfter("pg-other", "", 10)).as("another channel's listing").isEmpty();
+
+        ChannelPauseStore pauses = new ChannelPauseStore(client);
+        assertThat(pauses.pause("pg-channel", "ops", "maintenance", asOf)).isTrue();
+        assertThat(pauses.pause("pg-channel", "other-ops", null, asOf.plusHours(1))).as("paused once").isFalse();
+        assertThat(pauses.all()).containsExactly(Map.entry("pg-channel", new ChannelPauseStore.Pause("ops", "maintenance", asOf)));
+        assertThat(pauses.resume("pg-channel")).isTrue();
+        assertThat(pauses.resume("pg-channel")).as("resumed once").isFalse();
+        assertThat(pauses.all()).isEmpty();
     }
 
     /** The SKUs whose row another connection cannot lock at once. */
