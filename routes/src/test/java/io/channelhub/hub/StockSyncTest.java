@@ -863,6 +863,7 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(hubOperation("pauseChannel/no-such-channel/why").asText()).contains("no channel no-such-channel");
         assertThat(ops("POST", "/ops/channels/no-such-channel/pause").statusCode()).isEqualTo(404);
         assertThat(ops("POST", "/ops/channels/otto-de/pause?reason=" + "x".repeat(501)).statusCode()).isEqualTo(400);
+        assertThat(ops("POST", "/ops/channels/otto-de/pause?reason=fine%0Aforged%20log%20line").statusCode()).isEqualTo(400);
         assertThat(channelStatus("otto-de").path("paused").isNull()).as("a refused pause pauses nothing").isTrue();
     }
 

@@ -41,10 +41,10 @@ import java.util.function.BooleanSupplier;
  * <p>
  * One hub instance pushes to a channel at a time (a lease in the cursor row, renewed as it goes). While ops have paused
  * the channel it pushes nothing and reads nothing; what changed meanwhile is pushed once, with its newest figures, after
- * the resume. What it told the
- * channel is kept in memory, so an unchanged figure is not pushed again; after a restart the first push of a SKU goes
- * whatever it is. A channel seen for the first time is told every SKU the hub knows (a full sync, resumed after a
- * restart from the last SKU done); so is a channel ops asked to resync, whatever it was told before.
+ * the resume. What it told the channel is kept in memory, so an unchanged figure is not pushed again; after a restart
+ * the first push of a SKU goes whatever it is. A channel seen for the first time is told every SKU the hub knows (a
+ * full sync, resumed after a restart from the last SKU done); so is a channel ops asked to resync, whatever it was told
+ * before.
  */
 final class ChannelStockPusher extends ServiceSupport implements Processor {
 

@@ -17,9 +17,8 @@ import java.util.OptionalInt;
 /**
  * The channels for ops: each at a glance, a pause of one's stock and price pushes (and its resume), and full resyncs
  * of one's stock or prices, for a channel whose figures were edited by hand, restored from a backup or lost updates
- * on its side. A stock resync starts at the next move of the
- * instance pushing to the channel, within a third of {@code hub.stock.push-lease}; a price resync signals every
- * published listing at once.
+ * on its side. A stock resync starts at the next move of the instance pushing to the channel, within a third of
+ * {@code hub.stock.push-lease}; a price resync signals every published listing at once.
  */
 @RestController
 @RequestMapping("/ops/channels")

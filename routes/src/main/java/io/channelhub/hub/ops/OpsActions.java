@@ -146,12 +146,16 @@ public class OpsActions {
      * Stops the channel's stock and price pushes until ops resume it, on every instance (within
      * {@code ChannelPauses.REFRESH}); a batch under way still goes. Changes wait and go, conflated, on resume.
      * @param reason why, for the other ops who look (may be empty)
-     * @throws IllegalArgumentException when the reason is longer than the store keeps
+     * @throws IllegalArgumentException when the reason is longer than the store keeps or has control characters
      */
     public PauseChange pause(String channel, String reason, String who) {
         if (reason != null && reason.length() > ChannelPauseStore.MAX_REASON_LENGTH) {
             throw new IllegalArgumentException("the reason is " + reason.length() + " characters long, at most "
                     + ChannelPauseStore.MAX_REASON_LENGTH + " are kept");
+        }
+        if (reason != null && reason.chars().anyMatch(Character::isISOControl)) {
+            // It is logged: a line break in it could forge a log line.
+            throw new IllegalArgumentException("the reason must be one line of text, without control characters");
         }
         if (channels.find(channel).isEmpty()) {
             return PauseChange.NO_SUCH_CHANNEL;
