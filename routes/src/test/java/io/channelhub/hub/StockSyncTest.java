@@ -816,6 +816,23 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(ops("POST", "/ops/channels/no-such-channel/stock/resync").statusCode()).isEqualTo(404);
     }
 
+    /**
+     * Ops stop and start a batch-draining route in Hawtio (here the catalogue's): the stopped route's consumer must be
+     * gone, or the broker goes on handing it part of the queue and those products never reach a channel.
+     */
+    @Test
+    void aDrainingRouteOpsStopAndStartInHawtioLeavesNoMessageBehind() throws Exception {
+        camel.getRouteController().stopRoute("product-process-catalogue");
+        camel.getRouteController().startRoute("product-process-catalogue");
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            skus.add(erpSku("RESTARTED", 0));
+        }
+        for (String sku : skus) {
+            awaitPrices(sku, PRICES_OF_20);
+        }
+    }
+
     @Test
     void aChannelOpsPauseIsToldNothingUntilItIsResumedAndThenItsNewestStockAndPriceOnce() throws Exception {
         String sku = erpSku("PAUSE", 0);
