@@ -122,12 +122,13 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         while (isRunAllowed() && running.getAsBoolean() && !Thread.currentThread().isInterrupted()) {
             try {
                 long rings = bell.rings();
-                if (paused.getAsBoolean()) {
-                    // Ops paused the channel: its changes wait in the log after the cursor and go, conflated, on resume.
-                    bell.awaitAfter(rings, settings.pushPollInterval());
+                if (!hold()) {
                     return;
                 }
-                if (!hold()) {
+                if (paused.getAsBoolean()) {
+                    // Ops paused the channel: its changes wait in the log after the cursor and go, conflated, on resume.
+                    // The lease is still renewed, so the channel stays with this instance meanwhile.
+                    bell.awaitAfter(rings, settings.pushPollInterval());
                     return;
                 }
                 readLog();
