@@ -182,12 +182,12 @@ public class OpsActions {
             return PauseChange.UNCHANGED;
         }
         LOG.info("{}: resumed the stock and price pushes to {}{}", who, channel,
-                pause.map(was -> ", paused by " + was.pausedBy() + " since " + was.since()).orElse(""));
+                pause.map(was -> ", paused " + was.bySince()).orElse(""));
         return PauseChange.DONE;
     }
 
     static String alreadyPaused(String channel, Optional<ChannelPauseStore.Pause> pause) {
-        return channel + " is paused already" + pause.map(was -> ", by " + was.pausedBy() + " since " + was.since()).orElse("");
+        return channel + " is paused already" + pause.map(was -> ", " + was.bySince()).orElse("");
     }
 
     static String notPaused(String channel) {

@@ -23,6 +23,11 @@ public class ChannelPauseStore {
 
     /** A paused channel: who paused it, why (may be null) and since when. */
     public record Pause(String pausedBy, String reason, OffsetDateTime since) {
+
+        /** "by who since when", as ops read it in answers and log lines. */
+        public String bySince() {
+            return "by " + pausedBy + " since " + since;
+        }
     }
 
     /** @return false when the channel is paused already */
