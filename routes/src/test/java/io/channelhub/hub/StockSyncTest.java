@@ -884,6 +884,48 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(channelStatus("otto-de").path("paused").isNull()).as("a refused pause pauses nothing").isTrue();
     }
 
+    @Test
+    void anErpFeedAnotherInstancePollsIsNotPolledHereUntilItsLeaseRunsOutAndThenFromWhereItGotTo() throws Exception {
+        String feed = "tryton-stock:erp";
+        await().atMost(PROPAGATION).until(() -> erpPolling(feed) == 1);
+        String before = erpSku("LEASE-BEFORE", 3);
+        awaitChannels(before, expected(3, 0));
+
+        // Another instance holds the feed (this one's lease ran out meanwhile, as in a long GC pause) and has polled
+        // it up to now: this instance leaves the ERP alone.
+        jdbc.sql("UPDATE poll_cursor SET owner = 'another-instance', lease_until = ? WHERE name = ?")
+                .params(now().plusHours(1), feed).update();
+        await().atMost(PROPAGATION).until(() -> erpPolling(feed) == 0);
+        String sku = erpSku("LEASE", 6);
+        int polls = erp().calls("model.stock.move.search_read");
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
+                .until(() -> erp().calls("model.stock.move.search_read") == polls);
+        assertThat(CHANNELS.stream().mapToLong(channel -> channel(channel).stockWritesOf(sku)).sum())
+                .as("no channel told by a poll this instance did not make").isZero();
+
+        // The other instance is gone and its lease runs out: this one takes the feed over, from its cursor.
+        jdbc.sql("UPDATE poll_cursor SET lease_until = ? WHERE name = ?").params(now().minusSeconds(1), feed).update();
+        awaitChannels(sku, expected(6, 0));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(sku)).as(channel).isEqualTo(1);
+            assertThat(channel(channel).stockWritesOf(before)).as("%s, nothing read twice", channel).isEqualTo(1);
+        }
+        assertThat(erpPolling(feed)).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT owner FROM poll_cursor WHERE name = ?").param(feed).query(String.class).single())
+                .isEqualTo(properties.instanceName());
+
+        // Ops stop the poll in Hawtio: the feed is given up at once, for another instance to take at its next round.
+        camel.getRouteController().stopRoute("stock-ingest-tryton-erp");
+        try {
+            assertThat(erpPolling(feed)).isZero();
+            assertThat(jdbc.sql("SELECT lease_until FROM poll_cursor WHERE name = ?").param(feed)
+                    .query(OffsetDateTime.class).single()).isBefore(now());
+        } finally {
+            camel.getRouteController().startRoute("stock-ingest-tryton-erp");
+        }
+        await().atMost(PROPAGATION).until(() -> erpPolling(feed) == 1);
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------
 
     private String listedSku(String prefix) {
@@ -937,6 +979,10 @@ class StockSyncTest extends SandboxHubTest {
             }
         });
         return writes;
+    }
+
+    private double erpPolling(String feed) {
+        return meters.get("hub.erp.polling").tag("feed", feed).gauge().value();
     }
 
     private ChannelSandbox channel(String id) {

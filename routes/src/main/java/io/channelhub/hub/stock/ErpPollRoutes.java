@@ -1,16 +1,29 @@
 package io.channelhub.hub.stock;
 
+import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.store.PollCursorStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
-/** The ERP's stock and catalogue polls ({@link ErpStockSource}), one timer route each, visible and stoppable in Hawtio. */
+/**
+ * The ERP's stock and catalogue polls ({@link ErpStockSource}), one timer route each, visible and stoppable in Hawtio.
+ * Every instance runs the timers; one instance at a time polls each feed ({@link SingleInstancePoll}), for as long as
+ * {@code hub.stock.push-lease} at a time.
+ */
 @Component
 public class ErpPollRoutes extends RouteBuilder {
 
     private final ErpStockSource erp;
+    private final PollCursorStore cursors;
+    private final HubProperties properties;
+    private final MeterRegistry meters;
 
-    public ErpPollRoutes(ErpStockSource erp) {
+    public ErpPollRoutes(ErpStockSource erp, PollCursorStore cursors, HubProperties properties, MeterRegistry meters) {
         this.erp = erp;
+        this.cursors = cursors;
+        this.properties = properties;
+        this.meters = meters;
     }
 
     @Override
@@ -19,10 +32,14 @@ public class ErpPollRoutes extends RouteBuilder {
         fromF("timer:stock-ingest-tryton-%s?period=%d&delay=1000", partner, erp.stockInterval().toMillis())
                 .routeId("stock-ingest-tryton-" + partner)
                 .routeDescription("Polls Tryton's stock moves and publishes the forecast quantity per warehouse of what changed")
-                .process(exchange -> erp.pollStock());
+                .process(singleInstance("tryton-stock:" + partner, erp::pollStock));
         fromF("timer:product-ingest-tryton-%s?period=%d&delay=1000", partner, erp.catalogueInterval().toMillis())
                 .routeId("product-ingest-tryton-" + partner)
                 .routeDescription("Polls Tryton's products and publishes those that changed as canonical products")
-                .process(exchange -> erp.pollCatalogue());
+                .process(singleInstance("tryton-catalogue:" + partner, erp::pollCatalogue));
+    }
+
+    private SingleInstancePoll singleInstance(String feed, SingleInstancePoll.Round round) {
+        return new SingleInstancePoll(feed, cursors, properties.instanceName(), properties.stock().pushLease(), round, meters);
     }
 }

@@ -7,7 +7,6 @@ import io.channelhub.connectors.tryton.TrytonClient;
 import io.channelhub.connectors.tryton.TrytonStockReader;
 import io.channelhub.hub.partners.Partner;
 import io.channelhub.hub.partners.PartnerRegistry;
-import io.channelhub.hub.store.StockStore;
 import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.MessageTypes;
 import io.channelhub.mappings.model.Product;
@@ -28,8 +27,8 @@ import java.util.UUID;
 
 /**
  * Tryton has no webhooks: the hub polls stock (moves changed since the cursor → forecast quantity per warehouse)
- * and the catalogue (products changed since the cursor). Each poll publishes before it moves its cursor, which is
- * kept in the store, so a crash or restart re-reads a little rather than missing anything. The time a poll
+ * and the catalogue (products changed since the cursor). Each poll publishes before its cursor moves
+ * ({@link SingleInstancePoll}), so a crash or restart re-reads a little rather than missing anything. The time a poll
  * started is the events' {@code occurredAt}: a report read after the ERP confirmed a sale includes that sale, which
  * is when the hub releases the sale's reservation.
  */
@@ -45,37 +44,35 @@ public class ErpStockSource {
     private final TrytonStockReader stockReader;
     private final TrytonCatalogueReader catalogueReader;
     private final StockEvents events;
-    private final StockStore store;
     private final Source source;
 
-    public ErpStockSource(PartnerRegistry partners, TrytonClient erpClient, StockEvents events, StockStore store) {
+    public ErpStockSource(PartnerRegistry partners, TrytonClient erpClient, StockEvents events) {
         this.erp = partners.erp();
         var tryton = erp.definition().tryton();
         List<String> warehouses = tryton.warehouses() == null || tryton.warehouses().isEmpty() ? List.of("WH") : tryton.warehouses();
         this.stockReader = new TrytonStockReader(erpClient, erp.id(), warehouses);
         this.catalogueReader = new TrytonCatalogueReader(erpClient, erp.id(), null);
         this.events = events;
-        this.store = store;
         this.source = new Source("tryton", erp.id());
     }
 
-    public void pollStock() throws JMSException {
-        String cursorName = "tryton-stock:" + erp.id();
+    /** Publishes the forecast quantity per warehouse of what changed since {@code since}. @return the next poll's since */
+    public Instant pollStock(Instant since) throws JMSException {
         OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
-        StockPoll poll = stockReader.changedSince(cursor(cursorName));
+        StockPoll poll = stockReader.changedSince(since);
         if (!poll.levels().isEmpty()) {
             List<Envelope<StockLevel>> levels = poll.levels().stream()
                     .map(level -> StockEvents.envelope(level, source, readAt)).toList();
             events.publish(levels);
             LOG.debug("{} stock level(s) from {}", levels.size(), erp.id());
         }
-        saveCursor(cursorName, poll.next());
+        return poll.next();
     }
 
-    public void pollCatalogue() throws JMSException {
-        String cursorName = "tryton-catalogue:" + erp.id();
+    /** Publishes the products that changed since {@code since}. @return the next poll's since */
+    public Instant pollCatalogue(Instant since) throws JMSException {
         OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
-        CataloguePoll poll = catalogueReader.changedSince(cursor(cursorName));
+        CataloguePoll poll = catalogueReader.changedSince(since);
         if (!poll.products().isEmpty()) {
             List<Envelope<Product>> products = poll.products().stream()
                     .map(product -> new Envelope<>(UUID.randomUUID().toString(), MessageTypes.PRODUCT_UPSERTED,
@@ -84,7 +81,7 @@ public class ErpStockSource {
             events.publishProducts(products);
             LOG.info("{} product(s) changed in {}", products.size(), erp.id());
         }
-        saveCursor(cursorName, poll.next());
+        return poll.next();
     }
 
     /**
@@ -109,16 +106,5 @@ public class ErpStockSource {
     public Duration catalogueInterval() {
         var tryton = erp.definition().tryton();
         return tryton.cataloguePollInterval() == null ? DEFAULT_CATALOGUE_INTERVAL : tryton.cataloguePollInterval();
-    }
-
-    private Instant cursor(String name) {
-        String position = store.cursor(name);
-        return position == null ? null : Instant.parse(position);
-    }
-
-    private void saveCursor(String name, Instant next) {
-        if (next != null) {
-            store.saveCursor(name, next.toString());
-        }
     }
 }

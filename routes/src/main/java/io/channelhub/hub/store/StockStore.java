@@ -326,18 +326,6 @@ public class StockStore {
         jdbc.sql("UPDATE stock_item SET reserved = reserved + ?, changed_at = ? WHERE sku = ?").params(delta, at, sku).update();
     }
 
-    public String cursor(String name) {
-        return jdbc.sql("SELECT position FROM poll_cursor WHERE name = ?").param(name).query(String.class).optional().orElse(null);
-    }
-
-    public void saveCursor(String name, String position) {
-        int updated = jdbc.sql("UPDATE poll_cursor SET position = ?, updated_at = ? WHERE name = ?").params(position, now(), name).update();
-        if (updated == 0) {
-            jdbc.sql("INSERT INTO poll_cursor (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-                    .params(name, position, now()).update();
-        }
-    }
-
     private static OffsetDateTime now() {
         return OffsetDateTime.now(ZoneOffset.UTC);
     }

@@ -114,6 +114,31 @@ class StorePostgresIT {
     }
 
     @Test
+    void anErpFeedIsPolledByOneInstanceAtATimeOnPostgres() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        PollCursorStore cursors = new PollCursorStore(client);
+        // A feed polled before leases existed: its row has a position and no owner.
+        jdbc.update("INSERT INTO poll_cursor (name, position, updated_at) VALUES ('pg-feed', '2026-12-01T10:00:00Z', ?)", now);
+
+        assertThat(cursors.claim("pg-feed", "instance-a", now.plusSeconds(30)))
+                .contains(new PollCursorStore.Cursor("2026-12-01T10:00:00Z"));
+        assertThat(cursors.claim("pg-feed", "instance-b", now.plusSeconds(30))).as("held by a").isEmpty();
+        assertThat(cursors.advance("pg-feed", "instance-a", "2026-12-05T10:00:00Z", now.plusSeconds(30))).isTrue();
+        assertThat(cursors.advance("pg-feed", "instance-b", "2026-12-06T10:00:00Z", now.plusSeconds(30)))
+                .as("b does not hold it").isFalse();
+
+        cursors.release("pg-feed", "instance-a");
+        assertThat(cursors.claim("pg-feed", "instance-b", now.plusSeconds(30))).as("from where a got to")
+                .contains(new PollCursorStore.Cursor("2026-12-05T10:00:00Z"));
+        assertThat(cursors.advance("pg-feed", "instance-a", "2026-12-06T10:00:00Z", now.plusSeconds(30)))
+                .as("a lost it").isFalse();
+
+        assertThat(cursors.claim("pg-new-feed", "instance-a", now.plusSeconds(30))).as("never polled")
+                .contains(new PollCursorStore.Cursor(null));
+        assertThat(cursors.claim("pg-new-feed", "instance-b", now.plusSeconds(30))).isEmpty();
+    }
+
+    @Test
     void theOpsViewsAndResyncsReadAndWriteOnPostgres() {
         OffsetDateTime asOf = OffsetDateTime.of(2026, 12, 5, 9, 0, 0, 0, ZoneOffset.UTC);
         transaction.executeWithoutResult(status -> {
