@@ -19,6 +19,9 @@ import io.channelhub.hub.store.StockStore;
 import io.channelhub.mappings.MessageIds;
 import io.channelhub.mappings.json.CanonicalJson;
 import io.channelhub.mappings.model.Envelope;
+import io.channelhub.mappings.model.MessageTypes;
+import io.channelhub.mappings.model.Money;
+import io.channelhub.mappings.model.Product;
 import io.channelhub.mappings.model.Source;
 import io.channelhub.mappings.model.StockLevel;
 import io.micrometer.core.instrument.Counter;
@@ -26,7 +29,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.assertj.core.groups.Tuple;
@@ -45,10 +51,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -926,6 +934,58 @@ class StockSyncTest extends SandboxHubTest {
         await().atMost(PROPAGATION).until(() -> erpPolling(feed) == 1);
     }
 
+    @Test
+    void eachProductsChangesReachOneOfSeveralCatalogueConsumersAndInOrder() throws Exception {
+        // Two instances' catalogue routes take the queue (this one's stands still meanwhile): the ERP poll publishes
+        // three versions of seven products, and each product's versions must all reach one of them, oldest first. (An
+        // odd number of products: taken in turns, the versions of each would land on both.)
+        String catalogueRoute = "product-process-catalogue";
+        String erpPoll = "product-ingest-tryton-erp";
+        camel.getRouteController().stopRoute(erpPoll);
+        await().atMost(PROPAGATION).until(() -> waitingOn(HubQueues.PRODUCT_UPSERTED_CATALOGUE) == 0);
+        camel.getRouteController().stopRoute(catalogueRoute);
+        Map<String, List<String>> byFirst = new LinkedHashMap<>();
+        Map<String, List<String>> bySecond = new LinkedHashMap<>();
+        try (Connection connection = connectionFactory.createConnection();
+             Session first = connection.createSession(true, Session.SESSION_TRANSACTED);
+             Session second = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+            MessageConsumer firstInstance = first.createConsumer(HubQueues.consumeFrom(first, HubQueues.PRODUCT_UPSERTED_CATALOGUE));
+            MessageConsumer secondInstance = second.createConsumer(HubQueues.consumeFrom(second, HubQueues.PRODUCT_UPSERTED_CATALOGUE));
+            connection.start();
+            String prefix = "GROUP-" + SKUS.incrementAndGet() + "-";
+            for (int version = 1; version <= 3; version++) {
+                List<Envelope<Product>> products = new ArrayList<>();
+                for (int i = 0; i < 7; i++) {
+                    String id = prefix + i;
+                    Money price = new Money((10 + version) + ".00", "EUR");
+                    Product.Variant variant = new Product.Variant(id, null, "v" + version, Map.of(), null, null, price);
+                    products.add(new Envelope<>(UUID.randomUUID().toString(), MessageTypes.PRODUCT_UPSERTED, MessageTypes.SCHEMA_VERSION,
+                            new Source("tryton", "erp"), now(), null,
+                            new Product(id, "v" + version, null, null, null, price, List.of(), List.of(variant))));
+                }
+                events.publishProducts(products);
+            }
+            long deadline = System.nanoTime() + PROPAGATION.toNanos();
+            int received = 0;
+            while (received < 21 && System.nanoTime() < deadline) {
+                received += receiveInto(firstInstance, byFirst) + receiveInto(secondInstance, bySecond);
+            }
+            first.commit();
+            second.commit();
+            assertThat(received).isEqualTo(21);
+        } finally {
+            camel.getRouteController().startRoute(catalogueRoute);
+            camel.getRouteController().startRoute(erpPoll);
+        }
+        assertThat(byFirst).as("both instances take a share").isNotEmpty();
+        assertThat(bySecond).as("both instances take a share").isNotEmpty();
+        assertThat(byFirst.keySet()).as("no product split between them").doesNotContainAnyElementsOf(bySecond.keySet());
+        Map<String, List<String>> all = new LinkedHashMap<>(byFirst);
+        all.putAll(bySecond);
+        assertThat(all).hasSize(7).allSatisfy((product, versions) ->
+                assertThat(versions).as(product).containsExactly("v1", "v2", "v3"));
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------
 
     private String listedSku(String prefix) {
@@ -979,6 +1039,27 @@ class StockSyncTest extends SandboxHubTest {
             }
         });
         return writes;
+    }
+
+    /** How many messages wait on the queue. */
+    private int waitingOn(String queue) throws Exception {
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            connection.start();
+            return Collections.list(session.createBrowser(HubQueues.consumeFrom(session, queue)).getEnumeration()).size();
+        }
+    }
+
+    /** Takes what the consumer has within 50 ms: the product's title by its id. @return how many */
+    private static int receiveInto(MessageConsumer consumer, Map<String, List<String>> titlesByProduct) throws Exception {
+        int received = 0;
+        for (Message message = consumer.receive(50); message != null; message = consumer.receiveNoWait()) {
+            JsonNode product = CanonicalJson.parse(((TextMessage) message).getText()).path("payload");
+            titlesByProduct.computeIfAbsent(product.path("productId").asText(), id -> new ArrayList<>())
+                    .add(product.path("title").asText());
+            received++;
+        }
+        return received;
     }
 
     private double erpPolling(String feed) {

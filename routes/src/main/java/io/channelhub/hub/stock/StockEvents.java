@@ -45,6 +45,8 @@ public class StockEvents {
     public static final int CHUNK = 1000;
     public static final String SKU = "HubSku";
     public static final String CHANGED_AT = "HubChangedAt";
+    /** The JMS message group property, which Artemis keeps on one consumer at a time, in order. */
+    static final String MESSAGE_GROUP = "JMSXGroupID";
 
     private final ConnectionFactory connectionFactory;
     private final CanonicalSchemas schemas;
@@ -86,20 +88,25 @@ public class StockEvents {
                     deadLetters.send(letter);
                 }
             }
-            send(session, HubQueues.STOCK_CHANGED, events, level -> level.sku());
+            send(session, HubQueues.STOCK_CHANGED, events, level -> level.sku(), false);
         }
     }
 
-    /** Publishes canonical products to {@code hub.product.upserted}. */
+    /**
+     * Publishes canonical products to {@code hub.product.upserted}, each in the message group of its product: where
+     * several instances take the catalogue's queue, a product's changes still reach one of them, in order, so an older
+     * price cannot overwrite a newer one. Stock reports need no group: the ledger keeps the newest by its version and
+     * time whichever order they come in.
+     */
     public void publishProducts(List<Envelope<Product>> products) throws JMSException {
         try (Connection connection = connectionFactory.createConnection();
              Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
-            send(session, HubQueues.PRODUCT_UPSERTED, products, Product::productId);
+            send(session, HubQueues.PRODUCT_UPSERTED, products, Product::productId, true);
         }
     }
 
     private static <T> void send(Session session, String address, List<Envelope<T>> events,
-                                 Function<T, String> key) throws JMSException {
+                                 Function<T, String> key, boolean groupedByKey) throws JMSException {
         MessageProducer producer = session.createProducer(session.createTopic(address));
         producer.setDeliveryMode(DeliveryMode.PERSISTENT);
         List<TextMessage> chunk = new ArrayList<>(Math.min(CHUNK, events.size()));
@@ -109,6 +116,9 @@ public class StockEvents {
             message.setStringProperty(HubHeaders.MESSAGE_TYPE, event.type());
             message.setStringProperty(HubHeaders.PARTNER, event.source().partnerId());
             message.setStringProperty(SKU, key.apply(event.payload()));
+            if (groupedByKey) {
+                message.setStringProperty(MESSAGE_GROUP, key.apply(event.payload()));
+            }
             chunk.add(message);
             if (chunk.size() == CHUNK) {
                 sendAndCommit(session, producer, chunk);
