@@ -347,6 +347,60 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void anOrderWhoseCancellationCameBeforeItsCreationHoldsNoUnit() throws Exception {
+        String sku = listedSku("CANCEL-FIRST");
+        report(sku, 6, Instant.now(), 1);
+        awaitChannels(sku, expected(6, 0));
+        long orderId = nextOrderId();
+        byte[] order = order(orderId, sku, 2);
+        double skipped = cancelledBeforeReserved();
+
+        // Shopify delivered the cancellation, and its retry of the creation's webhook (which had failed) after it.
+        HttpResponse<String> cancelled = shop().deliver(ShopifyWebhookSender.Delivery.signed(order, WEBHOOK_SECRET),
+                "orders/cancelled");
+        assertThat(cancelled.statusCode()).isEqualTo(200);
+        assertThat(cancelled.body()).contains("\"status\":\"nothing-reserved\"");
+        assertThat(shop().deliver(ShopifyWebhookSender.Delivery.signed(order, WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
+
+        await().atMost(PROPAGATION).until(() -> cancelledBeforeReserved() == skipped + 1);
+        assertThat(stock.reservations(messageIdOf("shop-main", orderId))).as("nothing reserved").isEmpty();
+        assertThat(stock.reservedOf(sku)).isZero();
+        assertThat(quantities(sku)).isEqualTo(expected(6, 0));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(sku)).as("%s told of no dip", channel).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCancellationAndItsOrdersReservationAtTheSameMomentLeaveNoUnitReserved() throws Exception {
+        String sku = listedSku("CANCEL-RACE");
+        report(sku, 100, Instant.now(), 1);
+        awaitChannels(sku, expected(100, 0));
+        ExecutorService both = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 40; i++) {
+                String orderKey = "race-" + sku + "-" + i;
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<?> reserved = both.submit(() -> {
+                    start.await();
+                    ledger.reserve(orderKey, "shop-main", Map.of(sku, 1L), now());
+                    return null;
+                });
+                Future<?> cancelled = both.submit(() -> {
+                    start.await();
+                    return ledger.cancel(orderKey, List.of(sku));
+                });
+                reserved.get(10, TimeUnit.SECONDS);
+                cancelled.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            both.shutdownNow();
+        }
+        assertThat(stock.reservedOf(sku)).as("no cancelled order holds a unit").isZero();
+        awaitChannels(sku, expected(100, 0));
+    }
+
+    @Test
     void twoChannelsSellTheLastUnitAtOnceAndEveryChannelShowsZero() throws Exception {
         String sku = erpSku("LAST", 1);
         awaitChannels(sku, expected(1, 0));
@@ -1166,6 +1220,11 @@ class StockSyncTest extends SandboxHubTest {
                 + operationAndArguments).body());
         assertThat(answer.path("status").asInt()).as("Jolokia's answer: " + answer).isEqualTo(200);
         return answer.path("value");
+    }
+
+    private double cancelledBeforeReserved() {
+        return meters.find("hub.stock.reservations.skipped").tag("reason", "cancelled").counters().stream()
+                .mapToDouble(Counter::count).sum();
     }
 
     private double counter(String name) {

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A signed {@code orders/cancelled} webhook releases the order's reservations at once, so every channel shows the
@@ -44,9 +46,22 @@ public class OrderCancellations {
             throw new WebhookRejectedException(400, "a cancelled order needs its id");
         }
         String orderKey = MessageIds.orderPlaced(ShopifyOrderMapper.CHANNEL, partnerId, orderId);
-        int released = ledger.cancel(orderKey);
+        int released = ledger.cancel(orderKey, orderedSkus(order));
         message.setHeader(HubHeaders.MESSAGE_ID, orderKey);
         exchange.setProperty(HubHeaders.INGEST_OUTCOME, released == 0 ? "nothing-reserved" : "released");
-        LOG.info("order {} on {} cancelled: its reservations are released", orderId, partnerId);
+        LOG.info("order {} on {} cancelled: {}", orderId, partnerId, released == 0
+                ? "nothing was reserved for it, and nothing will be" : "its reservations are released");
+    }
+
+    /** The SKUs of the order's lines, as its mapping reads them (trimmed; lines without a SKU reserve nothing). */
+    private static Set<String> orderedSkus(JsonNode order) {
+        Set<String> skus = new TreeSet<>();
+        for (JsonNode line : order.path("line_items")) {
+            String sku = line.path("sku").asText("").trim();
+            if (!sku.isEmpty()) {
+                skus.add(sku);
+            }
+        }
+        return skus;
     }
 }

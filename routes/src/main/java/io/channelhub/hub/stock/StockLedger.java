@@ -22,11 +22,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The one place where stock figures change: ledger reports, reservations, their release. Each change locks the
@@ -151,9 +154,16 @@ public class StockLedger {
             // The ERP consumer can win the race: a sale already booked is in the ERP's stock (or will be with the read
             // that follows its booking), and a reservation made now would never see a confirmation to release it.
             boolean bookedAlready = orders.orderReference(orderKey, ErpOrderPublisher.SYSTEM, erpPartner).isPresent();
+            // Its cancellation came first (webhooks come in any order) and took the same SKU locks: nothing to hold.
+            boolean cancelledAlready = store.isCancelled(orderKey);
+            if (bookedAlready || cancelledAlready) {
+                String reason = cancelledAlready ? "cancelled" : "booked";
+                meters.counter("hub.stock.reservations.skipped", "reason", reason).increment();
+                LOG.info("order {} on {} is {} already: nothing reserved", orderKey, channel, reason);
+            }
             for (String sku : skus) {
                 long quantity = quantities.get(sku);
-                if (bookedAlready || !store.reserve(orderKey, sku, quantity, channel, at)) {
+                if (bookedAlready || cancelledAlready || !store.reserve(orderKey, sku, quantity, channel, at)) {
                     continue;
                 }
                 long reserved = reservedBySku.get(sku) + quantity;
@@ -192,19 +202,32 @@ public class StockLedger {
         transaction.executeWithoutResult(status -> store.confirm(orderKey, now()));
     }
 
-    /** The order was cancelled: its reservations go at once. @return how many SKUs were released */
-    public int cancel(String orderKey) {
-        return release(orderKey, "cancelled");
+    /**
+     * The order was cancelled on its channel: its reservations go at once, and a reservation of it that comes later (its
+     * creation's webhook after the cancellation's, or out of a dead-letter queue) takes nothing. The order's SKUs are
+     * locked first, as its reservation locks them, so that neither can pass the other unseen.
+     * @return how many SKUs were released
+     */
+    public int cancel(String orderKey, Collection<String> orderedSkus) {
+        return release(orderKey, orderedSkus, "cancelled", true);
     }
 
     /**
-     * The order's open reservations go at once, for {@code reason} (a cancellation; ops who settled the order outside
-     * the hub). @return how many SKUs were released
+     * The order's open reservations go at once: ops settled the order outside the hub. @return how many SKUs were
+     * released
      */
     public int release(String orderKey, String reason) {
+        return release(orderKey, List.of(), reason, false);
+    }
+
+    private int release(String orderKey, Collection<String> orderedSkus, String reason, boolean cancelled) {
         int changed = transaction.execute(status -> {
-            List<String> skus = List.copyOf(store.openReservations(orderKey).keySet());
-            store.lockSkus(skus);
+            Set<String> skus = new TreeSet<>(orderedSkus);
+            skus.addAll(store.openReservations(orderKey).keySet());
+            store.lockSkus(List.copyOf(skus));
+            if (cancelled) {
+                store.recordCancellation(orderKey, now());
+            }
             Map<String, Instant> changedSkus = new LinkedHashMap<>();
             for (String sku : skus) {
                 // Released under the lock: what the ERP's stock released meanwhile is not taken off twice.
