@@ -139,6 +139,20 @@ class StorePostgresIT {
     }
 
     @Test
+    void aCancellationIsKeptOnceAndTheOrdersSkusLockedOnPostgres() {
+        OffsetDateTime at = OffsetDateTime.of(2026, 12, 5, 11, 0, 0, 0, ZoneOffset.UTC);
+        transaction.executeWithoutResult(status -> {
+            store.lockSkus(List.of("PG-CANCEL-A", "PG-CANCEL-B"));
+            store.recordCancellation("pg-order-cancelled", at);
+            store.recordCancellation("pg-order-cancelled", at.plusHours(1));
+        });
+        assertThat(store.isCancelled("pg-order-cancelled")).isTrue();
+        assertThat(store.isCancelled("pg-order-placed")).isFalse();
+        assertThat(jdbc.queryForObject("SELECT cancelled_at FROM order_cancellation WHERE order_key = 'pg-order-cancelled'",
+                OffsetDateTime.class)).as("the first time kept").isEqualTo(at);
+    }
+
+    @Test
     void theOpsViewsAndResyncsReadAndWriteOnPostgres() {
         OffsetDateTime asOf = OffsetDateTime.of(2026, 12, 5, 9, 0, 0, 0, ZoneOffset.UTC);
         transaction.executeWithoutResult(status -> {
