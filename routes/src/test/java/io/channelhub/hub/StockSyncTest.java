@@ -947,6 +947,44 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aChannelAnotherInstanceHoldsGetsNoPriceOrStockFromThisOneUntilItsLeaseRunsOut() throws Exception {
+        String sku = erpSku("LEASE-PRICE", 0);
+        awaitPrices(sku, PRICES_OF_20);
+        report(sku, 4, Instant.now(), 1);
+        awaitChannels(sku, expected(4, 0));
+
+        // Another instance holds OTTO now (this one's lease ran out, as in a long GC pause): this one finds out when
+        // it next moves OTTO's cursor, and forgets what it told OTTO.
+        jdbc.sql("UPDATE channel_stock_cursor SET owner = 'another-instance', lease_until = ? WHERE channel = 'otto-de'")
+                .params(now().plusHours(1)).update();
+        report(sku, 6, Instant.now(), 2);
+        await().atMost(PROPAGATION).until(() -> lastTold(sku, "otto-de").isNull());
+        long ottoStockWrites = channel("otto-de").stockWritesOf(sku);
+        long ottoPriceWrites = channel("otto-de").priceWritesOf(sku);
+
+        // A new stock figure and a new price: every other channel has them, and this instance tells OTTO neither.
+        report(sku, 8, Instant.now(), 3);
+        erp().setListPrice(sku, new BigDecimal("21.00"));
+        Map<String, Long> elsewhere = new LinkedHashMap<>(expected(8, 0));
+        elsewhere.put("otto-de", channel("otto-de").quantityOf(sku).orElseThrow());
+        awaitChannels(sku, elsewhere);
+        Map<String, String> pricesOf21 = Map.of("amazon-de", "23.10", "ebay-de", "21.00", "medusa-shop", "21.00",
+                "otto-de", "21.99", "shop-main", "21.00", "shop-outlet", "21.00");
+        Map<String, String> pricesElsewhere = new LinkedHashMap<>(pricesOf21);
+        pricesElsewhere.put("otto-de", PRICES_OF_20.get("otto-de"));
+        awaitPrices(sku, pricesElsewhere);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() ->
+                channel("otto-de").stockWritesOf(sku) == ottoStockWrites && channel("otto-de").priceWritesOf(sku) == ottoPriceWrites);
+
+        // The other instance is gone and its lease runs out: this one takes OTTO back, with the newest of both, once.
+        jdbc.sql("UPDATE channel_stock_cursor SET lease_until = ? WHERE channel = 'otto-de'").params(now().minusSeconds(1)).update();
+        awaitChannels(sku, expected(8, 0));
+        awaitPrices(sku, pricesOf21);
+        assertThat(channel("otto-de").stockWritesOf(sku)).isEqualTo(ottoStockWrites + 1);
+        assertThat(channel("otto-de").priceWritesOf(sku)).isEqualTo(ottoPriceWrites + 1);
+    }
+
+    @Test
     void anErpFeedAnotherInstancePollsIsNotPolledHereUntilItsLeaseRunsOutAndThenFromWhereItGotTo() throws Exception {
         String feed = "tryton-stock:erp";
         await().atMost(PROPAGATION).until(() -> erpPolling(feed) == 1);
@@ -1114,6 +1152,16 @@ class StockSyncTest extends SandboxHubTest {
             received++;
         }
         return received;
+    }
+
+    /** What the ops view says this instance last told the channel for the SKU (null: nothing since it took it). */
+    private JsonNode lastTold(String sku, String channel) throws Exception {
+        for (JsonNode shown : JSON.readTree(ops("GET", "/ops/stock/" + sku).body()).path("channels")) {
+            if (shown.path("channel").asText().equals(channel)) {
+                return shown.path("lastTold");
+            }
+        }
+        throw new AssertionError(channel + " is not in the view of " + sku);
     }
 
     private double erpPolling(String feed) {

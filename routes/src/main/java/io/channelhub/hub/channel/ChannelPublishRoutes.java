@@ -41,7 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code stock-retry-<channel>}: a figure the channel refused and ops retried asks for the SKU's newest figure
  *       to be pushed again;</li>
  *   <li>{@code price-publish-<connector>-<channel>}: drains the channel's price last-value queue in batches, reads the
- *       newest released listing of each SKU from the store, pushes, and records what the partner acknowledged.</li>
+ *       newest released listing of each SKU from the store, pushes, and records what the partner acknowledged. It
+ *       drains only on the instance whose stock pusher holds the channel's lease.</li>
  * </ul>
  * A SKU the partner refuses is dead-lettered with the partner's reason; the rest of the batch goes through. While ops
  * have paused a channel ({@link ChannelPauses}) its stock and price routes push nothing; its changes wait.
@@ -118,7 +119,9 @@ public class ChannelPublishRoutes extends RouteBuilder {
                     .process(new QueueDrainProcessor(connectionFactory, channel.priceQueue(),
                             channel.client().priceBatchSize(), settings.failurePause(),
                             (batch, sends) -> publishPrices(priceRouteId, channel, batch, sends),
-                            () -> pauses.isPaused(channel.id())));
+                            // Prices go from the instance that holds the channel, through the same client: one rate
+                            // limit for all calls to the partner, however many instances run.
+                            () -> pauses.isPaused(channel.id()) || !pusher.holdsChannel()));
         }
     }
 

@@ -75,7 +75,8 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     /** What this instance told the channel since it took it; ops read it while the pusher writes it. */
     private final Map<String, Long> shown = new ConcurrentHashMap<>();
     /** The durable cursor as last written; null while this instance does not hold the channel. */
-    private StockChangeLog.Cursor cursor;
+    /** Null while this instance does not hold the channel; read by the channel's price route too. */
+    private volatile StockChangeLog.Cursor cursor;
     private long readPosition;
     private Instant leaseRenewal = Instant.MIN;
     private Instant nextCursorSave = Instant.MIN;
@@ -107,6 +108,11 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     /** How many SKUs wait to be pushed (a gauge for ops). */
     int backlog() {
         return pending.size();
+    }
+
+    /** Whether this instance holds the channel's lease: the one instance that talks to the channel. */
+    boolean holdsChannel() {
+        return cursor != null;
     }
 
     /** The quantity this instance last told the channel for the SKU (empty: not since it took the channel). */
