@@ -31,6 +31,7 @@ import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
+import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import org.apache.camel.CamelContext;
@@ -1042,11 +1043,13 @@ class StockSyncTest extends SandboxHubTest {
         camel.getRouteController().stopRoute(catalogueRoute);
         Map<String, List<String>> byFirst = new LinkedHashMap<>();
         Map<String, List<String>> bySecond = new LinkedHashMap<>();
+        // The consumers are closed themselves: the hub's caching connection factory keeps sessions open for reuse, and a
+        // consumer left on one would go on taking the catalogue's messages.
         try (Connection connection = connectionFactory.createConnection();
              Session first = connection.createSession(true, Session.SESSION_TRANSACTED);
-             Session second = connection.createSession(true, Session.SESSION_TRANSACTED)) {
-            MessageConsumer firstInstance = first.createConsumer(HubQueues.consumeFrom(first, HubQueues.PRODUCT_UPSERTED_CATALOGUE));
-            MessageConsumer secondInstance = second.createConsumer(HubQueues.consumeFrom(second, HubQueues.PRODUCT_UPSERTED_CATALOGUE));
+             Session second = connection.createSession(true, Session.SESSION_TRANSACTED);
+             MessageConsumer firstInstance = first.createConsumer(HubQueues.consumeFrom(first, HubQueues.PRODUCT_UPSERTED_CATALOGUE));
+             MessageConsumer secondInstance = second.createConsumer(HubQueues.consumeFrom(second, HubQueues.PRODUCT_UPSERTED_CATALOGUE))) {
             connection.start();
             String prefix = "GROUP-" + SKUS.incrementAndGet() + "-";
             for (int version = 1; version <= 3; version++) {
@@ -1140,9 +1143,10 @@ class StockSyncTest extends SandboxHubTest {
     /** How many messages wait on the queue. */
     private int waitingOn(String queue) throws Exception {
         try (Connection connection = connectionFactory.createConnection();
-             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             QueueBrowser browser = session.createBrowser(HubQueues.consumeFrom(session, queue))) {
             connection.start();
-            return Collections.list(session.createBrowser(HubQueues.consumeFrom(session, queue)).getEnumeration()).size();
+            return Collections.list(browser.getEnumeration()).size();
         }
     }
 

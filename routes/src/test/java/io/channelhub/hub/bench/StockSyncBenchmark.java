@@ -362,9 +362,10 @@ public final class StockSyncBenchmark {
         }, "bench-raw-sender");
         sender.start();
         int received = 0;
+        // The consumer is closed itself: the hub's caching connection factory keeps the session open for reuse.
         try (Connection connection = factory.createConnection();
-             Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
-            MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+             MessageConsumer consumer = session.createConsumer(session.createQueue(queue))) {
             connection.start();
             while (received < messages) {
                 if (consumer.receive(5000) == null) {
