@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,7 @@ public class TrytonSandbox extends SandboxServer {
     private final Map<String, Warehouse> warehouses = new LinkedHashMap<>();
     private final Map<Long, Move> moves = new LinkedHashMap<>();
     private final Map<String, AtomicInteger> callsByMethod = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> sessionsByMethod = new ConcurrentHashMap<>();
     private Clock clock = Clock.systemUTC();
     private Instant transactionStart;
 
@@ -154,6 +156,12 @@ public class TrytonSandbox extends SandboxServer {
 
     public synchronized int moveCount() {
         return moves.size();
+    }
+
+    /** How many sessions (each client logs in once: one per hub instance) called this method. */
+    public int sessionsCalling(String method) {
+        Set<String> callers = sessionsByMethod.get(method);
+        return callers == null ? 0 : callers.size();
     }
 
     /** How many RPC calls of this method ({@code "model.stock.move.search_read"}) the sandbox answered. */
@@ -248,10 +256,12 @@ public class TrytonSandbox extends SandboxServer {
             sessions.put(session, 1L);
             return result(request, JSON.createArrayNode().add(1).add(session));
         }
-        if (!authenticated(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        String session = session(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (session == null) {
             return Reply.empty(401);
         }
         callsByMethod.computeIfAbsent(method, key -> new AtomicInteger()).incrementAndGet();
+        sessionsByMethod.computeIfAbsent(method, key -> ConcurrentHashMap.newKeySet()).add(session);
         Reply reply = answer(request, method, params);
         if (method.equals("model.sale.sale.confirm") && confirmationAnswerDelayMillis > 0) {
             sleep(confirmationAnswerDelayMillis);
@@ -284,13 +294,14 @@ public class TrytonSandbox extends SandboxServer {
         }
     }
 
-    private boolean authenticated(String header) {
+    /** The session a request authenticates with; null when it does not. */
+    private String session(String header) {
         if (header == null || !header.startsWith("Session ")) {
-            return false;
+            return null;
         }
         String decoded = new String(Base64.getDecoder().decode(header.substring(8).trim()), StandardCharsets.UTF_8);
         String[] parts = decoded.split(":", 3);
-        return parts.length == 3 && USER.equals(parts[0]) && sessions.containsKey(parts[2]);
+        return parts.length == 3 && USER.equals(parts[0]) && sessions.containsKey(parts[2]) ? parts[2] : null;
     }
 
     private JsonNode dispatch(String method, JsonNode params) {
