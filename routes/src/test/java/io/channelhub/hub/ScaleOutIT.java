@@ -196,10 +196,10 @@ class ScaleOutIT {
                         && channel.priceOf(sku).map(shown -> shown.setScale(2).toPlainString()).orElse("").equals(price.get(channel)))));
     }
 
-    /** The instance's {@code hub.erp.polling} gauge for the feed. */
+    /** The instance's {@code hub.source.polling} gauge for the feed. */
     private double polling(String hub, String feed) {
         try {
-            JsonNode metric = JSON.readTree(ops(hub, "/actuator/metrics/hub.erp.polling?tag=feed:" + feed).body());
+            JsonNode metric = JSON.readTree(ops(hub, "/actuator/metrics/hub.source.polling?tag=feed:" + feed).body());
             return metric.path("measurements").get(0).path("value").asDouble();
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);

@@ -528,6 +528,32 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aDropFolderAnotherInstanceReadsIsLeftToItUntilItsLeaseRunsOut() throws Exception {
+        Path inbox = Files.createDirectories(properties.stock().fileDropDir());
+        String feed = "stock-file:" + inbox.toAbsolutePath();
+        await().atMost(PROPAGATION).until(() -> sourcePolling(feed) == 1);
+
+        // The folder is shared with another instance, which holds it now: this one leaves the file alone.
+        jdbc.sql("UPDATE poll_cursor SET owner = 'another-instance', lease_until = ? WHERE name = ?")
+                .params(now().plusHours(1), feed).update();
+        await().atMost(PROPAGATION).until(() -> sourcePolling(feed) == 0);
+        String sku = listedSku("FOLDER");
+        Path written = Files.writeString(inbox.resolve("shared-export.tmp"), sku + ";WH;5\n");
+        Path dropped = Files.move(written, inbox.resolve("shared-export.csv"));
+        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3)).until(() -> Files.exists(dropped));
+        assertThat(CHANNELS.stream().mapToLong(channel -> channel(channel).stockWritesOf(sku)).sum()).isZero();
+
+        // That instance is gone and its lease runs out: this one reads the file, once.
+        jdbc.sql("UPDATE poll_cursor SET lease_until = ? WHERE name = ?").params(now().minusSeconds(1), feed).update();
+        awaitChannels(sku, expected(5, 0));
+        await().atMost(PROPAGATION).until(() -> !Files.exists(dropped));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(sku)).as(channel).isEqualTo(1);
+        }
+        assertThat(sourcePolling(feed)).isEqualTo(1);
+    }
+
+    @Test
     void aCatalogueChangeIsPushedOnceAndAnUnchangedOneNotAtAll() throws Exception {
         String sku = erpSku("PRICE", 0);
         awaitPrices(sku, PRICES_OF_20);
@@ -992,7 +1018,7 @@ class StockSyncTest extends SandboxHubTest {
     @Test
     void anErpFeedAnotherInstancePollsIsNotPolledHereUntilItsLeaseRunsOutAndThenFromWhereItGotTo() throws Exception {
         String feed = "tryton-stock:erp";
-        await().atMost(PROPAGATION).until(() -> erpPolling(feed) == 1);
+        await().atMost(PROPAGATION).until(() -> sourcePolling(feed) == 1);
         String before = erpSku("LEASE-BEFORE", 3);
         awaitChannels(before, expected(3, 0));
 
@@ -1000,7 +1026,7 @@ class StockSyncTest extends SandboxHubTest {
         // it up to now: this instance leaves the ERP alone.
         jdbc.sql("UPDATE poll_cursor SET owner = 'another-instance', lease_until = ? WHERE name = ?")
                 .params(now().plusHours(1), feed).update();
-        await().atMost(PROPAGATION).until(() -> erpPolling(feed) == 0);
+        await().atMost(PROPAGATION).until(() -> sourcePolling(feed) == 0);
         String sku = erpSku("LEASE", 6);
         int polls = erp().calls("model.stock.move.search_read");
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
@@ -1015,20 +1041,20 @@ class StockSyncTest extends SandboxHubTest {
             assertThat(channel(channel).stockWritesOf(sku)).as(channel).isEqualTo(1);
             assertThat(channel(channel).stockWritesOf(before)).as("%s, nothing read twice", channel).isEqualTo(1);
         }
-        assertThat(erpPolling(feed)).isEqualTo(1);
+        assertThat(sourcePolling(feed)).isEqualTo(1);
         assertThat(jdbc.sql("SELECT owner FROM poll_cursor WHERE name = ?").param(feed).query(String.class).single())
                 .isEqualTo(properties.instanceName());
 
         // Ops stop the poll in Hawtio: the feed is given up at once, for another instance to take at its next round.
         camel.getRouteController().stopRoute("stock-ingest-tryton-erp");
         try {
-            assertThat(erpPolling(feed)).isZero();
+            assertThat(sourcePolling(feed)).isZero();
             assertThat(jdbc.sql("SELECT lease_until FROM poll_cursor WHERE name = ?").param(feed)
                     .query(OffsetDateTime.class).single()).isBefore(now());
         } finally {
             camel.getRouteController().startRoute("stock-ingest-tryton-erp");
         }
-        await().atMost(PROPAGATION).until(() -> erpPolling(feed) == 1);
+        await().atMost(PROPAGATION).until(() -> sourcePolling(feed) == 1);
     }
 
     @Test
@@ -1172,8 +1198,8 @@ class StockSyncTest extends SandboxHubTest {
         throw new AssertionError(channel + " is not in the view of " + sku);
     }
 
-    private double erpPolling(String feed) {
-        return meters.get("hub.erp.polling").tag("feed", feed).gauge().value();
+    private double sourcePolling(String feed) {
+        return meters.get("hub.source.polling").tag("feed", feed).gauge().value();
     }
 
     private ChannelSandbox channel(String id) {

@@ -8,7 +8,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The ERP's stock and catalogue polls ({@link ErpStockSource}), one timer route each, visible and stoppable in Hawtio.
- * Every instance runs the timers; one instance at a time polls each feed ({@link SingleInstancePoll}), for as long as
+ * Every instance runs the timers; one instance at a time polls each feed ({@link SourceFeedLease}), for as long as
  * {@code hub.stock.push-lease} at a time.
  */
 @Component
@@ -40,6 +40,7 @@ public class ErpPollRoutes extends RouteBuilder {
     }
 
     private SingleInstancePoll singleInstance(String feed, SingleInstancePoll.Round round) {
-        return new SingleInstancePoll(feed, cursors, properties.instanceName(), properties.stock().pushLease(), round, meters);
+        return new SingleInstancePoll(new SourceFeedLease(feed, cursors, properties.instanceName(),
+                properties.stock().pushLease(), meters), round);
     }
 }

@@ -1,14 +1,21 @@
 package io.channelhub.hub.stock;
 
 import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.store.PollCursorStore;
 import io.channelhub.mappings.MappingException;
 import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.Source;
 import io.channelhub.mappings.model.StockLevel;
 import io.channelhub.mappings.stock.StockCsvMapper;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.Route;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.file.FileEndpoint;
+import org.apache.camel.support.DefaultPollingConsumerPollStrategy;
+import org.apache.camel.support.RoutePolicySupport;
 import org.springframework.stereotype.Component;
 
 import java.io.BufferedReader;
@@ -26,7 +33,8 @@ import java.util.Map;
  * A CSV file dropped into {@code hub.stock.file-drop-dir} (how many warehouses and legacy ERPs deliver stock) →
  * {@code stock.changed} events, the newest line per SKU and location only. The file is moved to {@code .done/} only after every line is on the broker (bad
  * lines as dead letters with their line number and reason); a crash before that reads it again, and the ledger
- * drops what it has already seen. A file that cannot be read at all goes to {@code .failed/}.
+ * drops what it has already seen. A file that cannot be read at all goes to {@code .failed/}. Where several instances
+ * share the folder, the one that holds its lease ({@link SourceFeedLease}) reads it.
  */
 @Component
 public class StockFileDropRoute extends RouteBuilder {
@@ -35,12 +43,16 @@ public class StockFileDropRoute extends RouteBuilder {
     static final Source SOURCE = new Source("file", "stock-file");
 
     private final StockEvents events;
+    private final HubProperties properties;
     private final HubProperties.Stock settings;
+    private final PollCursorStore cursors;
     private final MeterRegistry meters;
 
-    public StockFileDropRoute(StockEvents events, HubProperties properties, MeterRegistry meters) {
+    public StockFileDropRoute(StockEvents events, HubProperties properties, PollCursorStore cursors, MeterRegistry meters) {
         this.events = events;
+        this.properties = properties;
         this.settings = properties.stock();
+        this.cursors = cursors;
         this.meters = meters;
     }
 
@@ -49,10 +61,28 @@ public class StockFileDropRoute extends RouteBuilder {
         // A file is taken once it has not changed for 250 ms, looked at every 250 ms: a warehouse export written in place
         // is not read half-written, and one renamed into the folder (the safe way) waits a quarter of a second, not
         // the second and a half of Camel's defaults, which was most of the time between a burst file and its first push.
-        fromF("file:%s?include=.*\\.csv&delay=250&readLock=changed&readLockCheckInterval=250&readLockMinAge=250&move=.done/${file:name}.${date:now:yyyyMMddHHmmssSSS}"
-                + "&moveFailed=.failed/${file:name}.${date:now:yyyyMMddHHmmssSSS}", settings.fileDropDir().toAbsolutePath())
+        String folder = settings.fileDropDir().toAbsolutePath().toString();
+        FileEndpoint files = getContext().getEndpoint(String.format("file:%s?include=.*\\.csv&delay=250&readLock=changed"
+                + "&readLockCheckInterval=250&readLockMinAge=250&move=.done/${file:name}.${date:now:yyyyMMddHHmmssSSS}"
+                + "&moveFailed=.failed/${file:name}.${date:now:yyyyMMddHHmmssSSS}", folder), FileEndpoint.class);
+        // Several instances may share one drop folder (a volume the warehouse uploads to): one reads it at a time.
+        SourceFeedLease lease = new SourceFeedLease("stock-file:" + folder, cursors, properties.instanceName(),
+                settings.pushLease(), meters);
+        files.setPollStrategy(new DefaultPollingConsumerPollStrategy() {
+            @Override
+            public boolean begin(Consumer consumer, Endpoint endpoint) {
+                return lease.hold().isPresent();
+            }
+        });
+        from(files)
                 .routeId(ROUTE_ID)
                 .routeDescription("Reads stock CSV files (SKU;LOCATION;QUANTITY[;AS_OF]) into stock.changed events")
+                .routePolicy(new RoutePolicySupport() {
+                    @Override
+                    public void onStop(Route route) {
+                        lease.release();
+                    }
+                })
                 .process(this::ingest);
     }
 

@@ -136,6 +136,9 @@ class StorePostgresIT {
         assertThat(cursors.claim("pg-new-feed", "instance-a", now.plusSeconds(30))).as("never polled")
                 .contains(new PollCursorStore.Cursor(null));
         assertThat(cursors.claim("pg-new-feed", "instance-b", now.plusSeconds(30))).isEmpty();
+        String folder = "stock-file:/mnt/warehouse-uploads/" + "nested/".repeat(40);
+        assertThat(cursors.claim(folder, "instance-a", now.plusSeconds(30))).as("a drop folder by its long path")
+                .contains(new PollCursorStore.Cursor(null));
     }
 
     @Test
