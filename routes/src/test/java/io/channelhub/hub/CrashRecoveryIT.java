@@ -13,16 +13,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,12 +39,10 @@ import static org.awaitility.Awaitility.await;
  */
 class CrashRecoveryIT {
 
-    private static final String SECRET = "crash-test-secret";
     private static final int ORDERS = 40;
     private static final int STOCK_SKUS = 60;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Process hub;
 
@@ -76,12 +69,12 @@ class CrashRecoveryIT {
         crm.start();
         resources.add(crm);
         Path dataDir = Files.createTempDirectory("crash-hub");
-        Path partners = partners(dataDir, erp.baseUrl(), crm.baseUrl());
+        Path partners = HubProcess.writeOrderPartners(dataDir.resolve("partners"), "crash.myshopify.com", erp.baseUrl(), crm.baseUrl());
         int port = HubProcess.freePort();
         String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
 
         hub = startHub(dataDir, partners, port, "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=postgres");
-        awaitHealthy(port);
+        HubProcess.awaitHealthy(hub, port);
         ShopifyWebhookSender shop = new ShopifyWebhookSender("http://127.0.0.1:" + port + "/webhooks/shopify/shop-main",
                 "crash.myshopify.com");
         long firstId = System.currentTimeMillis() % 1_000_000_000L * 100;
@@ -91,7 +84,7 @@ class CrashRecoveryIT {
             long orderId = firstId + i;
             senders.submit(() -> {
                 try {
-                    if (shop.deliver(Delivery.signed(HubTestSupport.order(orderId, "MUG-BLUE", 1), SECRET)).statusCode() == 200) {
+                    if (shop.deliver(Delivery.signed(HubTestSupport.order(orderId, "MUG-BLUE", 1), HubProcess.SHOP_SECRET)).statusCode() == 200) {
                         acknowledged.add(orderId);
                     }
                 } catch (IOException | InterruptedException refusedWhileDown) {
@@ -106,7 +99,7 @@ class CrashRecoveryIT {
         int bookedAtCrash = erp.sales().size();
 
         hub = startHub(dataDir, partners, port, "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=postgres");
-        awaitHealthy(port);
+        HubProcess.awaitHealthy(hub, port);
 
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(ORDERS / 2);
         assertThat(bookedAtCrash).as("orders were still in flight when the hub was killed").isLessThan(acknowledged.size());
@@ -145,27 +138,17 @@ class CrashRecoveryIT {
         ebay.start();
         resources.add(ebay);
         Path dataDir = Files.createTempDirectory("crash-hub-h2");
-        Path partners = partners(dataDir, erp.baseUrl(), crm.baseUrl());
-        Files.writeString(partners.resolve("ebay-de.yaml"), """
-                id: ebay-de
-                connector: ebay
-                ebay:
-                  url: %s
-                  token-url: %s
-                  marketplace-id: EBAY_DE
-                  client-id-env: EBAY_DE_CLIENT_ID
-                  client-secret-env: EBAY_DE_CLIENT_SECRET
-                  refresh-token-env: EBAY_DE_REFRESH_TOKEN
-                channel:
+        Path partners = HubProcess.writeOrderPartners(dataDir.resolve("partners"), "crash.myshopify.com", erp.baseUrl(), crm.baseUrl());
+        HubProcess.writeEbayChannel(partners, ebay.apiUrl(), ebay.tokenUrl(), """
                   locations: [WH]
                   listing:
                     currency: EUR
-                """.formatted(ebay.apiUrl(), ebay.tokenUrl()));
+                """);
         Path inbox = Files.createDirectories(dataDir.resolve("inbox"));
         int port = HubProcess.freePort();
 
         hub = startHub(dataDir, partners, port, "--hub.stock.file-drop-dir=" + inbox);
-        awaitHealthy(port);
+        HubProcess.awaitHealthy(hub, port);
         dropStockFile(inbox, "first", skus, 10);
         awaitEbay(ebay, skus, sku -> 10L);
         // The ERP does not know the SKU, so the order's booking is dead-lettered and its reservation stays, as it would
@@ -173,23 +156,23 @@ class CrashRecoveryIT {
         long orderId = System.currentTimeMillis() % 1_000_000_000L * 100;
         ShopifyWebhookSender shop = new ShopifyWebhookSender("http://127.0.0.1:" + port + "/webhooks/shopify/shop-main",
                 "crash.myshopify.com");
-        assertThat(shop.deliver(Delivery.signed(HubTestSupport.order(orderId, "CRASH-1", 2), SECRET)).statusCode())
+        assertThat(shop.deliver(Delivery.signed(HubTestSupport.order(orderId, "CRASH-1", 2), HubProcess.SHOP_SECRET)).statusCode())
                 .isEqualTo(200);
         dropStockFile(inbox, "second", skus.subList(1, skus.size()), 7);
         awaitEbay(ebay, skus, sku -> sku.equals("CRASH-1") ? 8L : 7L);
         hub.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
         hub = startHub(dataDir, partners, port, "--hub.stock.file-drop-dir=" + inbox);
-        awaitHealthy(port);
+        HubProcess.awaitHealthy(hub, port);
         for (String sku : skus) {
-            HttpResponse<String> view = ops(port, "/ops/stock/" + sku);
+            HttpResponse<String> view = HubProcess.ops(port, "/ops/stock/" + sku);
             assertThat(view.statusCode()).as("the ledger still has %s", sku).isEqualTo(200);
             JsonNode figures = JSON.readTree(view.body());
             assertThat(figures.path("locations").get(0).path("onHand").asLong()).as("on hand of %s", sku)
                     .isEqualTo(sku.equals("CRASH-1") ? 10 : 7);
             assertThat(figures.path("reserved").asLong()).as("reserved of %s", sku).isEqualTo(sku.equals("CRASH-1") ? 2 : 0);
         }
-        JsonNode reservations = JSON.readTree(ops(port, "/ops/reservations").body());
+        JsonNode reservations = JSON.readTree(HubProcess.ops(port, "/ops/reservations").body());
         assertThat(reservations).as("the order's reservation").hasSize(1);
         assertThat(reservations.get(0).path("sku").asText()).isEqualTo("CRASH-1");
         assertThat(reservations.get(0).path("quantity").asLong()).isEqualTo(2);
@@ -213,68 +196,15 @@ class CrashRecoveryIT {
                 .allMatch(sku -> ebay.quantityOf(sku).orElse(-1) == expected.apply(sku)));
     }
 
-    private HttpResponse<String> ops(int port, String path) throws IOException, InterruptedException {
-        String login = Base64.getEncoder().encodeToString("ops:ops-password".getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Basic " + login).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     private Process startHub(Path dataDir, Path partners, int port, String... settings) throws IOException {
         List<String> arguments = new ArrayList<>(List.of(
                 "--hub.partners-dir=" + partners,
                 "--hub.sandbox.shop-traffic.enabled=false",
                 "--hub.delivery.initial-delay=200ms"));
         arguments.addAll(List.of(settings));
-        return HubProcess.start(port, dataDir, dataDir.resolve("hub.log"), Map.of(
-                        "SHOP_MAIN_WEBHOOK_SECRET", SECRET,
-                        "ERP_TRYTON_PASSWORD", "erp-password",
-                        "CRM_SF_CLIENT_ID", "client",
-                        "CRM_SF_CLIENT_SECRET", "client-secret",
-                        "CRM_SF_USERNAME", "hub@example.com",
-                        "CRM_SF_PASSWORD", "sf-password",
-                        "EBAY_DE_CLIENT_ID", "ebay-client",
-                        "EBAY_DE_CLIENT_SECRET", "ebay-secret",
-                        "EBAY_DE_REFRESH_TOKEN", "ebay-refresh",
-                        "HUB_OPS_PASSWORD", "ops-password"),
+        Map<String, String> environment = HubProcess.orderPartnerEnvironment();
+        environment.putAll(HubProcess.EBAY_ENVIRONMENT);
+        return HubProcess.start(port, dataDir, dataDir.resolve("hub.log"), environment,
                 arguments.toArray(String[]::new));
-    }
-
-    private void awaitHealthy(int port) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .failFast("the hub process exited (its log: hub.log in its data directory)", () -> !hub.isAlive())
-                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
-                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-    }
-
-    private static Path partners(Path dataDir, String erpUrl, String crmUrl) throws IOException {
-        Path partners = Files.createDirectories(dataDir.resolve("partners"));
-        Files.writeString(partners.resolve("shop-main.yaml"), """
-                id: shop-main
-                connector: shopify
-                shopify:
-                  shop-domain: crash.myshopify.com
-                  webhook-secret-env: SHOP_MAIN_WEBHOOK_SECRET
-                """);
-        Files.writeString(partners.resolve("erp.yaml"), """
-                id: erp
-                connector: tryton
-                tryton:
-                  url: %s
-                  database: erp
-                  user: admin
-                  password-env: ERP_TRYTON_PASSWORD
-                """.formatted(erpUrl));
-        Files.writeString(partners.resolve("crm.yaml"), """
-                id: crm
-                connector: salesforce
-                salesforce:
-                  login-url: %s
-                  api-version: "62.0"
-                  client-id-env: CRM_SF_CLIENT_ID
-                  client-secret-env: CRM_SF_CLIENT_SECRET
-                  username-env: CRM_SF_USERNAME
-                  password-env: CRM_SF_PASSWORD
-                """.formatted(crmUrl));
-        return partners;
     }
 }

@@ -17,11 +17,7 @@ import org.junit.jupiter.api.Test;
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,7 +25,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +49,6 @@ class ScaleOutIT {
     private static final List<String> FEEDS = List.of("tryton-stock:erp", "tryton-catalogue:erp");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, Process> hubs = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new HashMap<>();
@@ -114,7 +108,7 @@ class ScaleOutIT {
                     "--spring.artemis.broker-url=tcp://127.0.0.1:" + brokerPort,
                     "--spring.datasource.url=" + database, "--spring.datasource.username=postgres"));
         }
-        hubs.keySet().forEach(this::awaitHealthy);
+        hubs.forEach((name, hub) -> HubProcess.awaitHealthy(hub, ports.get(name)));
 
         // The ERP's stock and prices reach both channels, each figure once, whichever instance does what.
         awaitChannels(channels, skus, Map.of(ebay, 9L, otto, 5L), Map.of(ebay, "21.99", otto, "20.99"));
@@ -173,7 +167,10 @@ class ScaleOutIT {
         return broker;
     }
 
-    /** Who holds each ERP feed and each channel, from the shared database. */
+    /**
+     * Who holds each ERP feed and each channel, from the shared database. (Each instance reads a stock drop folder of
+     * its own, the default inside its data directory, and holds it.)
+     */
     private static Map<String, String> holders(DataSource database) throws Exception {
         Map<String, String> holders = new LinkedHashMap<>();
         try (Connection connection = database.getConnection()) {
@@ -181,7 +178,9 @@ class ScaleOutIT {
                 try (PreparedStatement statement = connection.prepareStatement(query);
                      ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        holders.put(rows.getString(1), rows.getString(2));
+                        if (!rows.getString(1).startsWith("stock-file:")) {
+                            holders.put(rows.getString(1), rows.getString(2));
+                        }
                     }
                 }
             }
@@ -207,82 +206,27 @@ class ScaleOutIT {
     }
 
     private HttpResponse<String> ops(String hub, String path) throws IOException, InterruptedException {
-        String login = Base64.getEncoder().encodeToString("ops:ops-password".getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(hub) + path))
-                .header("Authorization", "Basic " + login).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void awaitHealthy(String hub) {
-        Process process = hubs.get(hub);
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .failFast(hub + " exited (its log: hub.log in its data directory)", () -> !process.isAlive())
-                .until(() -> ops(hub, "/actuator/health").statusCode() == 200);
+        return HubProcess.ops(ports.get(hub), path);
     }
 
     private static Map<String, String> environment() {
-        return Map.ofEntries(Map.entry("ERP_TRYTON_PASSWORD", "erp-password"),
-                Map.entry("CRM_SF_CLIENT_ID", "client"),
-                Map.entry("CRM_SF_CLIENT_SECRET", "client-secret"),
-                Map.entry("CRM_SF_USERNAME", "hub@example.com"),
-                Map.entry("CRM_SF_PASSWORD", "sf-password"),
-                Map.entry("EBAY_DE_CLIENT_ID", "ebay-client"),
-                Map.entry("EBAY_DE_CLIENT_SECRET", "ebay-secret"),
-                Map.entry("EBAY_DE_REFRESH_TOKEN", "ebay-refresh"),
-                Map.entry("OTTO_DE_CLIENT_ID", "otto-client"),
-                Map.entry("OTTO_DE_CLIENT_SECRET", "otto-secret"),
-                Map.entry("SHOP_MAIN_WEBHOOK_SECRET", "scale-secret"),
-                Map.entry("HUB_OPS_PASSWORD", "ops-password"));
+        Map<String, String> environment = HubProcess.orderPartnerEnvironment();
+        environment.putAll(HubProcess.EBAY_ENVIRONMENT);
+        environment.putAll(Map.of("OTTO_DE_CLIENT_ID", "otto-client", "OTTO_DE_CLIENT_SECRET", "otto-secret"));
+        return environment;
     }
 
     private static Path partners(Path work, String erpUrl, String crmUrl, EbaySandbox ebay, String ottoUrl) throws IOException {
-        Path partners = Files.createDirectories(work.resolve("partners"));
-        Files.writeString(partners.resolve("shop-main.yaml"), """
-                id: shop-main
-                connector: shopify
-                shopify:
-                  shop-domain: scale.myshopify.com
-                  webhook-secret-env: SHOP_MAIN_WEBHOOK_SECRET
-                """);
-        Files.writeString(partners.resolve("erp.yaml"), """
-                id: erp
-                connector: tryton
-                tryton:
-                  url: %s
-                  database: erp
-                  user: admin
-                  password-env: ERP_TRYTON_PASSWORD
-                  stock-poll-interval: 500ms
-                  catalogue-poll-interval: 1s
-                """.formatted(erpUrl));
-        Files.writeString(partners.resolve("crm.yaml"), """
-                id: crm
-                connector: salesforce
-                salesforce:
-                  login-url: %s
-                  api-version: "62.0"
-                  client-id-env: CRM_SF_CLIENT_ID
-                  client-secret-env: CRM_SF_CLIENT_SECRET
-                  username-env: CRM_SF_USERNAME
-                  password-env: CRM_SF_PASSWORD
-                """.formatted(crmUrl));
-        Files.writeString(partners.resolve("ebay-de.yaml"), """
-                id: ebay-de
-                connector: ebay
-                ebay:
-                  url: %s
-                  token-url: %s
-                  marketplace-id: EBAY_DE
-                  client-id-env: EBAY_DE_CLIENT_ID
-                  client-secret-env: EBAY_DE_CLIENT_SECRET
-                  refresh-token-env: EBAY_DE_REFRESH_TOKEN
-                channel:
+        Path partners = HubProcess.writeOrderPartners(work.resolve("partners"), "scale.myshopify.com", erpUrl, crmUrl,
+                "stock-poll-interval: 500ms", "catalogue-poll-interval: 1s");
+        HubProcess.writeEbayChannel(partners, ebay.apiUrl(), ebay.tokenUrl(), """
                   locations: [WH]
                   safety-buffer: 1
                   listing:
                     currency: EUR
                     markup-percent: 8
                     price-ending: 0.99
-                """.formatted(ebay.apiUrl(), ebay.tokenUrl()));
+                """);
         Files.writeString(partners.resolve("otto-de.yaml"), """
                 id: otto-de
                 connector: otto

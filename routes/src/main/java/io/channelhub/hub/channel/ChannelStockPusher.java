@@ -74,8 +74,10 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
     /** What this instance told the channel since it took it; ops read it while the pusher writes it. */
     private final Map<String, Long> shown = new ConcurrentHashMap<>();
-    /** The durable cursor as last written; null while this instance does not hold the channel. */
-    /** Null while this instance does not hold the channel; read by the channel's price route too. */
+    /**
+     * The durable cursor as last written; null while this instance does not hold the channel (read by the channel's
+     * price route too, which drains only while it is held).
+     */
     private volatile StockChangeLog.Cursor cursor;
     private long readPosition;
     private Instant leaseRenewal = Instant.MIN;

@@ -43,15 +43,15 @@ public class StockFileDropRoute extends RouteBuilder {
     static final Source SOURCE = new Source("file", "stock-file");
 
     private final StockEvents events;
-    private final HubProperties properties;
     private final HubProperties.Stock settings;
+    private final String owner;
     private final PollCursorStore cursors;
     private final MeterRegistry meters;
 
     public StockFileDropRoute(StockEvents events, HubProperties properties, PollCursorStore cursors, MeterRegistry meters) {
         this.events = events;
-        this.properties = properties;
         this.settings = properties.stock();
+        this.owner = properties.instanceName();
         this.cursors = cursors;
         this.meters = meters;
     }
@@ -66,8 +66,8 @@ public class StockFileDropRoute extends RouteBuilder {
                 + "&readLockCheckInterval=250&readLockMinAge=250&move=.done/${file:name}.${date:now:yyyyMMddHHmmssSSS}"
                 + "&moveFailed=.failed/${file:name}.${date:now:yyyyMMddHHmmssSSS}", folder), FileEndpoint.class);
         // Several instances may share one drop folder (a volume the warehouse uploads to): one reads it at a time.
-        SourceFeedLease lease = new SourceFeedLease("stock-file:" + folder, cursors, properties.instanceName(),
-                settings.pushLease(), meters);
+        SourceFeedLease lease = new SourceFeedLease("stock-file:" + folder, cursors, owner, settings.pushLease(),
+                meters);
         files.setPollStrategy(new DefaultPollingConsumerPollStrategy() {
             @Override
             public boolean begin(Consumer consumer, Endpoint endpoint) {

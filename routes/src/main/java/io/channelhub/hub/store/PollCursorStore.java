@@ -10,8 +10,9 @@ import java.time.ZoneOffset;
 import java.util.Optional;
 
 /**
- * Where each poller of a partner without webhooks got to (Tryton's stock moves, its products), so a restart resumes
- * instead of starting over, and which instance polls it: one at a time, the holder of the lease in the feed's row.
+ * Where each poll of a source without webhooks got to (Tryton's stock moves, its products), so a restart resumes
+ * instead of starting over, and which instance polls it (those and the stock drop folders): one at a time, the holder
+ * of the lease in the feed's row.
  */
 @Repository
 public class PollCursorStore {

@@ -219,7 +219,6 @@ public class StockStore {
         return released;
     }
 
-    /** The SKUs an order still holds (HELD or CONFIRMED), for cancellation. */
     /** Records that the order was cancelled on its channel (once; a repeat keeps the first time). */
     public void recordCancellation(String orderKey, OffsetDateTime at) {
         jdbc.sql("INSERT INTO order_cancellation (order_key, cancelled_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
@@ -231,6 +230,7 @@ public class StockStore {
                 .query(Long.class).single() > 0;
     }
 
+    /** The SKUs an order still holds (HELD or CONFIRMED), for cancellation. */
     public Map<String, Long> openReservations(String orderKey) {
         Map<String, Long> open = new LinkedHashMap<>();
         jdbc.sql("SELECT sku, quantity FROM stock_reservation WHERE order_key = ? AND state IN ('HELD', 'CONFIRMED') ORDER BY sku")
