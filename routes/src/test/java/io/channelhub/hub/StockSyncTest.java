@@ -1006,6 +1006,8 @@ class StockSyncTest extends SandboxHubTest {
         jdbc.sql("UPDATE poll_cursor SET owner = 'another-instance', lease_until = ? WHERE name = ?")
                 .params(now().plusHours(1), feed).update();
         await().atMost(PROPAGATION).until(() -> sourcePolling(feed) == 0);
+        assertThat(source(JSON.readTree(ops("GET", "/ops/sources").body()), feed).path("polledBy").asText())
+                .as("what ops see").isEqualTo("another-instance");
         String sku = erpSku("LEASE", 6);
         int polls = erp().calls("model.stock.move.search_read");
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
@@ -1021,8 +1023,11 @@ class StockSyncTest extends SandboxHubTest {
             assertThat(channel(channel).stockWritesOf(before)).as("%s, nothing read twice", channel).isEqualTo(1);
         }
         assertThat(sourcePolling(feed)).isEqualTo(1);
-        assertThat(jdbc.sql("SELECT owner FROM poll_cursor WHERE name = ?").param(feed).query(String.class).single())
-                .isEqualTo(properties.instanceName());
+        JsonNode seenInHawtio = source(JSON.readTree(hubOperation("sources").asText()), feed);
+        assertThat(seenInHawtio.path("polledBy").asText()).isEqualTo(properties.instanceName());
+        assertThat(Instant.parse(seenInHawtio.path("position").asText())).as("where the last poll got to").isNotNull();
+        assertThat(OffsetDateTime.parse(seenInHawtio.path("lastPollAt").asText()))
+                .as("polled a moment ago").isAfter(now().minusSeconds(5));
 
         // Ops stop the poll in Hawtio: the feed is given up at once, for another instance to take at its next round.
         camel.getRouteController().stopRoute("stock-ingest-tryton-erp");
@@ -1181,6 +1186,16 @@ class StockSyncTest extends SandboxHubTest {
             }
         }
         throw new AssertionError(channel + " is not in the view of " + sku);
+    }
+
+    /** The feed in a list of sources as ops see it. */
+    private static JsonNode source(JsonNode sources, String feed) {
+        for (JsonNode source : sources) {
+            if (source.path("feed").asText().equals(feed)) {
+                return source;
+            }
+        }
+        throw new AssertionError(feed + " is not among the sources " + sources);
     }
 
     private double sourcePolling(String feed) {

@@ -40,6 +40,11 @@ public class HawtioOpsActions {
         return json.writeValueAsString(ops.channels());
     }
 
+    @ManagedOperation(description = "Every source feed without webhooks (the ERP's, stock drop folders): who polls it, how far")
+    public String sources() throws JsonProcessingException {
+        return json.writeValueAsString(ops.sources());
+    }
+
     @ManagedOperation(description = "A SKU's stock as the hub sees it: each location, open reservations, every channel's figure")
     @ManagedOperationParameter(name = "sku", description = "the SKU")
     public String stockOf(String sku) throws JsonProcessingException {

@@ -10,6 +10,7 @@ import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.stock.StockSignal;
 import io.channelhub.hub.store.CatalogueStore;
 import io.channelhub.hub.store.ChannelPauseStore;
+import io.channelhub.hub.store.PollCursorStore;
 import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
 import io.channelhub.mappings.stock.AvailableToSell;
@@ -52,11 +53,13 @@ public class OpsActions {
     private final StockChangeLog changeLog;
     private final DeadLetterService deadLetterService;
     private final ChannelPauses pauses;
+    private final PollCursorStore sources;
 
     public OpsActions(StockStore stock, CatalogueStore catalogue, SalesChannels channels, ChannelPublishRoutes publishing,
                       StockLedger ledger, StockEvents events, StockChangeLog changeLog,
-                      DeadLetterService deadLetterService, ChannelPauses pauses) {
+                      DeadLetterService deadLetterService, ChannelPauses pauses, PollCursorStore sources) {
         this.pauses = pauses;
+        this.sources = sources;
         this.changeLog = changeLog;
         this.deadLetterService = deadLetterService;
         this.stock = stock;
@@ -128,6 +131,11 @@ public class OpsActions {
     }
 
     /** Every channel of the partner configuration at a glance, in its order. */
+    /** Every source feed without webhooks (the ERP's stock and products, stock drop folders): who polls it, how far. */
+    public List<PollCursorStore.Feed> sources() {
+        return sources.feeds();
+    }
+
     public List<ChannelStatus> channels() throws JMSException {
         Map<String, Integer> depths = deadLetterService.depths();
         return channels.all().stream().map(channel -> {

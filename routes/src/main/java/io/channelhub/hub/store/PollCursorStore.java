@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -28,14 +29,29 @@ public class PollCursorStore {
     }
 
     /**
-     * Takes the feed or renews the lease on it.
+     * A feed as ops see it: the instance that polls it and until when at least, where its last poll got to (null for
+     * a drop folder, which has no position) and when its holder last polled it.
+     */
+    public record Feed(String feed, String polledBy, OffsetDateTime leaseUntil, String position, OffsetDateTime lastPollAt) {
+    }
+
+    /** Every feed polled so far, by name. */
+    public List<Feed> feeds() {
+        return jdbc.sql("SELECT name, owner, lease_until, position, updated_at FROM poll_cursor ORDER BY name")
+                .query((ResultSet row, int n) -> new Feed(row.getString(1), row.getString(2),
+                        row.getObject(3, OffsetDateTime.class), row.getString(4), row.getObject(5, OffsetDateTime.class)))
+                .list();
+    }
+
+    /**
+     * Takes the feed or renews the lease on it (each poll does).
      * @return empty while another instance's lease on it runs
      */
     public Optional<Cursor> claim(String feed, String owner, OffsetDateTime leaseUntil) {
         OffsetDateTime now = now();
-        int taken = jdbc.sql("UPDATE poll_cursor SET owner = ?, lease_until = ? WHERE name = ? "
+        int taken = jdbc.sql("UPDATE poll_cursor SET owner = ?, lease_until = ?, updated_at = ? WHERE name = ? "
                         + "AND (owner = ? OR lease_until IS NULL OR lease_until < ?)")
-                .params(owner, leaseUntil, feed, owner, now).update();
+                .params(owner, leaseUntil, now, feed, owner, now).update();
         if (taken == 0) {
             jdbc.sql("INSERT INTO poll_cursor (name, owner, lease_until, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
                     .params(feed, owner, leaseUntil, now).update();
