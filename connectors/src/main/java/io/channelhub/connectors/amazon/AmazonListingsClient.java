@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -92,6 +93,12 @@ public class AmazonListingsClient implements ChannelClient {
     private final TokenBucket feedDocumentBucket;
     private final TokenBucket feedBucket;
     private final AmazonFeedReports reports;
+    /**
+     * The patches Amazon accepted in a batch whose later patch failed (a 429 midway), by kind (stock: true) and SKU:
+     * the hub sends the whole batch again, and what Amazon already has with the same value is not patched twice. Only
+     * the next push of the kind reads them.
+     */
+    private final Map<Boolean, Map<String, String>> acceptedBeforeFailure = new ConcurrentHashMap<>();
 
     public AmazonListingsClient(AmazonSettings settings) {
         this(settings, ChannelCallListener.NONE);
@@ -160,12 +167,25 @@ public class AmazonListingsClient implements ChannelClient {
         }
         Tally tally = new Tally();
         if (updates.size() <= settings.patchThreshold()) {
+            Map<String, String> acceptedEarlier = acceptedBeforeFailure.getOrDefault(stock, Map.of());
+            acceptedBeforeFailure.remove(stock);
             Map<String, String> rejected = new LinkedHashMap<>();
-            for (T update : updates) {
-                String reason = patchListingsItem(sku.apply(update), patch.apply(update), tally);
-                if (reason != null) {
-                    rejected.put(sku.apply(update), reason);
+            Map<String, String> accepted = new HashMap<>();
+            try {
+                for (T update : updates) {
+                    String wanted = value.apply(update);
+                    if (!wanted.equals(acceptedEarlier.get(sku.apply(update)))) {
+                        String reason = patchListingsItem(sku.apply(update), patch.apply(update), tally);
+                        if (reason != null) {
+                            rejected.put(sku.apply(update), reason);
+                            continue;
+                        }
+                    }
+                    accepted.put(sku.apply(update), wanted);
                 }
+            } catch (PartnerException failedMidway) {
+                acceptedBeforeFailure.put(stock, accepted);
+                throw failedMidway;
             }
             return new PushOutcome(tally.calls, rejected);
         }

@@ -247,6 +247,37 @@ class AmazonListingsClientTest {
     }
 
     @Test
+    void aBatchThrottledMidwayIsSentAgainWithoutThePatchesAmazonAlreadyAccepted() {
+        amazon.close();
+        amazon = sandbox(new AmazonSandbox.Limits(RateLimit.perSecond(1, 1), LOOSE, LOOSE, LOOSE));
+        listSkus(3);
+        AmazonListingsClient client = client(settings());
+
+        assertThat(pushUntilThrough(client, updates(1, 3, 7))).as("attempts, throttled midway").isGreaterThan(1);
+        assertThat(amazon.callsOf(PATCH_LISTINGS_ITEM)).as("patches served, one per SKU").isEqualTo(3);
+
+        for (int i = 1; i <= 3; i++) {
+            assertThat(amazon.quantityOf("SKU-" + i)).hasValue(7);
+            assertThat(amazon.stockWritesOf("SKU-" + i)).as("SKU-%d written", i).isOne();
+        }
+        pushUntilThrough(client, updates(1, 1, 7));
+        assertThat(amazon.stockWritesOf("SKU-1")).as("a later batch is sent whole").isEqualTo(2);
+    }
+
+    /** Sends the batch again after each 429, as the hub does, until it is through. @return the attempts it took */
+    private static int pushUntilThrough(AmazonListingsClient client, List<StockUpdate> batch) {
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            try {
+                assertThat(client.pushStock(batch).rejected()).isEmpty();
+                return attempt;
+            } catch (TransientPartnerException throttled) {
+                assertThat(throttled.status()).isEqualTo(429);
+            }
+        }
+        throw new AssertionError("still throttled after 10 attempts");
+    }
+
+    @Test
     void unknownSkuIsRejectedAndTheRestArrives() {
         listSkus(2);
 
