@@ -60,13 +60,12 @@ class CrashRecoveryIT {
     void everyAcknowledgedOrderArrivesExactlyOnceAfterAHardKill() throws Exception {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
         resources.add(postgres);
-        TrytonSandbox erp = new TrytonSandbox(0, "erp-password");
+        TrytonSandbox erp = HubProcess.erpSandbox();
         erp.addProduct("MUG-BLUE", "Mug", "9.90");
         erp.setLatency(Duration.ofMillis(40));
         erp.start();
         resources.add(erp);
-        SalesforceSandbox crm = new SalesforceSandbox(0, "client", "client-secret", "hub@example.com", "sf-password");
-        crm.start();
+        SalesforceSandbox crm = HubProcess.startedCrmSandbox();
         resources.add(crm);
         Path dataDir = Files.createTempDirectory("crash-hub");
         Path partners = HubProcess.writeOrderPartners(dataDir.resolve("partners"), "crash.myshopify.com", erp.baseUrl(), crm.baseUrl());
@@ -126,13 +125,12 @@ class CrashRecoveryIT {
      */
     @Test
     void ledgerAndReservationsOnTheEmbeddedDatabaseSurviveAHardKill() throws Exception {
-        TrytonSandbox erp = new TrytonSandbox(0, "erp-password");
+        TrytonSandbox erp = HubProcess.erpSandbox();
         erp.start();
         resources.add(erp);
-        SalesforceSandbox crm = new SalesforceSandbox(0, "client", "client-secret", "hub@example.com", "sf-password");
-        crm.start();
+        SalesforceSandbox crm = HubProcess.startedCrmSandbox();
         resources.add(crm);
-        EbaySandbox ebay = new EbaySandbox(0, "ebay-client", "ebay-secret", "ebay-refresh");
+        EbaySandbox ebay = HubProcess.ebaySandbox();
         List<String> skus = IntStream.rangeClosed(1, STOCK_SKUS).mapToObj(i -> "CRASH-" + i).toList();
         skus.forEach(sku -> ebay.addListing(sku, 0, new BigDecimal("19.99"), "EUR"));
         ebay.start();

@@ -1,5 +1,9 @@
 package io.channelhub.hub;
 
+import io.channelhub.connectors.ebay.EbaySandbox;
+import io.channelhub.connectors.salesforce.SalesforceSandbox;
+import io.channelhub.connectors.tryton.TrytonSandbox;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -53,6 +57,23 @@ final class HubProcess {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** The ERP's sandbox (not started yet: a test adds its products first), with the password the hub is given. */
+    static TrytonSandbox erpSandbox() {
+        return new TrytonSandbox(0, "erp-password");
+    }
+
+    /** The CRM's sandbox, started, with the credentials the hub is given. */
+    static SalesforceSandbox startedCrmSandbox() {
+        SalesforceSandbox crm = new SalesforceSandbox(0, "client", "client-secret", "hub@example.com", "sf-password");
+        crm.start();
+        return crm;
+    }
+
+    /** eBay's sandbox (not started yet: a test lists its SKUs first), with the credentials of {@link #EBAY_ENVIRONMENT}. */
+    static EbaySandbox ebaySandbox() {
+        return new EbaySandbox(0, "ebay-client", "ebay-secret", "ebay-refresh");
     }
 
     /**

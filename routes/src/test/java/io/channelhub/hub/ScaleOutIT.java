@@ -76,17 +76,16 @@ class ScaleOutIT {
         broker = startBroker(work.resolve("broker"), brokerPort);
 
         List<String> skus = IntStream.rangeClosed(1, SKUS).mapToObj(i -> "SCALE-" + i).toList();
-        TrytonSandbox erp = new TrytonSandbox(0, "erp-password");
+        TrytonSandbox erp = HubProcess.erpSandbox();
         skus.forEach(sku -> {
             erp.addProduct(sku, sku.toLowerCase(), "20.00");
             erp.setStock(sku, "WH", 10);
         });
         erp.start();
         resources.add(erp);
-        SalesforceSandbox crm = new SalesforceSandbox(0, "client", "client-secret", "hub@example.com", "sf-password");
-        crm.start();
+        SalesforceSandbox crm = HubProcess.startedCrmSandbox();
         resources.add(crm);
-        EbaySandbox ebay = new EbaySandbox(0, "ebay-client", "ebay-secret", "ebay-refresh");
+        EbaySandbox ebay = HubProcess.ebaySandbox();
         OttoSandbox otto = new OttoSandbox(0, "otto-client", "otto-secret");
         List<ChannelSandbox> channels = List.of(ebay, otto);
         for (ChannelSandbox channel : channels) {

@@ -925,10 +925,7 @@ class StockSyncTest extends SandboxHubTest {
 
     @Test
     void aChannelOpsPauseIsToldNothingUntilItIsResumedAndThenItsNewestStockAndPriceOnce() throws Exception {
-        String sku = erpSku("PAUSE", 0);
-        awaitPrices(sku, PRICES_OF_20);
-        report(sku, 4, Instant.now(), 1);
-        awaitChannels(sku, expected(4, 0));
+        String sku = erpSkuAt20With4Units("PAUSE");
         long ottoStockWrites = channel("otto-de").stockWritesOf(sku);
         long ottoPriceWrites = channel("otto-de").priceWritesOf(sku);
 
@@ -967,10 +964,7 @@ class StockSyncTest extends SandboxHubTest {
 
     @Test
     void aChannelAnotherInstanceHoldsGetsNoPriceOrStockFromThisOneUntilItsLeaseRunsOut() throws Exception {
-        String sku = erpSku("LEASE-PRICE", 0);
-        awaitPrices(sku, PRICES_OF_20);
-        report(sku, 4, Instant.now(), 1);
-        awaitChannels(sku, expected(4, 0));
+        String sku = erpSkuAt20With4Units("LEASE-PRICE");
 
         // Another instance holds OTTO now (this one's lease ran out, as in a long GC pause): this one finds out when
         // it next moves OTTO's cursor, and forgets what it told OTTO.
@@ -1099,6 +1093,15 @@ class StockSyncTest extends SandboxHubTest {
 
     private String listedSku(String prefix) {
         return listedSkuExceptOn(prefix, null);
+    }
+
+    /** A product of the ERP at 20.00 with 4 units reported, once every channel shows both. */
+    private String erpSkuAt20With4Units(String prefix) throws Exception {
+        String sku = erpSku(prefix, 0);
+        awaitPrices(sku, PRICES_OF_20);
+        report(sku, 4, Instant.now(), 1);
+        awaitChannels(sku, expected(4, 0));
+        return sku;
     }
 
     /** A new SKU listed on every channel, reported with {@code onHand} in stock, once every channel shows it. */

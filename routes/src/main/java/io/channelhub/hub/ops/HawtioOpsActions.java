@@ -142,41 +142,47 @@ public class HawtioOpsActions {
     @ManagedOperationParameter(name = "queue", description = "a dead-letter queue, e.g. DLQ.hub.order.placed.erp")
     @ManagedOperationParameter(name = "limit", description = "at most this many (1..500)")
     public String deadLettersIn(String queue, int limit) throws JMSException, JsonProcessingException {
-        if (!deadLetters.isDeadLetterQueue(queue)) {
-            return DeadLetterService.notADeadLetterQueue(queue);
-        }
-        return json.writeValueAsString(deadLetters.browse(queue, Math.max(1, Math.min(limit, 500))));
+        return inDeadLetterQueue(queue,
+                () -> json.writeValueAsString(deadLetters.browse(queue, Math.max(1, Math.min(limit, 500)))));
     }
 
     @ManagedOperation(description = "Puts a dead letter back on the queue it failed on, once, recorded with the ops login "
             + "(Artemis' own retry does not know where the hub's dead letters came from)")
     @ManagedOperationParameter(name = "queue", description = "its dead-letter queue")
     @ManagedOperationParameter(name = "jmsMessageId", description = "its JMS message id, as deadLettersIn shows it")
-    public String retryDeadLetter(String queue, String jmsMessageId) throws JMSException {
-        if (!deadLetters.isDeadLetterQueue(queue)) {
-            return DeadLetterService.notADeadLetterQueue(queue);
-        }
-        try {
-            return deadLetters.retry(queue, jmsMessageId, who()).map(target -> "retried: back on " + target)
-                    .orElse(DeadLetterService.noSuchDeadLetter(queue, jmsMessageId));
-        } catch (IllegalArgumentException | IllegalStateException refused) {
-            return "not retried: " + refused.getMessage();
-        }
+    public String retryDeadLetter(String queue, String jmsMessageId) throws JMSException, JsonProcessingException {
+        return inDeadLetterQueue(queue, () -> {
+            try {
+                return deadLetters.retry(queue, jmsMessageId, who()).map(target -> "retried: back on " + target)
+                        .orElse(DeadLetterService.noSuchDeadLetter(queue, jmsMessageId));
+            } catch (IllegalArgumentException | IllegalStateException refused) {
+                return "not retried: " + refused.getMessage();
+            }
+        });
     }
 
     @ManagedOperation(description = "Discards a dead letter, recorded with the ops login")
     @ManagedOperationParameter(name = "queue", description = "its dead-letter queue")
     @ManagedOperationParameter(name = "jmsMessageId", description = "its JMS message id, as deadLettersIn shows it")
-    public String discardDeadLetter(String queue, String jmsMessageId) throws JMSException {
-        if (!deadLetters.isDeadLetterQueue(queue)) {
-            return DeadLetterService.notADeadLetterQueue(queue);
-        }
-        try {
-            return deadLetters.discard(queue, jmsMessageId, who()) ? "discarded"
-                    : DeadLetterService.noSuchDeadLetter(queue, jmsMessageId);
-        } catch (IllegalArgumentException badId) {
-            return "not discarded: " + badId.getMessage();
-        }
+    public String discardDeadLetter(String queue, String jmsMessageId) throws JMSException, JsonProcessingException {
+        return inDeadLetterQueue(queue, () -> {
+            try {
+                return deadLetters.discard(queue, jmsMessageId, who()) ? "discarded"
+                        : DeadLetterService.noSuchDeadLetter(queue, jmsMessageId);
+            } catch (IllegalArgumentException badId) {
+                return "not discarded: " + badId.getMessage();
+            }
+        });
+    }
+
+    /** An action on one of the hub's dead-letter queues; any other queue is refused with the reason. */
+    @FunctionalInterface
+    private interface DeadLetterAction {
+        String answer() throws JMSException, JsonProcessingException;
+    }
+
+    private String inDeadLetterQueue(String queue, DeadLetterAction action) throws JMSException, JsonProcessingException {
+        return deadLetters.isDeadLetterQueue(queue) ? action.answer() : DeadLetterService.notADeadLetterQueue(queue);
     }
 
     /** The ops login Jolokia was called with; a local JMX console has none. */
