@@ -10,6 +10,7 @@ import io.channelhub.hub.broker.HubQueues;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.ops.DeadLetterService;
 import io.channelhub.hub.ops.HawtioOpsActions;
+import io.channelhub.hub.stock.ChannelReconcileRoute;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.store.CatalogueStore;
@@ -113,6 +114,8 @@ class StockSyncTest extends SandboxHubTest {
     private StockChangeLog changeLog;
     @Autowired
     private JdbcClient jdbc;
+    @Autowired
+    private ChannelReconcileRoute reconciliation;
 
     @Test
     void lateRepeatedAndReorderedReportsNeverMoveStockBackwards() throws Exception {
@@ -393,6 +396,27 @@ class StockSyncTest extends SandboxHubTest {
         }
         assertThat(stock.reservedOf(sku)).as("no cancelled order holds a unit").isZero();
         awaitChannels(sku, expected(100, 0));
+    }
+
+    @Test
+    void aCancellationIsForgottenOnceItsRetentionHasPassed() throws Exception {
+        String sku = reportedSku("CANCEL-OLD", 10);
+        String forgotten = "old-" + sku;
+        String remembered = "recent-" + sku;
+        ledger.cancel(forgotten, List.of(sku));
+        ledger.cancel(remembered, List.of(sku));
+        Duration retention = properties.stock().cancellationRetention();
+        jdbc.sql("UPDATE order_cancellation SET cancelled_at = ? WHERE order_key = ?")
+                .params(now().minus(retention).minusMinutes(1), forgotten).update();
+
+        reconciliation.sweep();
+
+        assertThat(stock.isCancelled(forgotten)).as("cancelled over %s ago", retention).isFalse();
+        assertThat(stock.isCancelled(remembered)).isTrue();
+        ledger.reserve(remembered, "shop-main", Map.of(sku, 2L), now());
+        ledger.reserve(forgotten, "shop-main", Map.of(sku, 3L), now());
+        assertThat(stock.reservedOf(sku)).as("only the order no longer remembered as cancelled").isEqualTo(3);
+        awaitChannels(sku, expected(10, 3));
     }
 
     @Test

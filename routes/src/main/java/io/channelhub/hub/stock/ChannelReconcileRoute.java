@@ -9,6 +9,7 @@ import io.channelhub.hub.channel.SalesChannels;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.store.CatalogueStore;
 import io.channelhub.hub.store.StockChangeLog;
+import io.channelhub.hub.store.StockStore;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
@@ -21,8 +22,9 @@ import java.util.List;
  * Every {@code hub.stock.reconcile-interval}: listings a channel has not been told yet (a crash between the store's
  * commit and the signal, a signal lost with a broker journal) are signalled again (the last-value queues make a
  * repeated signal cost nothing); prices a channel refused when it processed an asynchronous bulk job (an Amazon
- * feed's report) are dead-lettered with the partner's reason and their listing waits to be published again; and the
- * stock change log rows every channel has pushed are deleted.
+ * feed's report) are dead-lettered with the partner's reason and their listing waits to be published again; the
+ * stock change log rows every channel has pushed are deleted, and so are cancellations older than
+ * {@code hub.stock.cancellation-retention} (no partner retries a webhook that long).
  */
 @Component
 public class ChannelReconcileRoute extends RouteBuilder {
@@ -37,9 +39,11 @@ public class ChannelReconcileRoute extends RouteBuilder {
     private final HubProperties.Stock settings;
     private final DeadLetters deadLetters;
     private final ChannelMetrics metrics;
+    private final StockStore stock;
 
     public ChannelReconcileRoute(SalesChannels channels, StockChangeLog changeLog, CatalogueStore catalogue, StockEvents events,
-                                 HubProperties properties, DeadLetters deadLetters, ChannelMetrics metrics) {
+                                 HubProperties properties, DeadLetters deadLetters, ChannelMetrics metrics, StockStore stock) {
+        this.stock = stock;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.channels = channels;
@@ -53,11 +57,13 @@ public class ChannelReconcileRoute extends RouteBuilder {
     public void configure() {
         fromF("timer:%s?period=%d&delay=%d", ROUTE_ID, settings.reconcileInterval().toMillis(), settings.reconcileInterval().toMillis())
                 .routeId(ROUTE_ID)
-                .routeDescription("Signals again the listings a channel has not been told yet; prunes the stock change log")
+                .routeDescription("Signals again the listings a channel has not been told yet; prunes the stock change log "
+                        + "and old cancellations")
                 .process(exchange -> sweep());
     }
 
-    void sweep() throws Exception {
+    /** One round of the sweep (public for the tests that need one now rather than within the interval). */
+    public void sweep() throws Exception {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         for (SalesChannel channel : channels.all()) {
             channel.client().pricesRefusedLater(refusals -> {
@@ -80,6 +86,10 @@ public class ChannelReconcileRoute extends RouteBuilder {
         int pruned = changeLog.prune(channels.all().stream().map(SalesChannel::id).toList());
         if (pruned > 0) {
             log.debug("stock change log: {} row(s) every channel has pushed deleted", pruned);
+        }
+        int forgotten = stock.forgetCancellations(now.minus(settings.cancellationRetention()));
+        if (forgotten > 0) {
+            log.info("{} cancellation(s) older than {} forgotten", forgotten, settings.cancellationRetention());
         }
     }
 }

@@ -225,6 +225,11 @@ public class StockStore {
                 .params(orderKey, at).update();
     }
 
+    /** Forgets the cancellations recorded before {@code before}. @return how many */
+    public int forgetCancellations(OffsetDateTime before) {
+        return jdbc.sql("DELETE FROM order_cancellation WHERE cancelled_at < ?").param(before).update();
+    }
+
     public boolean isCancelled(String orderKey) {
         return jdbc.sql("SELECT COUNT(*) FROM order_cancellation WHERE order_key = ?").param(orderKey)
                 .query(Long.class).single() > 0;

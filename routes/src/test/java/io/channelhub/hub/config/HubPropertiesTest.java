@@ -1,0 +1,45 @@
+package io.channelhub.hub.config;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.validation.ValidationAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The hub's own settings, bound from the shipped application.yaml as at start-up. */
+class HubPropertiesTest {
+
+    private final ApplicationContextRunner hub = new ApplicationContextRunner()
+            .withInitializer(new ConfigDataApplicationContextInitializer())
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(Settings.class);
+
+    @Test
+    void theShippedDefaultsBindAndRememberACancellationForThirtyDays() {
+        hub.run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(HubProperties.class).stock().cancellationRetention()).isEqualTo(Duration.ofDays(30));
+        });
+    }
+
+    @Test
+    void aCancellationRetentionShorterThanThePartnersRetriesStopsTheStartNamingTheKey() {
+        hub.withPropertyValues("hub.stock.cancellation-retention=4h").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("hub.stock.cancellationRetention")
+                    .hasMessageContaining("must be longer than or equal to 1 day");
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(HubProperties.class)
+    static class Settings {
+    }
+}
