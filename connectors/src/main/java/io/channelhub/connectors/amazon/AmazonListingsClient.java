@@ -7,6 +7,7 @@ import io.channelhub.connectors.HttpFailures;
 import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
+import io.channelhub.connectors.channel.AcceptedBeforeFailure;
 import io.channelhub.connectors.channel.AccessToken;
 import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.JobJournal;
@@ -31,7 +32,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -93,12 +93,8 @@ public class AmazonListingsClient implements ChannelClient {
     private final TokenBucket feedDocumentBucket;
     private final TokenBucket feedBucket;
     private final AmazonFeedReports reports;
-    /**
-     * The patches Amazon accepted in a batch whose later patch failed (a 429 midway), by kind (stock: true) and SKU:
-     * the hub sends the whole batch again, and what Amazon already has with the same value is not patched twice. Only
-     * the next push of the kind reads them.
-     */
-    private final Map<Boolean, Map<String, String>> acceptedBeforeFailure = new ConcurrentHashMap<>();
+    /** The patches Amazon accepted in a batch whose later patch failed (a 429 midway), left out of its retry. */
+    private final AcceptedBeforeFailure acceptedBeforeFailure = new AcceptedBeforeFailure();
 
     public AmazonListingsClient(AmazonSettings settings) {
         this(settings, ChannelCallListener.NONE);
@@ -167,25 +163,23 @@ public class AmazonListingsClient implements ChannelClient {
         }
         Tally tally = new Tally();
         if (updates.size() <= settings.patchThreshold()) {
-            Map<String, String> acceptedEarlier = acceptedBeforeFailure.getOrDefault(stock, Map.of());
-            acceptedBeforeFailure.remove(stock);
+            AcceptedBeforeFailure.Push push = acceptedBeforeFailure.start(stock);
             Map<String, String> rejected = new LinkedHashMap<>();
-            Map<String, String> accepted = new HashMap<>();
             try {
                 for (T update : updates) {
                     String wanted = value.apply(update);
-                    if (!wanted.equals(acceptedEarlier.get(sku.apply(update)))) {
-                        String reason = patchListingsItem(sku.apply(update), patch.apply(update), tally);
-                        if (reason != null) {
-                            rejected.put(sku.apply(update), reason);
-                            continue;
-                        }
+                    if (push.alreadyHeld(sku.apply(update), wanted)) {
+                        continue;
                     }
-                    accepted.put(sku.apply(update), wanted);
+                    String reason = patchListingsItem(sku.apply(update), patch.apply(update), tally);
+                    if (reason == null) {
+                        push.accepted(sku.apply(update), wanted);
+                    } else {
+                        rejected.put(sku.apply(update), reason);
+                    }
                 }
             } catch (PartnerException failedMidway) {
-                acceptedBeforeFailure.put(stock, accepted);
-                throw failedMidway;
+                throw push.failed(failedMidway);
             }
             return new PushOutcome(tally.calls, rejected);
         }

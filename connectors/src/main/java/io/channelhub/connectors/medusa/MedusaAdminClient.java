@@ -7,6 +7,7 @@ import io.channelhub.connectors.HttpFailures;
 import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
+import io.channelhub.connectors.channel.AcceptedBeforeFailure;
 import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.ChannelClient;
 import io.channelhub.connectors.channel.ChannelHttp;
@@ -80,6 +81,8 @@ public class MedusaAdminClient implements ChannelClient {
     private final TokenBucket bucket;
     private final String authorization;
     private final Map<String, InventoryRef> inventory = new ConcurrentHashMap<>();
+    /** A push's chunks and products are calls of their own: what went through before one failed is left out of the retry. */
+    private final AcceptedBeforeFailure acceptedBeforeFailure = new AcceptedBeforeFailure();
 
     public MedusaAdminClient(MedusaSettings settings) {
         this(settings, ChannelCallListener.NONE);
@@ -115,10 +118,18 @@ public class MedusaAdminClient implements ChannelClient {
     public PushOutcome pushStock(List<StockUpdate> updates) {
         Map<String, Long> quantities = new LinkedHashMap<>();
         updates.forEach(update -> quantities.put(update.sku(), Math.max(0, update.quantity())));
+        AcceptedBeforeFailure.Push push = acceptedBeforeFailure.start(true);
+        quantities.entrySet().removeIf(sku -> push.alreadyHeld(sku.getKey(), sku.getValue().toString()));
         int calls = 0;
         Map<String, String> rejected = new LinkedHashMap<>();
-        for (List<String> chunk : chunks(quantities.keySet())) {
-            calls += pushStockChunk(chunk, quantities, rejected);
+        try {
+            for (List<String> chunk : chunks(quantities.keySet())) {
+                calls += pushStockChunk(chunk, quantities, rejected);
+                chunk.stream().filter(sku -> !rejected.containsKey(sku))
+                        .forEach(sku -> push.accepted(sku, quantities.get(sku).toString()));
+            }
+        } catch (PartnerException failedMidway) {
+            throw push.failed(failedMidway);
         }
         return new PushOutcome(calls, rejected);
     }
@@ -214,14 +225,21 @@ public class MedusaAdminClient implements ChannelClient {
                 amounts.put(update.sku(), update.amount());
             }
         }
+        AcceptedBeforeFailure.Push push = acceptedBeforeFailure.start(false);
+        amounts.entrySet().removeIf(sku -> push.alreadyHeld(sku.getKey(), sku.getValue().toPlainString()));
         int calls = 0;
-        for (List<String> chunk : chunks(amounts.keySet())) {
-            calls += pushPriceChunk(chunk, amounts, rejected);
+        try {
+            for (List<String> chunk : chunks(amounts.keySet())) {
+                calls += pushPriceChunk(chunk, amounts, rejected, push);
+            }
+        } catch (PartnerException failedMidway) {
+            throw push.failed(failedMidway);
         }
         return new PushOutcome(calls, rejected);
     }
 
-    private int pushPriceChunk(List<String> skus, Map<String, BigDecimal> amounts, Map<String, String> rejected) {
+    private int pushPriceChunk(List<String> skus, Map<String, BigDecimal> amounts, Map<String, String> rejected,
+                               AcceptedBeforeFailure.Push push) {
         String query = skuFilter(skus) + "&fields=" + encode(VARIANT_FIELDS) + "&limit=" + skus.size();
         JsonNode variants = call(LIST_VARIANTS, skus.size(), get("/admin/product-variants?" + query)).path("variants");
         requireArray(variants, "variants");
@@ -253,6 +271,7 @@ public class MedusaAdminClient implements ChannelClient {
             try {
                 call(BATCH_VARIANTS, product.getValue().size(),
                         post("/admin/products/" + encode(product.getKey()) + "/variants/batch", body));
+                skusByProduct.get(product.getKey()).forEach(sku -> push.accepted(sku, amounts.get(sku).toPlainString()));
             } catch (PermanentPartnerException refused) {
                 if (refused.status() == 401 || refused.status() == 403 || refused.status() < 400) {
                     throw refused;

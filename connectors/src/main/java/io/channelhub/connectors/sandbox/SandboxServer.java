@@ -129,10 +129,11 @@ public abstract class SandboxServer implements AutoCloseable {
     }
 
     /**
-     * Faults a test or the demo asks a sandbox to inject: the next {@code count} calls answer {@code status}
-     * (with {@code Retry-After} when set) instead of being served.
+     * Faults a test or the demo asks a sandbox to inject: the next {@code count} calls (or those after the next
+     * {@code served} ones) answer {@code status} (with {@code Retry-After} when set) instead of being served.
      */
     public static final class FaultPlan {
+        private int served;
         private int remaining;
         private int status;
         private String retryAfter;
@@ -143,6 +144,12 @@ public abstract class SandboxServer implements AutoCloseable {
         }
 
         public synchronized void failNext(int count, int status, String retryAfter, Object body) {
+            failAfter(0, count, status, retryAfter, body);
+        }
+
+        /** A failure in the middle of a push: {@code served} calls go through, then {@code count} fail. */
+        public synchronized void failAfter(int served, int count, int status, String retryAfter, Object body) {
+            this.served = served;
             this.remaining = count;
             this.status = status;
             this.retryAfter = retryAfter;
@@ -151,6 +158,10 @@ public abstract class SandboxServer implements AutoCloseable {
 
         public synchronized Reply nextFault() {
             if (remaining <= 0) {
+                return null;
+            }
+            if (served > 0) {
+                served--;
                 return null;
             }
             remaining--;

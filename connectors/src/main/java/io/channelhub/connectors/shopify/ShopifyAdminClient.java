@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.HttpFailures;
+import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
+import io.channelhub.connectors.channel.AcceptedBeforeFailure;
 import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.ChannelClient;
 import io.channelhub.connectors.channel.ChannelHttp;
@@ -127,6 +129,8 @@ public class ShopifyAdminClient implements ChannelClient {
     private final URI endpoint;
     private final ShopifyCostBudget budget;
     private final Map<String, Variant> variants = new ConcurrentHashMap<>();
+    /** A price push takes a call per few products: what went through before one failed is left out of the retry. */
+    private final AcceptedBeforeFailure pricesAcceptedBeforeFailure = new AcceptedBeforeFailure();
     private final Map<String, String> pendingKeys = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -376,15 +380,20 @@ public class ShopifyAdminClient implements ChannelClient {
     public PushOutcome pushPrices(List<PriceUpdate> updates) {
         int calls = 0;
         Map<String, String> rejected = new LinkedHashMap<>();
-        for (int from = 0; from < updates.size(); from += PRICE_BATCH_SIZE) {
-            PushOutcome chunk = pushPriceChunk(updates.subList(from, Math.min(updates.size(), from + PRICE_BATCH_SIZE)));
-            calls += chunk.calls();
-            rejected.putAll(chunk.rejected());
+        AcceptedBeforeFailure.Push push = pricesAcceptedBeforeFailure.start(false);
+        try {
+            for (int from = 0; from < updates.size(); from += PRICE_BATCH_SIZE) {
+                PushOutcome chunk = pushPriceChunk(updates.subList(from, Math.min(updates.size(), from + PRICE_BATCH_SIZE)), push);
+                calls += chunk.calls();
+                rejected.putAll(chunk.rejected());
+            }
+        } catch (PartnerException failedMidway) {
+            throw push.failed(failedMidway);
         }
         return new PushOutcome(calls, rejected);
     }
 
-    private PushOutcome pushPriceChunk(List<PriceUpdate> updates) {
+    private PushOutcome pushPriceChunk(List<PriceUpdate> updates, AcceptedBeforeFailure.Push push) {
         Map<String, String> rejected = new LinkedHashMap<>();
         int[] calls = {0};
         String currency = shopCurrency(calls);
@@ -396,16 +405,17 @@ public class ShopifyAdminClient implements ChannelClient {
                 bySku.put(update.sku(), update);
             }
         }
+        bySku.values().removeIf(update -> push.alreadyHeld(update.sku(), update.amount().toPlainString()));
         Map<String, Variant> resolved = resolve(bySku.keySet(), rejected, calls);
         Map<String, List<Price>> byProduct = new LinkedHashMap<>();
         bySku.values().stream().filter(update -> resolved.containsKey(update.sku())).forEach(update -> {
             Variant variant = resolved.get(update.sku());
             byProduct.computeIfAbsent(variant.productId(), id -> new ArrayList<>()).add(new Price(variant, update.amount()));
         });
-        Map<String, List<Price>> missing = setPrices(byProduct, rejected, calls);
+        Map<String, List<Price>> missing = setPrices(byProduct, rejected, calls, push);
         if (!missing.isEmpty()) {
             // A product refused as a whole for one bad variant: send its other variants once more without it.
-            setPrices(missing, rejected, calls).values().forEach(prices -> prices.forEach(price ->
+            setPrices(missing, rejected, calls, push).values().forEach(prices -> prices.forEach(price ->
                     rejected.putIfAbsent(price.variant().sku(), "Shopify did not apply the price")));
         }
         return new PushOutcome(calls[0], rejected);
@@ -415,7 +425,8 @@ public class ShopifyAdminClient implements ChannelClient {
     }
 
     /** Sends the prices; returns those neither applied nor refused (their product's update was refused as a whole). */
-    private Map<String, List<Price>> setPrices(Map<String, List<Price>> byProduct, Map<String, String> rejected, int[] calls) {
+    private Map<String, List<Price>> setPrices(Map<String, List<Price>> byProduct, Map<String, String> rejected, int[] calls,
+                                               AcceptedBeforeFailure.Push push) {
         Map<String, List<Price>> missing = new LinkedHashMap<>();
         List<Map.Entry<String, List<Price>>> products = new ArrayList<>(byProduct.entrySet());
         for (int from = 0; from < products.size(); from += productsPerPriceCall) {
@@ -445,7 +456,9 @@ public class ShopifyAdminClient implements ChannelClient {
                         prices.forEach(price -> rejected.putIfAbsent(price.variant().sku(), reason));
                     }
                 }
-                if (!payload.path("userErrors").isEmpty()) {
+                if (payload.path("userErrors").isEmpty()) {
+                    prices.forEach(price -> push.accepted(price.variant().sku(), price.amount().toPlainString()));
+                } else {
                     Set<String> applied = new HashSet<>();
                     payload.path("productVariants").forEach(variant -> applied.add(variant.path("id").asText()));
                     List<Price> notApplied = prices.stream().filter(price -> !rejected.containsKey(price.variant().sku())

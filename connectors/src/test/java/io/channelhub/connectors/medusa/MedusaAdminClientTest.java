@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -274,6 +275,49 @@ class MedusaAdminClientTest {
         assertThat(medusa.calls()).isEqualTo(9);
         assertThat(medusa.quantityOf("RATE-6")).hasValue(6);
         assertThat(recorder.waits).isNotEmpty();
+    }
+
+    @Test
+    void aPushThrottledMidwayIsSentAgainWithoutWhatMedusaAlreadyAccepted() {
+        medusa.close();
+        // Three calls at once, two a second after: a push of three products' prices fails at the third product.
+        medusa = new MedusaSandbox(0, KEY, MedusaSandbox.DEFAULT_LOCATION, "eur", RateLimit.perSecond(2, 3));
+        medusa.start();
+        List<PriceUpdate> prices = new ArrayList<>();
+        List<StockUpdate> stock = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            medusa.addListing("MIDWAY-" + i, 0, BigDecimal.ONE, "EUR");
+            prices.add(new PriceUpdate("MIDWAY-" + i, new BigDecimal("4.50"), "EUR"));
+            stock.add(new StockUpdate("MIDWAY-" + i, 10 + i, null));
+        }
+        MedusaAdminClient client = client(settings().withBatchSize(1));
+
+        assertThat(pushUntilThrough(() -> client.pushPrices(prices))).as("price pushes, throttled midway").isGreaterThan(1);
+        assertThat(pushUntilThrough(() -> client.pushStock(stock))).as("stock pushes, throttled midway").isGreaterThan(1);
+
+        assertThat(medusa.callsOf("POST /admin/products/variants/batch")).as("product batches served").isEqualTo(3);
+        assertThat(medusa.callsOf("POST /admin/inventory-items/location-levels/batch")).as("level batches served").isEqualTo(3);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(price("MIDWAY-" + i)).isEqualByComparingTo("4.50");
+            assertThat(medusa.priceWritesOf("MIDWAY-" + i)).as("MIDWAY-%d's price written", i).isOne();
+            assertThat(medusa.quantityOf("MIDWAY-" + i)).hasValue(10 + i);
+            assertThat(medusa.stockWritesOf("MIDWAY-" + i)).as("MIDWAY-%d's stock written", i).isOne();
+        }
+        pushUntilThrough(() -> client.pushPrices(prices.subList(0, 1)));
+        assertThat(medusa.priceWritesOf("MIDWAY-1")).as("a later push is sent whole").isEqualTo(2);
+    }
+
+    /** Sends the push again after each 429, as the hub does, until it is through. @return the attempts it took */
+    private static int pushUntilThrough(Supplier<PushOutcome> push) {
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            try {
+                assertThat(push.get().rejected()).isEmpty();
+                return attempt;
+            } catch (TransientPartnerException throttled) {
+                assertThat(throttled.status()).isEqualTo(429);
+            }
+        }
+        throw new AssertionError("still throttled after 10 attempts");
     }
 
     private BigDecimal price(String sku) {

@@ -150,6 +150,28 @@ class ShopifyAdminClientTest {
     }
 
     @Test
+    void aPricePushThrottledMidwayIsSentAgainWithoutTheProductsShopifyAlreadyUpdated() {
+        ShopifyAdminClient client = start(ROOMY, ROOMY);
+        int products = ShopifyAdminClient.PRODUCTS_PER_PRICE_CALL + 5;
+        List<PriceUpdate> prices = new ArrayList<>();
+        IntStream.range(0, products).forEach(i -> {
+            shopify.addListing("P-" + i, 10, BigDecimal.TEN, "EUR");
+            prices.add(new PriceUpdate("P-" + i, new BigDecimal("12.00"), "EUR"));
+        });
+        // The shop's currency, the SKUs' look-up and the first products' update go through, then Shopify says 429.
+        shopify.faults().failAfter(3, 1, 429, "0.1", Map.of("errors", "Exceeded 2 calls per second for api client."));
+
+        assertThatThrownBy(() -> client.pushPrices(prices)).isInstanceOf(TransientPartnerException.class);
+        assertThat(client.pushPrices(prices).rejected()).isEmpty();
+
+        assertThat(shopify.callsOf("productVariantsBulkUpdate")).as("updates served").isEqualTo(2);
+        IntStream.range(0, products).forEach(i -> {
+            assertThat(shopify.priceOf("P-" + i)).hasValue(new BigDecimal("12.00"));
+            assertThat(shopify.priceWritesOf("P-" + i)).as("P-%d's price written", i).isOne();
+        });
+    }
+
+    @Test
     void batchesSplitAtTheDocumentedInputArrayLimit() {
         ShopifyAdminClient client = start(ROOMY, ROOMY);
         List<StockUpdate> updates = new ArrayList<>();
