@@ -55,6 +55,27 @@ final class SourceFeedLease {
         return cursor;
     }
 
+    /**
+     * Renews the lease while a round runs (a first full load of a large catalogue can take longer than the lease):
+     * without it another instance took the feed meanwhile and began the same load from the same cursor, and with
+     * every round longer than the lease the two took it from each other for good.
+     */
+    void renew() {
+        try {
+            hold();
+        } catch (RuntimeException e) {
+            LOG.warn("could not renew the lease on {}: {}", feed, e.getMessage());
+        }
+    }
+
+    String feed() {
+        return feed;
+    }
+
+    Duration lease() {
+        return lease;
+    }
+
     /** Moves the cursor while the lease is still this instance's. @return false when another instance has the feed */
     boolean advance(String position) {
         if (cursors.advance(feed, owner, position, leaseUntil())) {

@@ -1,0 +1,67 @@
+package io.channelhub.hub.stock;
+
+import io.channelhub.hub.store.PollCursorStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A feed's poll against the hub's migrations on an in-memory H2, with a second instance played by the test. */
+class SingleInstancePollTest {
+
+    private static final Duration LEASE = Duration.ofMillis(600);
+    private static final String FEED = "tryton-stock:erp";
+
+    private PollCursorStore cursors;
+
+    @BeforeEach
+    void migrate() {
+        DriverManagerDataSource database = new DriverManagerDataSource(
+                "jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+        Flyway.configure().dataSource(database).load().migrate();
+        cursors = new PollCursorStore(JdbcClient.create(database));
+    }
+
+    @Test
+    void aRoundLongerThanTheLeaseKeepsItsFeedAndMovesItsCursor() throws Exception {
+        Instant next = Instant.parse("2026-12-05T10:00:00Z");
+        List<Optional<PollCursorStore.Cursor>> otherInstanceTries = new ArrayList<>();
+        SingleInstancePoll poll = new SingleInstancePoll(
+                new SourceFeedLease(FEED, cursors, "this-instance", LEASE, new SimpleMeterRegistry()), since -> {
+                    // A first full load of a large catalogue: five times the lease, while the other instance's timer
+                    // asks for the feed every 100 ms.
+                    long end = System.nanoTime() + 5 * LEASE.toNanos();
+                    while (System.nanoTime() < end) {
+                        otherInstanceTries.add(cursors.claim(FEED, "other-instance", OffsetDateTime.now(ZoneOffset.UTC).plus(LEASE)));
+                        Thread.sleep(100);
+                    }
+                    return next;
+                });
+        poll.start();
+        try {
+            poll.process(null);
+        } finally {
+            poll.stop();
+        }
+
+        assertThat(otherInstanceTries).hasSizeGreaterThan(20).allSatisfy(taken -> assertThat(taken).isEmpty());
+        assertThat(cursors.feeds()).singleElement().satisfies(feed -> {
+            assertThat(feed.polledBy()).isEqualTo("this-instance");
+            assertThat(feed.position()).as("moved by the round").isEqualTo(next.toString());
+            assertThat(feed.leaseUntil()).as("given up at the stop").isBefore(OffsetDateTime.now(ZoneOffset.UTC));
+        });
+    }
+}
