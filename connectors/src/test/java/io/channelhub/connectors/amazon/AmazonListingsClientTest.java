@@ -26,6 +26,7 @@ import static io.channelhub.connectors.amazon.AmazonListingsClient.CREATE_FEED;
 import static io.channelhub.connectors.amazon.AmazonListingsClient.CREATE_FEED_DOCUMENT;
 import static io.channelhub.connectors.amazon.AmazonListingsClient.PATCH_LISTINGS_ITEM;
 import static io.channelhub.connectors.amazon.AmazonListingsClient.UPLOAD_FEED_DOCUMENT;
+import static io.channelhub.connectors.channel.ChannelClientChecks.pushUntilThrough;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -253,28 +254,15 @@ class AmazonListingsClientTest {
         listSkus(3);
         AmazonListingsClient client = client(settings());
 
-        assertThat(pushUntilThrough(client, updates(1, 3, 7))).as("attempts, throttled midway").isGreaterThan(1);
+        assertThat(pushUntilThrough(() -> client.pushStock(updates(1, 3, 7)))).as("attempts, throttled midway").isGreaterThan(1);
         assertThat(amazon.callsOf(PATCH_LISTINGS_ITEM)).as("patches served, one per SKU").isEqualTo(3);
 
         for (int i = 1; i <= 3; i++) {
             assertThat(amazon.quantityOf("SKU-" + i)).hasValue(7);
             assertThat(amazon.stockWritesOf("SKU-" + i)).as("SKU-%d written", i).isOne();
         }
-        pushUntilThrough(client, updates(1, 1, 7));
+        pushUntilThrough(() -> client.pushStock(updates(1, 1, 7)));
         assertThat(amazon.stockWritesOf("SKU-1")).as("a later batch is sent whole").isEqualTo(2);
-    }
-
-    /** Sends the batch again after each 429, as the hub does, until it is through. @return the attempts it took */
-    private static int pushUntilThrough(AmazonListingsClient client, List<StockUpdate> batch) {
-        for (int attempt = 1; attempt <= 10; attempt++) {
-            try {
-                assertThat(client.pushStock(batch).rejected()).isEmpty();
-                return attempt;
-            } catch (TransientPartnerException throttled) {
-                assertThat(throttled.status()).isEqualTo(429);
-            }
-        }
-        throw new AssertionError("still throttled after 10 attempts");
     }
 
     @Test

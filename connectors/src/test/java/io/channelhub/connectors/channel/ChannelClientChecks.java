@@ -1,10 +1,13 @@
 package io.channelhub.connectors.channel;
 
+import io.channelhub.connectors.TransientPartnerException;
+
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,6 +31,22 @@ public final class ChannelClientChecks {
 
     public static PriceUpdate price(int i, String amount) {
         return new PriceUpdate(sku(i), new BigDecimal(amount), "EUR");
+    }
+
+    /**
+     * Sends the push again after each 429, as the hub does, until it is through with nothing rejected.
+     * @return the attempts it took
+     */
+    public static int pushUntilThrough(Supplier<PushOutcome> push) {
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            try {
+                assertThat(push.get().rejected()).isEmpty();
+                return attempt;
+            } catch (TransientPartnerException throttled) {
+                assertThat(throttled.status()).isEqualTo(429);
+            }
+        }
+        throw new AssertionError("still throttled after 10 attempts");
     }
 
     /**

@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 
+import static io.channelhub.connectors.channel.ChannelClientChecks.pushUntilThrough;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -305,19 +305,6 @@ class MedusaAdminClientTest {
         }
         pushUntilThrough(() -> client.pushPrices(prices.subList(0, 1)));
         assertThat(medusa.priceWritesOf("MIDWAY-1")).as("a later push is sent whole").isEqualTo(2);
-    }
-
-    /** Sends the push again after each 429, as the hub does, until it is through. @return the attempts it took */
-    private static int pushUntilThrough(Supplier<PushOutcome> push) {
-        for (int attempt = 1; attempt <= 10; attempt++) {
-            try {
-                assertThat(push.get().rejected()).isEmpty();
-                return attempt;
-            } catch (TransientPartnerException throttled) {
-                assertThat(throttled.status()).isEqualTo(429);
-            }
-        }
-        throw new AssertionError("still throttled after 10 attempts");
     }
 
     private BigDecimal price(String sku) {
