@@ -257,9 +257,7 @@ class MedusaAdminClientTest {
 
     @Test
     void aClientWithATightRateLimitNeverTriggersTheSandboxLimit() {
-        medusa.close();
-        medusa = new MedusaSandbox(0, KEY, MedusaSandbox.DEFAULT_LOCATION, "eur", RateLimit.perSecond(5, 2));
-        medusa.start();
+        restartSandboxWith(RateLimit.perSecond(5, 2));
         List<StockUpdate> stock = new ArrayList<>();
         for (int i = 1; i <= 6; i++) {
             medusa.addListing("RATE-" + i, 0, BigDecimal.ONE, "EUR");
@@ -279,10 +277,8 @@ class MedusaAdminClientTest {
 
     @Test
     void aPushThrottledMidwayIsSentAgainWithoutWhatMedusaAlreadyAccepted() {
-        medusa.close();
         // Three calls at once, two a second after: a push of three products' prices fails at the third product.
-        medusa = new MedusaSandbox(0, KEY, MedusaSandbox.DEFAULT_LOCATION, "eur", RateLimit.perSecond(2, 3));
-        medusa.start();
+        restartSandboxWith(RateLimit.perSecond(2, 3));
         List<PriceUpdate> prices = new ArrayList<>();
         List<StockUpdate> stock = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
@@ -305,6 +301,13 @@ class MedusaAdminClientTest {
         }
         pushUntilThrough(() -> client.pushPrices(prices.subList(0, 1)));
         assertThat(medusa.priceWritesOf("MIDWAY-1")).as("a later push is sent whole").isEqualTo(2);
+    }
+
+    /** An empty sandbox that enforces {@code limit} instead of its generous default. */
+    private void restartSandboxWith(RateLimit limit) {
+        medusa.close();
+        medusa = new MedusaSandbox(0, KEY, MedusaSandbox.DEFAULT_LOCATION, "eur", limit);
+        medusa.start();
     }
 
     private BigDecimal price(String sku) {
