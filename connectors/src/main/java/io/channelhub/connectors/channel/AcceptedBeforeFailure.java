@@ -10,7 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * What a partner accepted of a push made of several calls that then failed midway (a 429 after some of them went
  * through). The hub sends the whole batch again; each SKU the partner already holds with the same value is left out of
  * it, so the retry spends none of the partner's limit on it and, under a tight limit, does not fail at the same point
- * again and again. Only the next push of the same kind (stock or prices) reads what the failed one left.
+ * again and again. Only the next push of the same kind (stock or prices) reads what the failed one left, and pushes of
+ * one kind go one at a time (the hub's stock pusher and price route each push to a channel from one thread): a push
+ * that ran between the failed one and its retry would make what the failed one left out of date.
  */
 public final class AcceptedBeforeFailure {
 
