@@ -987,6 +987,39 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aChannelPausedLongerThanTheChangeLogKeepsItsChangesGetsAFullSyncAndNoLongerHoldsThePruneBack() throws Exception {
+        String sku = erpSkuAt20With4Units("PAUSED-LONG");
+        long ottoStockWrites = channel("otto-de").stockWritesOf(sku);
+        assertThat(ops("POST", "/ops/channels/otto-de/pause?reason=account%20under%20review").statusCode()).isEqualTo(200);
+        long ottoPosition = jdbc.sql("SELECT position FROM channel_stock_cursor WHERE channel = 'otto-de'")
+                .query(Long.class).single();
+        report(sku, 6, Instant.now(), 2);
+        report(sku, 9, Instant.now(), 3);
+        Map<String, Long> elsewhere = new LinkedHashMap<>(expected(9, 0));
+        elsewhere.put("otto-de", expected(4, 0).get("otto-de"));
+        awaitChannels(sku, elsewhere);
+        // OTTO's changes have waited longer than the log keeps them.
+        Duration retention = properties.stock().changeLogRetention();
+        jdbc.sql("UPDATE stock_change SET created_at = ? WHERE seq > ?")
+                .params(now().minus(retention).minusMinutes(1), ottoPosition).update();
+
+        reconciliation.sweep();
+
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM stock_change WHERE seq = ?").param(ottoPosition + 1).query(Long.class)
+                .single()).as("the first change OTTO waited for, pruned").isZero();
+        JsonNode behind = channelStatus("otto-de").path("stock");
+        assertThat(behind.path("changesBehind").asLong()).as("at the end of the log: " + behind).isZero();
+        assertThat(behind.path("fullSyncAfter").asText()).as("a full sync waits for the resume").isEmpty();
+        assertThat(channel("otto-de").stockWritesOf(sku)).as("told nothing while paused").isEqualTo(ottoStockWrites);
+
+        assertThat(ops("POST", "/ops/channels/otto-de/resume").statusCode()).isEqualTo(200);
+        awaitChannels(sku, expected(9, 0));
+        await().atMost(PROPAGATION).untilAsserted(() -> assertThat(channelStatus("otto-de").path("stock")
+                .path("fullSyncAfter").isNull()).as("full sync done").isTrue());
+        assertThat(channel("otto-de").stockWritesOf(sku)).as("the newest figure, once").isEqualTo(ottoStockWrites + 1);
+    }
+
+    @Test
     void aChannelAnotherInstanceHoldsGetsNoPriceOrStockFromThisOneUntilItsLeaseRunsOut() throws Exception {
         String sku = erpSkuAt20With4Units("LEASE-PRICE");
 

@@ -53,14 +53,17 @@ public record HubProperties(
      * pruned; a channel that keeps failing is retried with a backoff of up to {@code maxPushBackoff};
      * {@code failurePause} is the pause after a batch rolled back. A channel's stock pusher looks at the change log
      * every {@code pushPollInterval} when no change of this instance woke it, and holds the channel for
-     * {@code pushLease} at a time (renewed as it goes). A cancelled order is remembered for
+     * {@code pushLease} at a time (renewed as it goes). A channel that has left changes unpushed for
+     * {@code changeLogRetention} (paused, or its partner down) gets a full sync instead, so the log can be pruned. A
+     * cancelled order is remembered for
      * {@code cancellationRetention}, so that its reservation, should it come later, takes nothing: at least a day, as
      * the partners retry a webhook for hours (Shopify 4, Kaufland about 12).
      */
     public record Stock(@Min(1) @Max(16) int ledgerConsumers, @Min(1) @Max(5000) int ledgerBatchSize,
                         @NotNull Duration failurePause, @NotNull Path fileDropDir, @NotNull Duration reconcileInterval,
                         @NotNull Duration maxPushBackoff, @NotNull Duration pushPollInterval,
-                        @NotNull Duration pushLease, @NotNull @DurationMin(days = 1) Duration cancellationRetention) {
+                        @NotNull Duration pushLease, @NotNull @DurationMin(minutes = 10) Duration changeLogRetention,
+                        @NotNull @DurationMin(days = 1) Duration cancellationRetention) {
     }
 
     public record Webhooks(@Min(1024) @Max(52_428_800) int maxBodyBytes) {

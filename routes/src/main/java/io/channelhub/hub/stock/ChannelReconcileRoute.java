@@ -23,7 +23,8 @@ import java.util.List;
  * commit and the signal, a signal lost with a broker journal) are signalled again (the last-value queues make a
  * repeated signal cost nothing); prices a channel refused when it processed an asynchronous bulk job (an Amazon
  * feed's report) are dead-lettered with the partner's reason and their listing waits to be published again; the
- * stock change log rows every channel has pushed are deleted, and so are cancellations older than
+ * stock change log rows every channel has pushed are deleted (a channel that has left rows unpushed for
+ * {@code hub.stock.change-log-retention} gets a full sync instead of them), and so are cancellations older than
  * {@code hub.stock.cancellation-retention} (no partner retries a webhook that long).
  */
 @Component
@@ -82,6 +83,15 @@ public class ChannelReconcileRoute extends RouteBuilder {
         if (!signals.isEmpty()) {
             events.signalNow(signals);
             log.info("reconciliation: {} listing signal(s) sent again", signals.size());
+        }
+        OffsetDateTime oldestKept = now.minus(settings.changeLogRetention());
+        for (SalesChannel channel : channels.all()) {
+            if (changeLog.skipAheadIfBehindSince(channel.id(), oldestKept, "hub: changes unpushed for over "
+                    + settings.changeLogRetention())) {
+                log.warn("{} has left stock changes unpushed for over {} (paused, or its partner down): it gets a full "
+                        + "sync of every SKU instead, and the change log is pruned past it", channel.id(),
+                        settings.changeLogRetention());
+            }
         }
         int pruned = changeLog.prune(channels.all().stream().map(SalesChannel::id).toList());
         if (pruned > 0) {

@@ -202,6 +202,21 @@ public class StockChangeLog {
                 .params(OffsetDateTime.ofInstant(Instant.EPOCH, ZoneOffset.UTC), channel, owner).update();
     }
 
+    /**
+     * Moves the cursor of a channel that has left log rows older than {@code olderThan} unpushed (paused by ops, or its
+     * partner down for that long) to the end of the log, with a full sync of every SKU from the current figures
+     * instead: otherwise one such channel keeps every channel's log from being pruned. The instance that holds the
+     * channel finds the resync asked for at its next move and claims the channel again, as for a resync ops ask for.
+     * @return whether the channel was that far behind
+     */
+    public boolean skipAheadIfBehindSince(String channel, OffsetDateTime olderThan, String requestedBy) {
+        return jdbc.sql("UPDATE channel_stock_cursor SET position = (SELECT seq FROM stock_change_counter WHERE id = 1), "
+                        + "full_sync_after = '', resync_requested_by = ? WHERE channel = ? "
+                        + "AND (SELECT created_at FROM stock_change WHERE seq > channel_stock_cursor.position "
+                        + "ORDER BY seq LIMIT 1) < ?")
+                .params(requestedBy, channel, olderThan).update() == 1;
+    }
+
     /** Deletes the rows every one of these channels has pushed. @return how many */
     public int prune(List<String> channels) {
         if (channels.isEmpty()) {

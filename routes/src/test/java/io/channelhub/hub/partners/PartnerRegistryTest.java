@@ -159,7 +159,7 @@ class PartnerRegistryTest {
                 new HubProperties.Delivery(Duration.ofMillis(100), 2, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(1), 1),
                 new HubProperties.Sandbox(new HubProperties.ShopTraffic(false, Duration.ofSeconds(1), 0, "http://127.0.0.1:{port}")),
                 new HubProperties.Stock(1, 100, Duration.ofSeconds(1), partners.resolve("inbox"), Duration.ofSeconds(60),
-                        Duration.ofSeconds(10), Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofDays(30)), null);
+                        Duration.ofSeconds(10), Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofHours(24), Duration.ofDays(30)), null);
         return new PartnerRegistry(properties, environment, validator, sandboxes);
     }
 }

@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import javax.sql.DataSource;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -153,6 +154,27 @@ class StorePostgresIT {
         assertThat(store.isCancelled("pg-order-placed")).isFalse();
         assertThat(jdbc.queryForObject("SELECT cancelled_at FROM order_cancellation WHERE order_key = 'pg-order-cancelled'",
                 OffsetDateTime.class)).as("the first time kept").isEqualTo(at);
+    }
+
+    @Test
+    void aChannelThatLeftChangesUnpushedTooLongSkipsToAFullSyncOnPostgres() {
+        StockChangeLog changeLog = new StockChangeLog(client);
+        OffsetDateTime lease = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(30);
+        long position = changeLog.claim("pg-behind", "pg-instance", lease).orElseThrow().position();
+        changeLog.advance("pg-behind", "pg-instance", new StockChangeLog.Cursor(position, null), lease);
+        transaction.executeWithoutResult(status -> changeLog.append(Map.of("PG-B1", Instant.now())));
+        transaction.executeWithoutResult(status -> changeLog.append(Map.of("PG-B2", Instant.now())));
+        OffsetDateTime dayAgo = OffsetDateTime.now(ZoneOffset.UTC).minusDays(1);
+
+        assertThat(changeLog.skipAheadIfBehindSince("pg-behind", dayAgo, "hub")).as("its changes are new").isFalse();
+        jdbc.update("UPDATE stock_change SET created_at = now() - interval '2 days' WHERE seq > ?", position);
+        assertThat(changeLog.skipAheadIfBehindSince("pg-behind", dayAgo, "hub")).isTrue();
+
+        StockChangeLog.Progress progress = changeLog.progress("pg-behind").orElseThrow();
+        assertThat(progress.changesBehind()).isZero();
+        assertThat(progress.fullSyncAfter()).isEmpty();
+        assertThat(progress.resyncRequestedBy()).isEqualTo("hub");
+        assertThat(changeLog.skipAheadIfBehindSince("pg-behind", dayAgo, "hub")).as("nothing left behind").isFalse();
     }
 
     @Test
