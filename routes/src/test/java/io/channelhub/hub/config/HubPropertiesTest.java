@@ -21,10 +21,12 @@ class HubPropertiesTest {
             .withUserConfiguration(Settings.class);
 
     @Test
-    void theShippedDefaultsBindAndRememberACancellationForThirtyDays() {
+    void theShippedDefaultsBindAndKeepTheChangeLogADayAndACancellationThirtyDays() {
         hub.run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(context.getBean(HubProperties.class).stock().cancellationRetention()).isEqualTo(Duration.ofDays(30));
+            HubProperties.Stock stock = context.getBean(HubProperties.class).stock();
+            assertThat(stock.changeLogRetention()).isEqualTo(Duration.ofHours(24));
+            assertThat(stock.cancellationRetention()).isEqualTo(Duration.ofDays(30));
         });
     }
 
@@ -35,6 +37,16 @@ class HubPropertiesTest {
             assertThat(context.getStartupFailure()).rootCause()
                     .hasMessageContaining("hub.stock.cancellationRetention")
                     .hasMessageContaining("must be longer than or equal to 1 day");
+        });
+    }
+
+    @Test
+    void aChangeLogRetentionUnderTenMinutesStopsTheStartNamingTheKey() {
+        hub.withPropertyValues("hub.stock.change-log-retention=1m").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("hub.stock.changeLogRetention")
+                    .hasMessageContaining("must be longer than or equal to 10 minutes");
         });
     }
 
