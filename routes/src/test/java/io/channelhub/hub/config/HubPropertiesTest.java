@@ -32,21 +32,20 @@ class HubPropertiesTest {
 
     @Test
     void aCancellationRetentionShorterThanThePartnersRetriesStopsTheStartNamingTheKey() {
-        hub.withPropertyValues("hub.stock.cancellation-retention=4h").run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause()
-                    .hasMessageContaining("hub.stock.cancellationRetention")
-                    .hasMessageContaining("must be longer than or equal to 1 day");
-        });
+        assertTheStartStops("hub.stock.cancellation-retention=4h", "hub.stock.cancellationRetention",
+                "must be longer than or equal to 1 day");
     }
 
     @Test
     void aChangeLogRetentionUnderTenMinutesStopsTheStartNamingTheKey() {
-        hub.withPropertyValues("hub.stock.change-log-retention=1m").run(context -> {
+        assertTheStartStops("hub.stock.change-log-retention=1m", "hub.stock.changeLogRetention",
+                "must be longer than or equal to 10 minutes");
+    }
+
+    private void assertTheStartStops(String setting, String key, String reason) {
+        hub.withPropertyValues(setting).run(context -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause()
-                    .hasMessageContaining("hub.stock.changeLogRetention")
-                    .hasMessageContaining("must be longer than or equal to 10 minutes");
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(key).hasMessageContaining(reason);
         });
     }
 
