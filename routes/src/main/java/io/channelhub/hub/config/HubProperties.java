@@ -55,9 +55,8 @@ public record HubProperties(
      * every {@code pushPollInterval} when no change of this instance woke it, and holds the channel for
      * {@code pushLease} at a time (renewed as it goes). A channel that has left changes unpushed for
      * {@code changeLogRetention} (paused, or its partner down) gets a full sync instead, so the log can be pruned. A
-     * cancelled order is remembered for
-     * {@code cancellationRetention}, so that its reservation, should it come later, takes nothing: at least a day, as
-     * the partners retry a webhook for hours (Shopify 4, Kaufland about 12).
+     * cancelled order is remembered for {@code cancellationRetention}, so that its reservation, should it come later,
+     * takes nothing: at least a day, as the partners retry a webhook for hours (Shopify 4, Kaufland about 12).
      */
     public record Stock(@Min(1) @Max(16) int ledgerConsumers, @Min(1) @Max(5000) int ledgerBatchSize,
                         @NotNull Duration failurePause, @NotNull Path fileDropDir, @NotNull Duration reconcileInterval,

@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Every {@code hub.stock.reconcile-interval}: listings a channel has not been told yet (a crash between the store's
@@ -85,12 +86,12 @@ public class ChannelReconcileRoute extends RouteBuilder {
             log.info("reconciliation: {} listing signal(s) sent again", signals.size());
         }
         OffsetDateTime oldestKept = now.minus(settings.changeLogRetention());
+        // "24h", "1h30m": as ops write it in the configuration.
+        String retention = settings.changeLogRetention().toString().substring(2).toLowerCase(Locale.ROOT);
         for (SalesChannel channel : channels.all()) {
-            if (changeLog.skipAheadIfBehindSince(channel.id(), oldestKept, "hub: changes unpushed for over "
-                    + settings.changeLogRetention())) {
+            if (changeLog.skipAheadIfBehindSince(channel.id(), oldestKept, "hub: changes unpushed for over " + retention)) {
                 log.warn("{} has left stock changes unpushed for over {} (paused, or its partner down): it gets a full "
-                        + "sync of every SKU instead, and the change log is pruned past it", channel.id(),
-                        settings.changeLogRetention());
+                        + "sync of every SKU instead, and the change log is pruned past it", channel.id(), retention);
             }
         }
         int pruned = changeLog.prune(channels.all().stream().map(SalesChannel::id).toList());
