@@ -130,12 +130,12 @@ public class OpsActions {
         return "no open reservation for order " + orderKey;
     }
 
-    /** Every channel of the partner configuration at a glance, in its order. */
     /** Every source feed without webhooks (the ERP's stock and products, stock drop folders): who polls it, how far. */
     public List<PollCursorStore.Feed> sources() {
         return sources.feeds();
     }
 
+    /** Every channel of the partner configuration at a glance, in its order. */
     public List<ChannelStatus> channels() throws JMSException {
         Map<String, Integer> depths = deadLetterService.depths();
         return channels.all().stream().map(channel -> {

@@ -1,8 +1,5 @@
 package io.channelhub.hub.stock;
 
-import io.channelhub.hub.config.HubProperties;
-import io.channelhub.hub.store.PollCursorStore;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
@@ -15,15 +12,11 @@ import org.springframework.stereotype.Component;
 public class ErpPollRoutes extends RouteBuilder {
 
     private final ErpStockSource erp;
-    private final PollCursorStore cursors;
-    private final HubProperties properties;
-    private final MeterRegistry meters;
+    private final SourceFeedLeases leases;
 
-    public ErpPollRoutes(ErpStockSource erp, PollCursorStore cursors, HubProperties properties, MeterRegistry meters) {
+    ErpPollRoutes(ErpStockSource erp, SourceFeedLeases leases) {
         this.erp = erp;
-        this.cursors = cursors;
-        this.properties = properties;
-        this.meters = meters;
+        this.leases = leases;
     }
 
     @Override
@@ -40,7 +33,6 @@ public class ErpPollRoutes extends RouteBuilder {
     }
 
     private SingleInstancePoll singleInstance(String feed, SingleInstancePoll.Round round) {
-        return new SingleInstancePoll(new SourceFeedLease(feed, cursors, properties.instanceName(),
-                properties.stock().pushLease(), meters), round);
+        return new SingleInstancePoll(leases.lease(feed), round);
     }
 }

@@ -5,15 +5,11 @@ import org.apache.camel.Processor;
 import org.apache.camel.support.service.ServiceSupport;
 
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A timer route's poll of a partner without webhooks, run by the one instance that holds the feed's lease
  * ({@link SourceFeedLease}); the cursor moves only while the lease is still this instance's, and a stop in Hawtio or
- * a shut-down gives the feed up at once. A round that runs longer than a third of the lease renews it as it goes.
+ * a shut-down gives the feed up at once. A round renews the lease as it goes.
  */
 final class SingleInstancePoll extends ServiceSupport implements Processor {
 
@@ -25,20 +21,10 @@ final class SingleInstancePoll extends ServiceSupport implements Processor {
 
     private final SourceFeedLease lease;
     private final Round round;
-    private ScheduledExecutorService renewals;
 
     SingleInstancePoll(SourceFeedLease lease, Round round) {
         this.lease = lease;
         this.round = round;
-    }
-
-    @Override
-    protected void doStart() {
-        renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, lease.feed() + "-lease");
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     @Override
@@ -48,13 +34,9 @@ final class SingleInstancePoll extends ServiceSupport implements Processor {
             return;
         }
         String position = cursor.get().position();
-        long third = Math.max(1, lease.lease().toMillis() / 3);
-        ScheduledFuture<?> renewal = renewals.scheduleAtFixedRate(lease::renew, third, third, TimeUnit.MILLISECONDS);
         Instant next;
-        try {
+        try (SourceFeedLease.Renewal renewal = lease.renewWhilePolling()) {
             next = round.pollSince(position == null ? null : Instant.parse(position));
-        } finally {
-            renewal.cancel(false);
         }
         if (next != null) {
             // Lost to another instance meanwhile: what this round published is there twice at worst, and the ledger
@@ -66,9 +48,6 @@ final class SingleInstancePoll extends ServiceSupport implements Processor {
     /** The route has let the current round finish: another instance may take the feed at its next round. */
     @Override
     protected void doStop() {
-        if (renewals != null) {
-            renewals.shutdownNow();
-        }
         lease.release();
     }
 }

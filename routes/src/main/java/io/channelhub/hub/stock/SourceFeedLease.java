@@ -10,13 +10,17 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One instance at a time reads each source feed that has no webhooks (Tryton's stock moves and products, a stock drop
  * folder): design §8 has replicas share the database, and every one of them polling the ERP would multiply its load
  * and send each change once per replica. Each poll takes or renews the lease in the feed's cursor row, so another
- * instance takes the feed over when this one is gone for longer than the lease. {@code hub.source.polling{feed}} is 1
- * on the instance that polls the feed.
+ * instance takes the feed over when this one is gone for longer than the lease; a poll that runs longer than a third
+ * of the lease renews it as it goes ({@link #renewWhilePolling()}). {@code hub.source.polling{feed}} is 1 on the
+ * instance that polls the feed. Made by {@link SourceFeedLeases}.
  */
 final class SourceFeedLease {
 
@@ -26,13 +30,17 @@ final class SourceFeedLease {
     private final PollCursorStore cursors;
     private final String owner;
     private final Duration lease;
+    private final ScheduledExecutorService renewals;
     private volatile boolean held;
 
-    SourceFeedLease(String feed, PollCursorStore cursors, String owner, Duration lease, MeterRegistry meters) {
+    /** {@code renewals}: the thread that renews the lease during a long poll */
+    SourceFeedLease(String feed, PollCursorStore cursors, String owner, Duration lease, MeterRegistry meters,
+                    ScheduledExecutorService renewals) {
         this.feed = feed;
         this.cursors = cursors;
         this.owner = owner;
         this.lease = lease;
+        this.renewals = renewals;
         Gauge.builder("hub.source.polling", this, source -> source.held ? 1 : 0)
                 .tag("feed", feed)
                 .description("1 on the one instance that polls the source feed")
@@ -56,24 +64,30 @@ final class SourceFeedLease {
     }
 
     /**
-     * Renews the lease while a round runs (a first full load of a large catalogue can take longer than the lease):
-     * without it another instance took the feed meanwhile and began the same load from the same cursor, and with
-     * every round longer than the lease the two took it from each other for good.
+     * Renews the lease every third of it until the poll under way ends (a first full load of a large catalogue, a
+     * large stock file can take longer than the lease): without it another instance took the feed meanwhile and began
+     * the same load from the same cursor, and with every poll longer than the lease the two took it from each other for
+     * good. @return what ends the renewal
      */
-    void renew() {
+    Renewal renewWhilePolling() {
+        long third = Math.max(1, lease.toMillis() / 3);
+        ScheduledFuture<?> renewal = renewals.scheduleAtFixedRate(this::renew, third, third, TimeUnit.MILLISECONDS);
+        return () -> renewal.cancel(false);
+    }
+
+    /** Ends the renewal of a poll. */
+    @FunctionalInterface
+    interface Renewal extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private void renew() {
         try {
             hold();
         } catch (RuntimeException e) {
             LOG.warn("could not renew the lease on {}: {}", feed, e.getMessage());
         }
-    }
-
-    String feed() {
-        return feed;
-    }
-
-    Duration lease() {
-        return lease;
     }
 
     /** Moves the cursor while the lease is still this instance's. @return false when another instance has the feed */

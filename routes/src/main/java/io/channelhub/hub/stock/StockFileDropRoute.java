@@ -1,7 +1,6 @@
 package io.channelhub.hub.stock;
 
 import io.channelhub.hub.config.HubProperties;
-import io.channelhub.hub.store.PollCursorStore;
 import io.channelhub.mappings.MappingException;
 import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.Source;
@@ -44,15 +43,13 @@ public class StockFileDropRoute extends RouteBuilder {
 
     private final StockEvents events;
     private final HubProperties.Stock settings;
-    private final String owner;
-    private final PollCursorStore cursors;
+    private final SourceFeedLeases leases;
     private final MeterRegistry meters;
 
-    public StockFileDropRoute(StockEvents events, HubProperties properties, PollCursorStore cursors, MeterRegistry meters) {
+    StockFileDropRoute(StockEvents events, HubProperties properties, SourceFeedLeases leases, MeterRegistry meters) {
         this.events = events;
         this.settings = properties.stock();
-        this.owner = properties.instanceName();
-        this.cursors = cursors;
+        this.leases = leases;
         this.meters = meters;
     }
 
@@ -66,12 +63,37 @@ public class StockFileDropRoute extends RouteBuilder {
                 + "&readLockCheckInterval=250&readLockMinAge=250&move=.done/${file:name}.${date:now:yyyyMMddHHmmssSSS}"
                 + "&moveFailed=.failed/${file:name}.${date:now:yyyyMMddHHmmssSSS}", folder), FileEndpoint.class);
         // Several instances may share one drop folder (a volume the warehouse uploads to): one reads it at a time.
-        SourceFeedLease lease = new SourceFeedLease("stock-file:" + folder, cursors, owner, settings.pushLease(),
-                meters);
+        SourceFeedLease lease = leases.lease("stock-file:" + folder);
         files.setPollStrategy(new DefaultPollingConsumerPollStrategy() {
+            // The consumer polls on one thread, and processes a poll's files between begin and commit (or rollback).
+            private SourceFeedLease.Renewal renewal;
+
             @Override
             public boolean begin(Consumer consumer, Endpoint endpoint) {
-                return lease.hold().isPresent();
+                if (lease.hold().isEmpty()) {
+                    return false;
+                }
+                renewal = lease.renewWhilePolling();
+                return true;
+            }
+
+            @Override
+            public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
+                endRenewal();
+            }
+
+            @Override
+            public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause)
+                    throws Exception {
+                endRenewal();
+                return super.rollback(consumer, endpoint, retryCounter, cause);
+            }
+
+            private void endRenewal() {
+                if (renewal != null) {
+                    renewal.close();
+                    renewal = null;
+                }
             }
         });
         from(files)

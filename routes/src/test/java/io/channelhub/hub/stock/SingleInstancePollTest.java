@@ -3,6 +3,7 @@ package io.channelhub.hub.stock;
 import io.channelhub.hub.store.PollCursorStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,6 +29,7 @@ class SingleInstancePollTest {
     private static final String FEED = "tryton-stock:erp";
 
     private PollCursorStore cursors;
+    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
 
     @BeforeEach
     void migrate() {
@@ -35,12 +39,17 @@ class SingleInstancePollTest {
         cursors = new PollCursorStore(JdbcClient.create(database));
     }
 
+    @AfterEach
+    void stopRenewals() {
+        renewals.shutdownNow();
+    }
+
     @Test
     void aRoundLongerThanTheLeaseKeepsItsFeedAndMovesItsCursor() throws Exception {
         Instant next = Instant.parse("2026-12-05T10:00:00Z");
         List<Optional<PollCursorStore.Cursor>> otherInstanceTries = new ArrayList<>();
         SingleInstancePoll poll = new SingleInstancePoll(
-                new SourceFeedLease(FEED, cursors, "this-instance", LEASE, new SimpleMeterRegistry()), since -> {
+                new SourceFeedLease(FEED, cursors, "this-instance", LEASE, new SimpleMeterRegistry(), renewals), since -> {
                     // A first full load of a large catalogue: three times the lease, while the other instance's timer
                     // asks for the feed every 100 ms.
                     long end = System.nanoTime() + 3 * LEASE.toNanos();
