@@ -226,12 +226,17 @@ class AmazonListingsClientTest {
                 .anySatisfy(wait -> assertThat(wait).isGreaterThan(Duration.ofMillis(500)));
     }
 
-    @Test
-    void sandboxQuotaExceededBacksTheClientOff() {
+    /** A sandbox that serves one patch a second, with {@code skus} SKUs listed, and a client of it. */
+    private AmazonListingsClient clientOfSandboxPatchingOncePerSecond(int skus) {
         amazon.close();
         amazon = sandbox(new AmazonSandbox.Limits(RateLimit.perSecond(1, 1), LOOSE, LOOSE, LOOSE));
-        listSkus(2);
-        AmazonListingsClient client = client(settings());
+        listSkus(skus);
+        return client(settings());
+    }
+
+    @Test
+    void sandboxQuotaExceededBacksTheClientOff() {
+        AmazonListingsClient client = clientOfSandboxPatchingOncePerSecond(2);
 
         assertThatThrownBy(() -> client.pushStock(updates(1, 2, 3)))
                 .isInstanceOfSatisfying(TransientPartnerException.class, e -> {
@@ -249,10 +254,7 @@ class AmazonListingsClientTest {
 
     @Test
     void aBatchThrottledMidwayIsSentAgainWithoutThePatchesAmazonAlreadyAccepted() {
-        amazon.close();
-        amazon = sandbox(new AmazonSandbox.Limits(RateLimit.perSecond(1, 1), LOOSE, LOOSE, LOOSE));
-        listSkus(3);
-        AmazonListingsClient client = client(settings());
+        AmazonListingsClient client = clientOfSandboxPatchingOncePerSecond(3);
 
         assertThat(pushUntilThrough(() -> client.pushStock(updates(1, 3, 7)))).as("attempts, throttled midway").isGreaterThan(1);
         assertThat(amazon.callsOf(PATCH_LISTINGS_ITEM)).as("patches served, one per SKU").isEqualTo(3);
