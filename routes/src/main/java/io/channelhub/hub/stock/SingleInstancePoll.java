@@ -34,9 +34,12 @@ final class SingleInstancePoll extends ServiceSupport implements Processor {
             return;
         }
         String position = cursor.get().position();
+        SourceFeedLease.Renewal renewal = lease.renewWhilePolling();
         Instant next;
-        try (SourceFeedLease.Renewal renewal = lease.renewWhilePolling()) {
+        try {
             next = round.pollSince(position == null ? null : Instant.parse(position));
+        } finally {
+            renewal.close();
         }
         if (next != null) {
             // Lost to another instance meanwhile: what this round published is there twice at worst, and the ledger
