@@ -12,6 +12,7 @@ import io.channelhub.hub.stock.StockChangeBell;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.store.CatalogueStore;
+import io.channelhub.hub.store.LeaseRenewals;
 import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,6 +68,7 @@ public class ChannelPublishRoutes extends RouteBuilder {
     private final DeadLetters deadLetters;
     private final MeterRegistry meters;
     private final ChannelPauses pauses;
+    private final LeaseRenewals renewals;
     private final String owner;
     private final Map<String, ChannelStockPusher> stockPushers = new ConcurrentHashMap<>();
 
@@ -74,8 +76,9 @@ public class ChannelPublishRoutes extends RouteBuilder {
                                 CatalogueStore catalogue, ChannelMetrics metrics, HubProperties properties,
                                 PlatformTransactionManager jdbcTransactionManager, StockChangeLog changeLog,
                                 StockChangeBell bell, StockLedger ledger, DeadLetters deadLetters,
-                                MeterRegistry meters, ChannelPauses pauses) {
+                                MeterRegistry meters, ChannelPauses pauses, LeaseRenewals renewals) {
         this.changeLog = changeLog;
+        this.renewals = renewals;
         this.pauses = pauses;
         this.bell = bell;
         this.ledger = ledger;
@@ -95,8 +98,8 @@ public class ChannelPublishRoutes extends RouteBuilder {
     public void configure() {
         for (SalesChannel channel : channels.all()) {
             String routeId = "stock-publish-" + channel.connector() + "-" + channel.id();
-            ChannelStockPusher pusher = new ChannelStockPusher(channel, routeId, owner, changeLog, store, bell, metrics,
-                    deadLetters, settings, this::isStarted, () -> pauses.isPaused(channel.id()));
+            ChannelStockPusher pusher = new ChannelStockPusher(channel, routeId, owner, changeLog, store, bell, renewals,
+                    metrics, deadLetters, settings, this::isStarted, () -> pauses.isPaused(channel.id()));
             stockPushers.put(channel.id(), pusher);
             meters.gauge("hub.channel.backlog", Tags.of("channel", channel.id(), "kind", STOCK),
                     pusher, ChannelStockPusher::backlog);

@@ -7,6 +7,7 @@ import io.channelhub.connectors.channel.StockUpdate;
 import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.stock.StockChangeBell;
+import io.channelhub.hub.store.LeaseRenewals;
 import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
 import io.channelhub.mappings.stock.AvailableToSell;
@@ -39,7 +40,8 @@ import java.util.function.BooleanSupplier;
  * pushed (written at most every {@link #CURSOR_SAVE_INTERVAL} while SKUs still wait), so a crash or a restart pushes
  * again from there and nothing is missed.
  * <p>
- * One hub instance pushes to a channel at a time (a lease in the cursor row, renewed as it goes). While ops have paused
+ * One hub instance pushes to a channel at a time (a lease in the cursor row, renewed as it goes, also during a push
+ * that waits out a partner's limit for longer than the lease). While ops have paused
  * the channel it pushes nothing and reads nothing; what changed meanwhile is pushed once, with its newest figures, after
  * the resume. What it told the channel is kept in memory, so an unchanged figure is not pushed again; after a restart
  * the first push of a SKU goes whatever it is. A channel seen for the first time is told every SKU the hub knows (a
@@ -65,6 +67,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     private final StockChangeLog changeLog;
     private final StockStore store;
     private final StockChangeBell bell;
+    private final LeaseRenewals renewals;
     private final ChannelMetrics metrics;
     private final DeadLetters deadLetters;
     private final HubProperties.Stock settings;
@@ -92,14 +95,15 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     }
 
     ChannelStockPusher(SalesChannel channel, String routeId, String owner, StockChangeLog changeLog, StockStore store,
-                       StockChangeBell bell, ChannelMetrics metrics, DeadLetters deadLetters, HubProperties.Stock settings,
-                       BooleanSupplier running, BooleanSupplier paused) {
+                       StockChangeBell bell, LeaseRenewals renewals, ChannelMetrics metrics, DeadLetters deadLetters,
+                       HubProperties.Stock settings, BooleanSupplier running, BooleanSupplier paused) {
         this.channel = channel;
         this.routeId = routeId;
         this.owner = owner;
         this.changeLog = changeLog;
         this.store = store;
         this.bell = bell;
+        this.renewals = renewals;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
         this.settings = settings;
@@ -265,6 +269,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
             return;
         }
         PushOutcome outcome;
+        LeaseRenewals.Renewal renewal = renewals.whileWorking(settings.pushLease(), this::renewDuringPush);
         try {
             outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), running,
                     () -> channel.client().pushStock(updates));
@@ -275,6 +280,8 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
                         refused.responseExcerpt());
             }
             return;
+        } finally {
+            renewal.close();
         }
         // Only what the log line names is formatted: this runs for every SKU pushed.
         List<String> named = new ArrayList<>(ChannelPublishRoutes.EXCERPT_ITEMS);
@@ -325,6 +332,20 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
                 shown.clear();
             }
             letGo();
+        }
+    }
+
+    /**
+     * A push that waits out a partner's limit or backs off can outlast the lease: another instance would take the
+     * channel and push the same SKUs, and this push's older figures could then land after its newer ones.
+     */
+    private void renewDuringPush() {
+        try {
+            if (!changeLog.renew(channel.id(), owner, leaseUntil())) {
+                LOG.warn("another hub instance took over pushing stock to {} during a push", channel.id());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not renew the lease on {} during a push: {}", channel.id(), e.getMessage());
         }
     }
 

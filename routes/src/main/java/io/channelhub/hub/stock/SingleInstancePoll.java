@@ -1,5 +1,6 @@
 package io.channelhub.hub.stock;
 
+import io.channelhub.hub.store.LeaseRenewals;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.service.ServiceSupport;
@@ -34,7 +35,7 @@ final class SingleInstancePoll extends ServiceSupport implements Processor {
             return;
         }
         String position = cursor.get().position();
-        SourceFeedLease.Renewal renewal = lease.renewWhilePolling();
+        LeaseRenewals.Renewal renewal = lease.renewWhilePolling();
         Instant next;
         try {
             next = round.pollSince(position == null ? null : Instant.parse(position));

@@ -1,5 +1,6 @@
 package io.channelhub.hub.stock;
 
+import io.channelhub.hub.store.LeaseRenewals;
 import io.channelhub.hub.store.PollCursorStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,9 +11,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One instance at a time reads each source feed that has no webhooks (Tryton's stock moves and products, a stock drop
@@ -30,12 +28,11 @@ final class SourceFeedLease {
     private final PollCursorStore cursors;
     private final String owner;
     private final Duration lease;
-    private final ScheduledExecutorService renewals;
+    private final LeaseRenewals renewals;
     private volatile boolean held;
 
-    /** {@code renewals}: the thread that renews the lease during a long poll */
     SourceFeedLease(String feed, PollCursorStore cursors, String owner, Duration lease, MeterRegistry meters,
-                    ScheduledExecutorService renewals) {
+                    LeaseRenewals renewals) {
         this.feed = feed;
         this.cursors = cursors;
         this.owner = owner;
@@ -69,17 +66,8 @@ final class SourceFeedLease {
      * the same load from the same cursor, and with every poll longer than the lease the two took it from each other for
      * good. @return what ends the renewal
      */
-    Renewal renewWhilePolling() {
-        long third = Math.max(1, lease.toMillis() / 3);
-        ScheduledFuture<?> renewal = renewals.scheduleAtFixedRate(this::renew, third, third, TimeUnit.MILLISECONDS);
-        return () -> renewal.cancel(false);
-    }
-
-    /** Ends the renewal of a poll. */
-    @FunctionalInterface
-    interface Renewal extends AutoCloseable {
-        @Override
-        void close();
+    LeaseRenewals.Renewal renewWhilePolling() {
+        return renewals.whileWorking(lease, this::renew);
     }
 
     private void renew() {

@@ -1,6 +1,7 @@
 package io.channelhub.hub.stock;
 
 import io.channelhub.hub.config.HubProperties;
+import io.channelhub.hub.store.LeaseRenewals;
 import io.channelhub.mappings.MappingException;
 import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.Source;
@@ -66,7 +67,7 @@ public class StockFileDropRoute extends RouteBuilder {
         SourceFeedLease lease = leases.lease("stock-file:" + folder);
         files.setPollStrategy(new DefaultPollingConsumerPollStrategy() {
             // The consumer polls on one thread, and processes a poll's files between begin and commit (or rollback).
-            private SourceFeedLease.Renewal renewal;
+            private LeaseRenewals.Renewal renewal;
 
             @Override
             public boolean begin(Consumer consumer, Endpoint endpoint) {

@@ -160,6 +160,15 @@ public class StockChangeLog {
                 .params(cursor.position(), cursor.fullSyncAfter(), leaseUntil, now(), channel, owner).update() == 1;
     }
 
+    /**
+     * Renews the lease during a push that takes longer than a third of it, without moving the cursor.
+     * @return false when the lease had passed to another instance
+     */
+    public boolean renew(String channel, String owner, OffsetDateTime leaseUntil) {
+        return jdbc.sql("UPDATE channel_stock_cursor SET lease_until = ?, updated_at = ? WHERE channel = ? AND owner = ?")
+                .params(leaseUntil, now(), channel, owner).update() == 1;
+    }
+
     /** Who asked for a resync of the channel that {@code owner} still holds (empty: nobody, or it is not held). */
     public Optional<String> resyncRequestedBy(String channel, String owner) {
         return jdbc.sql("SELECT resync_requested_by FROM channel_stock_cursor WHERE channel = ? AND owner = ? "

@@ -1,5 +1,6 @@
 package io.channelhub.hub.stock;
 
+import io.channelhub.hub.store.LeaseRenewals;
 import io.channelhub.hub.store.PollCursorStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.flywaydb.core.Flyway;
@@ -17,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +28,7 @@ class SingleInstancePollTest {
     private static final String FEED = "tryton-stock:erp";
 
     private PollCursorStore cursors;
-    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
+    private final LeaseRenewals renewals = new LeaseRenewals();
 
     @BeforeEach
     void migrate() {
@@ -41,7 +40,7 @@ class SingleInstancePollTest {
 
     @AfterEach
     void stopRenewals() {
-        renewals.shutdownNow();
+        renewals.destroy();
     }
 
     @Test
