@@ -552,6 +552,20 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aSpreadsheetsFileWithAByteOrderMarkAndNoHeaderHasEveryLineApplied() throws Exception {
+        // Its first SKU begins with "SKU", as many do: it is a data line, not a header.
+        String first = listedSku("SKU");
+        String second = listedSku("FILE");
+        Path inbox = Files.createDirectories(properties.stock().fileDropDir());
+        Path written = Files.writeString(inbox.resolve("excel-export.tmp"), "\uFEFF" + first + ";WH;7\r\n" + second + ";WH;3\r\n");
+        Files.move(written, inbox.resolve("excel-export.csv"));
+
+        awaitChannels(second, expected(3, 0));
+        awaitChannels(first, expected(7, 0));
+        assertThat(deadLetters.browse("DLQ.hub.stock.ingest", 100)).noneMatch(letter -> letter.body().contains(first));
+    }
+
+    @Test
     void aDropFolderAnotherInstanceReadsIsLeftToItUntilItsLeaseRunsOut() throws Exception {
         Path inbox = Files.createDirectories(properties.stock().fileDropDir());
         String feed = "stock-file:" + inbox.toAbsolutePath();

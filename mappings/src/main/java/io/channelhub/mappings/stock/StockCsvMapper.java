@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /**
  * A stock file line, {@code SKU;LOCATION;QUANTITY[;AS_OF]} (semicolon-separated, as most warehouse and legacy ERP
- * exports are; an optional header line starts with "sku"), → a canonical {@link StockLevel}. When the line has no
+ * exports are; an optional header line's first field is "SKU"), → a canonical {@link StockLevel}. When the line has no
  * {@code AS_OF} (ISO-8601), the file's time stands in. The ledger orders reports by that time and then by version,
  * which is the line number: a later file, and a later line of the same file, wins over an earlier one.
  */
@@ -20,12 +20,13 @@ public final class StockCsvMapper {
     private StockCsvMapper() {
     }
 
+    /** Whether a file's first line is its header: a first field "SKU" (a SKU such as "SKU-1" is a data line). */
     public static boolean isHeader(String line) {
-        return line.trim().toLowerCase(Locale.ROOT).startsWith("sku");
+        return withoutByteOrderMark(line).split(";", -1)[0].trim().toLowerCase(Locale.ROOT).equals("sku");
     }
 
     public static StockLevel toCanonical(String line, int lineNumber, Instant fileTime) {
-        String[] fields = line.split(";", -1);
+        String[] fields = withoutByteOrderMark(line).split(";", -1);
         if (fields.length < 3 || fields.length > 4) {
             throw new MappingException("line " + lineNumber + ": expected SKU;LOCATION;QUANTITY[;AS_OF], got "
                     + fields.length + " field(s)");
@@ -50,5 +51,10 @@ public final class StockCsvMapper {
             }
         }
         return new StockLevel(sku, location, quantity, 0, lineNumber, OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC));
+    }
+
+    /** Spreadsheet programs begin a UTF-8 file with a byte order mark, which would otherwise become part of a SKU. */
+    private static String withoutByteOrderMark(String line) {
+        return line.startsWith("\uFEFF") ? line.substring(1) : line;
     }
 }

@@ -43,4 +43,18 @@ class StockCsvMapperTest {
         assertThatThrownBy(() -> StockCsvMapper.toCanonical("A;WH;5;yesterday", 2, FILE_TIME)).hasMessageContaining("ISO-8601");
         assertThat(StockCsvMapper.isHeader("SKU;location;quantity")).isTrue();
     }
+
+    @Test
+    void aHeaderIsAFirstFieldSkuNotASkuThatBeginsWithIt() {
+        assertThat(StockCsvMapper.isHeader("SKU;location;quantity")).isTrue();
+        assertThat(StockCsvMapper.isHeader(" sku ;Lager;Menge")).isTrue();
+        assertThat(StockCsvMapper.isHeader("SKU-1;WH;5")).isFalse();
+        assertThat(StockCsvMapper.isHeader("sku-blue;WH;5")).isFalse();
+    }
+
+    @Test
+    void aByteOrderMarkIsPartOfNeitherTheHeaderNorTheFirstSku() {
+        assertThat(StockCsvMapper.isHeader("\uFEFFsku;location;quantity")).isTrue();
+        assertThat(StockCsvMapper.toCanonical("\uFEFFMUG-BLUE;WH;5", 1, FILE_TIME).sku()).isEqualTo("MUG-BLUE");
+    }
 }
