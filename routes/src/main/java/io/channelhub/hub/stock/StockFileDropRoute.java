@@ -33,7 +33,7 @@ import java.util.Map;
  * A CSV file dropped into {@code hub.stock.file-drop-dir} (how many warehouses and legacy ERPs deliver stock) →
  * {@code stock.changed} events, the newest line per SKU and location only. The file is moved to {@code .done/} only after every line is on the broker (bad
  * lines as dead letters with their line number and reason); a crash before that reads it again, and the ledger
- * drops what it has already seen. A file that cannot be read at all goes to {@code .failed/}. Where several instances
+ * drops what it has already seen. A file that cannot be read or published (the broker away) goes to {@code .failed/}. Where several instances
  * share the folder, the one that holds its lease ({@link SourceFeedLease}) reads it.
  */
 @Component
