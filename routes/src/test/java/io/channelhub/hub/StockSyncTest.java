@@ -35,6 +35,9 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.assertj.core.groups.Tuple;
@@ -116,6 +119,8 @@ class StockSyncTest extends SandboxHubTest {
     private JdbcClient jdbc;
     @Autowired
     private ChannelReconcileRoute reconciliation;
+    @Autowired
+    private EmbeddedActiveMQ broker;
 
     @Test
     void lateRepeatedAndReorderedReportsNeverMoveStockBackwards() throws Exception {
@@ -563,6 +568,44 @@ class StockSyncTest extends SandboxHubTest {
         awaitChannels(second, expected(3, 0));
         awaitChannels(first, expected(7, 0));
         assertThat(deadLetters.browse("DLQ.hub.stock.ingest", 100)).noneMatch(letter -> letter.body().contains(first));
+    }
+
+    @Test
+    void aStockFileTheBrokerRefusesStaysInTheFolderAndIsPublishedOnceItTakesItAgain() throws Exception {
+        String first = listedSku("REFUSED");
+        String second = listedSku("REFUSED");
+        Path inbox = Files.createDirectories(properties.stock().fileDropDir());
+        var server = broker.getActiveMQServer();
+        var settings = server.getAddressSettingsRepository();
+        var original = settings.getMatch(HubQueues.STOCK_CHANGED);
+        var ledgerQueue = server.locateQueue(HubQueues.STOCK_CHANGED_LEDGER);
+        // The ledger stops draining and the address refuses more than it holds: the broker is "full".
+        var full = new AddressSettings();
+        full.merge(original);
+        full.setMaxSizeBytes(1).setAddressFullMessagePolicy(AddressFullMessagePolicy.FAIL);
+        Path dropped = inbox.resolve("refused-export.csv");
+        ledgerQueue.pause();
+        try {
+            settings.addMatch(HubQueues.STOCK_CHANGED, full);
+            Path written = Files.writeString(inbox.resolve("refused-export.tmp"), first + ";WH;4\n" + second + ";WH;2\n");
+            Files.move(written, dropped);
+            // Read and refused at least twice (a failure pause is 1 s): the file is still where the warehouse put it.
+            await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dropped));
+        } finally {
+            settings.addMatch(HubQueues.STOCK_CHANGED, original);
+            ledgerQueue.resume();
+        }
+
+        awaitChannels(first, expected(4, 0));
+        awaitChannels(second, expected(2, 0));
+        await().atMost(PROPAGATION).until(() -> !Files.exists(dropped));
+        assertThat(Files.list(inbox.resolve(".done"))).anyMatch(p -> p.getFileName().toString().startsWith("refused-export.csv"));
+        assertThat(Files.exists(inbox.resolve(".failed"))
+                && Files.list(inbox.resolve(".failed")).anyMatch(p -> p.getFileName().toString().startsWith("refused-export.csv")))
+                .as("moved to .failed/").isFalse();
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(first)).as(channel).isEqualTo(1);
+        }
     }
 
     @Test

@@ -8,10 +8,12 @@ import io.channelhub.mappings.model.Source;
 import io.channelhub.mappings.model.StockLevel;
 import io.channelhub.mappings.stock.StockCsvMapper;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.jms.JMSException;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.file.FileEndpoint;
 import org.apache.camel.support.DefaultPollingConsumerPollStrategy;
@@ -33,7 +35,8 @@ import java.util.Map;
  * A CSV file dropped into {@code hub.stock.file-drop-dir} (how many warehouses and legacy ERPs deliver stock) →
  * {@code stock.changed} events, the newest line per SKU and location only. The file is moved to {@code .done/} only after every line is on the broker (bad
  * lines as dead letters with their line number and reason); a crash before that reads it again, and the ledger
- * drops what it has already seen. A file that cannot be read or published (the broker away) goes to {@code .failed/}. Where several instances
+ * drops what it has already seen. While the broker refuses its reports, the file stays and is published again after
+ * {@code hub.stock.failure-pause}; a file that cannot be read at all goes to {@code .failed/}. Where several instances
  * share the folder, the one that holds its lease ({@link SourceFeedLease}) reads it.
  */
 @Component
@@ -140,10 +143,32 @@ public class StockFileDropRoute extends RouteBuilder {
         var readAt = StockEvents.now();
         List<Envelope<StockLevel>> levels = newest.values().stream()
                 .map(level -> StockEvents.envelope(level, SOURCE, readAt)).toList();
-        events.publish(levels, rejects);
+        publishWhileRunning(fileName, levels, rejects);
         meters.counter("hub.stock.reports.conflated", "source", SOURCE.partnerId()).increment(lines - levels.size());
         log.info("{}: {} line(s), {} stock report(s) published (newest per SKU and location), {} bad line(s) dead-lettered",
                 fileName, lines, levels.size(), rejects.size());
+    }
+
+    /**
+     * A file stays in the folder until its reports are on the broker. Failing it would move it to {@code .failed/},
+     * which nothing reads again: a broker away for a minute would have left the warehouse's figures out for good. A
+     * chunk published before the failure is published again, and the ledger drops what it has already seen.
+     */
+    private void publishWhileRunning(String fileName, List<Envelope<StockLevel>> levels, List<StockEvents.Reject> rejects)
+            throws JMSException, InterruptedException {
+        while (true) {
+            try {
+                publishWhileRunning(fileName, levels, rejects);
+                return;
+            } catch (JMSException e) {
+                if (getContext().isStopping() || getContext().getRouteController().getRouteStatus(ROUTE_ID) != ServiceStatus.Started) {
+                    throw e;
+                }
+                log.warn("{}: its stock reports could not be published ({}); it stays in the folder and is published "
+                        + "again in {} ms", fileName, e.getMessage(), settings.failurePause().toMillis());
+                Thread.sleep(settings.failurePause().toMillis());
+            }
+        }
     }
 
     private static StockLevel newer(StockLevel a, StockLevel b) {
