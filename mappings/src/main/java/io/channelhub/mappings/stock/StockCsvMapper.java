@@ -3,6 +3,7 @@ package io.channelhub.mappings.stock;
 import io.channelhub.mappings.MappingException;
 import io.channelhub.mappings.model.StockLevel;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -13,9 +14,17 @@ import java.util.Locale;
  * A stock file line, {@code SKU;LOCATION;QUANTITY[;AS_OF]} (semicolon-separated, as most warehouse and legacy ERP
  * exports are; an optional header line's first field is "SKU"), → a canonical {@link StockLevel}. When the line has no
  * {@code AS_OF} (ISO-8601), the file's time stands in. The ledger orders reports by that time and then by version,
- * which is the line number: a later file, and a later line of the same file, wins over an earlier one.
+ * which is the line number: a later file, and a later line of the same file, wins over an earlier one. Fields may be
+ * quoted, as spreadsheet programs write them.
  */
 public final class StockCsvMapper {
+
+    /**
+     * How far a line's as-of may lie after the file was written (clocks differ a little). A figure from the future
+     * would win over every real report until that time came, so the SKU would stop moving: a typo in the year froze it
+     * for decades.
+     */
+    static final Duration AS_OF_TOLERANCE = Duration.ofMinutes(5);
 
     private StockCsvMapper() {
     }
@@ -27,30 +36,42 @@ public final class StockCsvMapper {
 
     public static StockLevel toCanonical(String line, int lineNumber, Instant fileTime) {
         String[] fields = withoutByteOrderMark(line).split(";", -1);
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = unquoted(fields[i].trim());
+        }
         if (fields.length < 3 || fields.length > 4) {
             throw new MappingException("line " + lineNumber + ": expected SKU;LOCATION;QUANTITY[;AS_OF], got "
                     + fields.length + " field(s)");
         }
-        String sku = fields[0].trim();
-        String location = fields[1].trim();
+        String sku = fields[0];
+        String location = fields[1];
         if (sku.isEmpty() || location.isEmpty()) {
             throw new MappingException("line " + lineNumber + ": SKU and location must not be empty");
         }
         long quantity;
         try {
-            quantity = Long.parseLong(fields[2].trim());
+            quantity = Long.parseLong(fields[2]);
         } catch (NumberFormatException e) {
-            throw new MappingException("line " + lineNumber + ": quantity '" + fields[2].trim() + "' is not a whole number");
+            throw new MappingException("line " + lineNumber + ": quantity '" + fields[2] + "' is not a whole number");
         }
         Instant asOf = fileTime;
         if (fields.length == 4 && !fields[3].isBlank()) {
             try {
-                asOf = OffsetDateTime.parse(fields[3].trim()).toInstant();
+                asOf = OffsetDateTime.parse(fields[3]).toInstant();
             } catch (DateTimeParseException e) {
-                throw new MappingException("line " + lineNumber + ": as-of '" + fields[3].trim() + "' is not an ISO-8601 date-time");
+                throw new MappingException("line " + lineNumber + ": as-of '" + fields[3] + "' is not an ISO-8601 date-time");
+            }
+            if (asOf.isAfter(fileTime.plus(AS_OF_TOLERANCE))) {
+                throw new MappingException("line " + lineNumber + ": as-of " + fields[3] + " is after the file was written ("
+                        + fileTime + ")");
             }
         }
         return new StockLevel(sku, location, quantity, 0, lineNumber, OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC));
+    }
+
+    private static String unquoted(String field) {
+        return field.length() >= 2 && field.startsWith("\"") && field.endsWith("\"")
+                ? field.substring(1, field.length() - 1).replace("\"\"", "\"").trim() : field;
     }
 
     /** Spreadsheet programs begin a UTF-8 file with a byte order mark, which would otherwise become part of a SKU. */

@@ -57,4 +57,21 @@ class StockCsvMapperTest {
         assertThat(StockCsvMapper.isHeader("\uFEFFsku;location;quantity")).isTrue();
         assertThat(StockCsvMapper.toCanonical("\uFEFFMUG-BLUE;WH;5", 1, FILE_TIME).sku()).isEqualTo("MUG-BLUE");
     }
+
+    @Test
+    void quotedFieldsAreReadAsSpreadsheetsWriteThem() {
+        var level = StockCsvMapper.toCanonical("\"MUG \"\"BLUE\"\"\";\"WH\";\"5\"", 1, FILE_TIME);
+        assertThat(level.sku()).isEqualTo("MUG \"BLUE\"");
+        assertThat(level.locationId()).isEqualTo("WH");
+        assertThat(level.onHand()).isEqualTo(5);
+    }
+
+    @Test
+    void anAsOfAfterTheFileWasWrittenIsABadLine() {
+        assertThat(StockCsvMapper.toCanonical("A;WH;5;2026-11-23T10:04:00Z", 2, FILE_TIME).asOf().toInstant())
+                .as("within the clocks' tolerance").isEqualTo(Instant.parse("2026-11-23T10:04:00Z"));
+        assertThatThrownBy(() -> StockCsvMapper.toCanonical("A;WH;5;2062-11-23T10:00:00Z", 2, FILE_TIME))
+                .isInstanceOf(MappingException.class).hasMessageContaining("line 2")
+                .hasMessageContaining("after the file was written");
+    }
 }
