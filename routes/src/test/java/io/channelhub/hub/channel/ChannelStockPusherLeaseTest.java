@@ -8,18 +8,18 @@ import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.stock.StockChangeBell;
 import io.channelhub.hub.store.LeaseRenewals;
+import io.channelhub.hub.store.MigratedDatabase;
 import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
 import io.channelhub.mappings.stock.ChannelStockRules;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
+import javax.sql.DataSource;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +29,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -48,9 +47,7 @@ class ChannelStockPusherLeaseTest {
 
     @BeforeEach
     void start() {
-        DriverManagerDataSource database = new DriverManagerDataSource(
-                "jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        Flyway.configure().dataSource(database).load().migrate();
+        DataSource database = MigratedDatabase.inMemory();
         changeLog = new StockChangeLog(JdbcClient.create(database));
         store = new StockStore(JdbcClient.create(database), new JdbcTemplate(database));
         otto = new OttoSandbox(0, "otto-client", "otto-secret", RateLimit.perSecond(1000, 1000));

@@ -1,14 +1,13 @@
 package io.channelhub.hub.stock;
 
 import io.channelhub.hub.store.LeaseRenewals;
+import io.channelhub.hub.store.MigratedDatabase;
 import io.channelhub.hub.store.PollCursorStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +16,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,10 +30,7 @@ class SingleInstancePollTest {
 
     @BeforeEach
     void migrate() {
-        DriverManagerDataSource database = new DriverManagerDataSource(
-                "jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        Flyway.configure().dataSource(database).load().migrate();
-        cursors = new PollCursorStore(JdbcClient.create(database));
+        cursors = new PollCursorStore(JdbcClient.create(MigratedDatabase.inMemory()));
     }
 
     @AfterEach
