@@ -335,6 +335,27 @@ class ShopifyAdminClientTest {
     }
 
     @Test
+    void anItemShopifyRefusesIsRejectedAndTheOthersOfItsAllOrNothingCallAreSetAgain() {
+        ShopifyAdminClient client = start(ROOMY, ROOMY);
+        list("A", "B", "C");
+
+        PushOutcome outcome = client.pushStock(List.of(new StockUpdate("A", 7, 10L),
+                new StockUpdate("B", 2_000_000_000L, 10L), new StockUpdate("C", 10, 10L)));
+
+        assertThat(outcome.rejected()).containsOnlyKeys("B");
+        assertThat(outcome.rejected().get("B")).startsWith("INVALID_QUANTITY_TOO_HIGH");
+        assertThat(shopify.quantityOf("A")).as("refused with B the first time, set on its own after").hasValue(7);
+        assertThat(shopify.stockWritesOf("A")).isEqualTo(1);
+        assertThat(shopify.quantityOf("B")).hasValue(10);
+        assertThat(shopify.stockWritesOf("B")).isZero();
+        assertThat(shopify.stockWritesOf("C")).as("Shopify already holds C's figure: not sent again").isZero();
+        assertThat(shopify.callsOf("inventorySetQuantities")).isEqualTo(2);
+        assertThat(shopify.callsOf("nodes")).isEqualTo(1);
+        assertThat(recorder.calls).containsExactly("productVariants:3", "inventorySetQuantities:3", "nodes:2",
+                "inventorySetQuantities:1");
+    }
+
+    @Test
     void theSameBatchRetriedAfterALostAnswerIsAppliedOnce() {
         ShopifyAdminClient client = start(ROOMY, ROOMY);
         list("A", "B");
