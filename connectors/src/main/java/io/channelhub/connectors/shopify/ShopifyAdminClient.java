@@ -554,7 +554,7 @@ public class ShopifyAdminClient implements ChannelClient {
         Set<String> wanted = new HashSet<>(skus);
         Map<String, List<Variant>> found = new LinkedHashMap<>();
         String after = null;
-        do {
+        while (true) {
             ObjectNode variables = ChannelHttp.JSON.createObjectNode();
             variables.put("query", query.toString());
             variables.put("first", skus.size());
@@ -573,10 +573,18 @@ public class ShopifyAdminClient implements ChannelClient {
                             node.path("product").path("id").asText(), node.path("inventoryItem").path("id").asText()));
                 }
             }
-            boolean more = connection.path("pageInfo").path("hasNextPage").asBoolean(false);
-            after = more ? connection.path("pageInfo").path("endCursor").asText(null) : null;
-        } while (after != null);
-        return found;
+            if (!connection.path("pageInfo").path("hasNextPage").asBoolean(false)) {
+                return found;
+            }
+            // A page that promises more without moving its cursor would be asked for again and again.
+            String next = connection.path("pageInfo").path("endCursor").asText(null);
+            if (next == null || next.equals(after)) {
+                throw new PermanentPartnerException(partner(), 200, "productVariants: the "
+                        + (after == null ? "first page" : "page after cursor '" + after + "'") + " says hasNextPage but "
+                        + (next == null ? "gives no endCursor" : "gives the same endCursor '" + next + "'"), data.toString());
+            }
+            after = next;
+        }
     }
 
     /** A search-syntax value: double-quoted, backslash and double quote escaped. */

@@ -316,6 +316,30 @@ class ShopifyAdminClientTest {
     }
 
     @Test
+    void aLookupPageThatPromisesMoreWithoutMovingItsCursorIsPermanentAndNamesTheCursor() {
+        ShopifyAdminClient client = start(ROOMY, ROOMY);
+        list("A");
+        Map<String, Object> stuck = Map.of("data", Map.of("productVariants", Map.of("nodes", List.of(),
+                "pageInfo", Map.of("hasNextPage", true, "endCursor", "eyJsYXN0X2lkIjo0Mn0="))));
+        shopify.faults().failNext(3, 200, null, stuck);
+
+        assertThatThrownBy(() -> client.pushStock(List.of(new StockUpdate("A", 5, 10L))))
+                .isInstanceOf(PermanentPartnerException.class)
+                .hasMessageContaining("eyJsYXN0X2lkIjo0Mn0=");
+        assertThat(recorder.calls).as("the first page, then the same cursor once").containsExactly("productVariants:1",
+                "productVariants:1");
+
+        Map<String, Object> cursorless = Map.of("data", Map.of("productVariants", Map.of("nodes", List.of(),
+                "pageInfo", Map.of("hasNextPage", true))));
+        shopify.faults().failNext(1, 200, null, cursorless);
+        assertThatThrownBy(() -> client.pushStock(List.of(new StockUpdate("A", 5, 10L))))
+                .isInstanceOf(PermanentPartnerException.class)
+                .hasMessageContaining("no endCursor");
+        assertThat(shopify.quantityOf("A")).hasValue(10);
+        assertThat(shopify.callsOf("inventorySetQuantities")).isZero();
+    }
+
+    @Test
     void staleChangeFromQuantityIsReadAgainAndSetOnceWithTheFreshValue() {
         ShopifyAdminClient client = start(ROOMY, ROOMY);
         list("A", "B");
