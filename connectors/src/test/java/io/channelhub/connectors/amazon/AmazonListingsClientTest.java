@@ -29,6 +29,7 @@ import static io.channelhub.connectors.amazon.AmazonListingsClient.UPLOAD_FEED_D
 import static io.channelhub.connectors.channel.ChannelClientChecks.pushUntilThrough;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /** The SP-API listings client against the Amazon sandbox over real HTTP. */
@@ -335,6 +336,32 @@ class AmazonListingsClientTest {
             return amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT) >= 2;
         });
         assertThat(prices).as("a price feed without problems refuses nothing").isEmpty();
+    }
+
+    @Test
+    void anErrorOfTheWholeFeedInItsReportRefusesEveryMessageOfTheFeed() throws Exception {
+        listSkus(2);
+        AmazonListingsClient client = client(AmazonSettings.of("amazon-de", amazon.baseUrl(), amazon.lwaTokenUrl(),
+                CLIENT_ID, SECRET, REFRESH_TOKEN, "A2NOTTHISSELLER", MARKETPLACE).withLimits(LOOSE, LOOSE, LOOSE)
+                .withPatchThreshold(0));
+
+        assertThat(client.pushStock(updates(1, 2, 6))).isEqualTo(PushOutcome.accepted(3));
+        List<LateRefusal> refused = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            refused.addAll(Refusals.ofStock(client));
+            return amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT) >= 1;
+        });
+
+        String feedId = amazon.feedIds().get(0);
+        assertThat(refused).as("the report has one ERROR without messageId and accepted no message")
+                .extracting(LateRefusal::sku, LateRefusal::value)
+                .containsExactlyInAnyOrder(tuple("SKU-1", "6"), tuple("SKU-2", "6"));
+        assertThat(refused).allSatisfy(refusal -> assertThat(refusal.reason())
+                .startsWith("feed " + feedId + ": " + AmazonSandbox.INVALID_HEADER).contains("A2NOTTHISSELLER"));
+        assertThat(amazon.quantityOf("SKU-1")).hasValue(100);
+        assertThat(amazon.stockWritesOf("SKU-2")).isZero();
+        assertThat(Refusals.ofStock(client)).as("the feed is forgotten").isEmpty();
+        assertThat(amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT)).as("its report read once").isOne();
     }
 
     @Test
