@@ -162,8 +162,10 @@ public class AmazonListingsClient implements ChannelClient {
             return PushOutcome.accepted(0);
         }
         Tally tally = new Tally();
+        // Started for a feed too, which so discards what a failed patch push left: the feed may change those values,
+        // and a later patch push would otherwise leave out a value that Amazon no longer holds.
+        AcceptedBeforeFailure.Push push = acceptedBeforeFailure.start(stock);
         if (updates.size() <= settings.patchThreshold()) {
-            AcceptedBeforeFailure.Push push = acceptedBeforeFailure.start(stock);
             Map<String, String> rejected = new LinkedHashMap<>();
             try {
                 for (T update : updates) {

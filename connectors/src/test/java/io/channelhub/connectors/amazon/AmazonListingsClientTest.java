@@ -269,6 +269,28 @@ class AmazonListingsClientTest {
     }
 
     @Test
+    void aFeedPushDiscardsWhatAFailedPatchPushLeftSoALaterPatchIsSentWhole() {
+        listSkus(3);
+        AmazonListingsClient client = client(settings().withPatchThreshold(2));
+        // A patch push: SKU-1 = 5 is accepted, then the call for SKU-2 is refused as a whole (the batch is dead-lettered).
+        amazon.faults().failAfter(1, 1, 400, null, Map.of("errors", List.of(Map.of("code", "InvalidInput",
+                "message", "Request has missing or invalid parameters and cannot be parsed.", "details", ""))));
+        assertThatThrownBy(() -> client.pushStock(List.of(new StockUpdate("SKU-1", 5, null),
+                new StockUpdate("SKU-2", 3, null)))).isInstanceOf(PermanentPartnerException.class);
+        // A larger batch goes as a feed and makes SKU-1 7.
+        assertThat(client.pushStock(List.of(new StockUpdate("SKU-1", 7, 5L), new StockUpdate("SKU-2", 3, null),
+                new StockUpdate("SKU-3", 1, null)))).isEqualTo(PushOutcome.accepted(3));
+        assertThat(amazon.quantityOf("SKU-1")).hasValue(7);
+
+        PushOutcome back = client.pushStock(List.of(new StockUpdate("SKU-1", 5, 7L)));
+
+        assertThat(back).isEqualTo(PushOutcome.accepted(1));
+        assertThat(amazon.quantityOf("SKU-1")).as("reported accepted, so Amazon shows it").hasValue(5);
+        assertThat(amazon.stockWritesOf("SKU-1")).as("the first patch, the feed, the last patch").isEqualTo(3);
+        assertThat(amazon.callsOf(PATCH_LISTINGS_ITEM)).as("patches served").isEqualTo(2);
+    }
+
+    @Test
     void unknownSkuIsRejectedAndTheRestArrives() {
         listSkus(2);
 
