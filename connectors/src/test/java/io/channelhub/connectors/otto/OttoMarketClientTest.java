@@ -18,6 +18,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import static io.channelhub.connectors.channel.ChannelClientChecks.assertListenersHearEachWriteAsItIsStored;
@@ -204,6 +205,23 @@ class OttoMarketClientTest {
         assertThat(otto.quantityOf(sku(1))).hasValue(4);
         assertThat(otto.quantityOf(sku(2))).hasValue(6);
         assertThat(otto.quantityOf("NOPE")).isEmpty();
+    }
+
+    @Test
+    void aMultiStatusErrorThatNamesNoSkuRefusesEverySkuOfTheCallNotOtherwiseAccountedFor() {
+        otto.faults().failNext(1, 207, null, Map.of("errors", List.of(
+                Map.of("code", 404, "title", "SKU not found", "detail", "sku 'SKU-2' is not known for this partner",
+                        "path", "/v1/availability/quantities/SKU-2"),
+                Map.of("code", "QUANTITY_INVALID", "title", "Unprocessable", "detail", "quantity exceeds the maximum"))));
+
+        PushOutcome outcome = client().pushStock(List.of(stock(1, 4), stock(2, 5), stock(3, 6)));
+
+        assertThat(outcome.rejected()).as("no results[]: OTTO names no SKU it stored").containsOnlyKeys(sku(1), sku(2), sku(3));
+        assertThat(outcome.rejected().get(sku(2))).contains("SKU not found");
+        assertThat(outcome.rejected().get(sku(1))).isEqualTo("Unprocessable: quantity exceeds the maximum [QUANTITY_INVALID]");
+        assertThat(outcome.rejected().get(sku(3))).isEqualTo(outcome.rejected().get(sku(1)));
+        assertThat(otto.stockWritesOf(sku(1))).isZero();
+        assertThat(otto.stockWritesOf(sku(3))).isZero();
     }
 
     @Test
