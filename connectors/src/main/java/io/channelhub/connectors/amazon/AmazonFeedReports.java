@@ -117,7 +117,14 @@ final class AmazonFeedReports {
         if (url.isEmpty()) {
             throw new PermanentPartnerException(partner, 200, GET_FEED_DOCUMENT + " returned no url", document.toString());
         }
-        HttpResponse<byte[]> report = http.exchangeBytes(HttpRequest.newBuilder(URI.create(url)).GET());
+        URI location;
+        try {
+            location = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new PermanentPartnerException(partner, 200, GET_FEED_DOCUMENT + " returned an unusable url",
+                    document.toString());
+        }
+        HttpResponse<byte[]> report = http.exchangeBytes(HttpRequest.newBuilder(location).GET());
         HttpFailures.raiseFor(partner, report.statusCode(), report.headers(),
                 new String(report.body(), StandardCharsets.UTF_8));
         try {
@@ -152,6 +159,11 @@ final class AmazonFeedReports {
             feed.path("messages").properties().forEach(message -> messages.put(Integer.valueOf(message.getKey()),
                     new Item(message.getValue().path("sku").asText(), message.getValue().path("value").asText())));
             return new SubmittedFeed(feed.path("feedId").asText(), feed.path("stock").asBoolean(), messages);
+        }
+
+        @Override
+        public List<LateRefusal> refuseAll(SubmittedFeed feed, String reason) {
+            return feed.refuseAll(reason);
         }
     }
 

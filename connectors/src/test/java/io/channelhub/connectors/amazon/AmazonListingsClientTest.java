@@ -387,6 +387,29 @@ class AmazonListingsClientTest {
     }
 
     @Test
+    void aFeedAmazonAnswers404ForRefusesEveryMessageOfItAndIsForgotten() throws Exception {
+        listSkus(2);
+        var journal = new KeptJobs();
+        AmazonListingsClient client = new AmazonListingsClient(settings().withPatchThreshold(0), recorder, journal);
+        // createFeedDocument is served, createFeed's answer names a feed Amazon does not know.
+        amazon.faults().failAfter(1, 1, 202, null, Map.of("feedId", "50014019999"));
+        assertThat(client.pushStock(updates(1, 2, 6))).isEqualTo(PushOutcome.accepted(3));
+
+        List<LateRefusal> refused = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            refused.addAll(Refusals.ofStock(client));
+            return !refused.isEmpty();
+        });
+
+        assertThat(refused).extracting(LateRefusal::sku, LateRefusal::value)
+                .containsExactlyInAnyOrder(tuple("SKU-1", "6"), tuple("SKU-2", "6"));
+        assertThat(refused).allSatisfy(refusal -> assertThat(refusal.reason()).contains("50014019999", "HTTP 404"));
+        assertThat(Refusals.ofStock(client)).as("handed over once").isEmpty();
+        assertThat(amazon.callsOf(AmazonFeedReports.GET_FEED)).as("looked at once").isOne();
+        assertThat(journal.all()).as("forgotten").isEmpty();
+    }
+
+    @Test
     void aFeedSubmittedBeforeARestartIsReadByTheRestartedClientAndThenForgotten() {
         var journal = new KeptJobs();
         AmazonListingsClient before = new AmazonListingsClient(settings().withPatchThreshold(0), recorder, journal);

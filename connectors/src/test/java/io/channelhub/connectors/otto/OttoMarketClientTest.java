@@ -244,6 +244,47 @@ class OttoMarketClientTest {
         assertThat(recorder.calls).contains("productsUpdateTask:1", "productsUpdateTaskFailed:1");
     }
 
+    /** OTTO's 202 for a price request, naming {@code href} as its task and due to be looked at at once. */
+    private static Map<String, Object> processLinking(String href) {
+        return Map.of("state", "pending", "pingAfter", "2000-01-01T00:00:00Z",
+                "links", List.of(Map.of("rel", "self", "href", href)));
+    }
+
+    @Test
+    void aPriceTaskOttoAnswers404ForRefusesItsPricesWithOttosAnswerAndIsForgotten() throws Exception {
+        var journal = new KeptJobs();
+        OttoMarketClient client = new OttoMarketClient(otto.settings("otto-de"), recorder, journal);
+        otto.faults().failNext(1, 202, null, processLinking("/v5/products/update-tasks/0b5e6f1c-gone"));
+        client.pushPrices(List.of(price(1, "9.99")));
+
+        List<LateRefusal> refused = Refusals.ofPrices(client);
+
+        assertThat(refused).singleElement().satisfies(refusal -> {
+            assertThat(refusal.sku()).isEqualTo(sku(1));
+            assertThat(refusal.value()).isEqualTo("9.99 EUR");
+            assertThat(refusal.reason()).contains("0b5e6f1c-gone", "HTTP 404", "no process 0b5e6f1c-gone");
+        });
+        assertThat(Refusals.ofPrices(client)).as("handed over once").isEmpty();
+        assertThat(recorder.calls).as("the task looked at once").containsOnlyOnce("productsUpdateTask:1");
+        assertThat(journal.all()).as("forgotten").isEmpty();
+    }
+
+    @Test
+    void aPriceTaskWhoseLinkIsNoUriRefusesItsPricesInsteadOfFailingEveryLaterRead() throws Exception {
+        OttoMarketClient client = client();
+        otto.faults().failNext(1, 202, null, processLinking("/v5/products/update-tasks/{processUuid} "));
+        client.pushPrices(List.of(price(1, "9.99")));
+
+        List<LateRefusal> refused = Refusals.ofPrices(client);
+
+        assertThat(refused).singleElement().satisfies(refusal -> {
+            assertThat(refusal.sku()).isEqualTo(sku(1));
+            assertThat(refusal.reason()).contains("{processUuid}", "not a URI");
+        });
+        assertThat(Refusals.ofPrices(client)).as("forgotten").isEmpty();
+        assertThat(recorder.calls).as("no call to the garbage link").doesNotContain("productsUpdateTask:1");
+    }
+
     @Test
     void aPriceTaskAcceptedBeforeARestartIsReadByTheRestartedClientAndThenForgotten() {
         var journal = new KeptJobs();
