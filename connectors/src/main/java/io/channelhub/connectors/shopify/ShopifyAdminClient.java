@@ -75,8 +75,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link ShopifyCostBudget}; before a call the client waits until the bucket holds the call's expected cost and
  * reports the wait. A {@code THROTTLED} answer becomes a {@link TransientPartnerException} whose retryAfter is the
  * time Shopify needs to restore the requested cost; an HTTP 429 uses its {@code Retry-After} (Shopify sends
- * fractional seconds, e.g. {@code 2.0}). The client never retries a throttled call itself. Access tokens of Admin
- * API apps do not expire, so a 401 is permanent (there is nothing to refresh).
+ * fractional seconds, e.g. {@code 2.0}), and so does a 408 or 5xx that carries one. The budget holds every later call
+ * until then, so the failure is thrown as held. The client never retries a throttled call itself. Access tokens of
+ * Admin API apps do not expire, so a 401 is permanent (there is nothing to refresh).
  */
 public class ShopifyAdminClient implements ChannelClient {
 
@@ -624,7 +625,12 @@ public class ShopifyAdminClient implements ChannelClient {
             Duration retryAfter = response.headers().firstValue("Retry-After").map(ShopifyAdminClient::retryAfter)
                     .orElseGet(() -> restoreTimeIn(response.body(), expectedCost));
             budget.backOff(retryAfter);
-            throw new TransientPartnerException(partner(), status, operation + ": HTTP 429", response.body(), retryAfter, null);
+            throw TransientPartnerException.held(partner(), status, operation + ": HTTP 429", response.body(), retryAfter);
+        }
+        Duration later = HttpFailures.isTransient(status) ? HttpFailures.retryAfter(response.headers()) : null;
+        if (later != null) {
+            budget.backOff(later);
+            throw TransientPartnerException.held(partner(), status, operation + ": HTTP " + status, response.body(), later);
         }
         HttpFailures.raiseFor(partner(), response);
         JsonNode answer = http.parse(response);
@@ -645,7 +651,8 @@ public class ShopifyAdminClient implements ChannelClient {
                     double requested = cost.path("requestedQueryCost").asDouble(expectedCost);
                     Duration retryAfter = budget.timeToRestore(requested, throttle.path("currentlyAvailable").asDouble(0));
                     budget.backOff(retryAfter);
-                    throw new TransientPartnerException(partner(), status, operation + ": THROTTLED", response.body(), retryAfter, null);
+                    throw TransientPartnerException.held(partner(), status, operation + ": THROTTLED", response.body(),
+                            retryAfter);
                 }
                 if (code.equals("INTERNAL_SERVER_ERROR") || code.equals("SERVICE_UNAVAILABLE")) {
                     throw new TransientPartnerException(partner(), status, operation + ": " + code, response.body(), null, null);

@@ -318,6 +318,25 @@ class OttoMarketClientTest {
     }
 
     @Test
+    void aServerErrorsRetryAfterHoldsTheClientsNextCall() {
+        OttoMarketClient client = client();
+        otto.faults().failNext(1, 503, "1");
+
+        assertThatThrownBy(() -> client.pushStock(List.of(stock(1, 8))))
+                .isInstanceOfSatisfying(TransientPartnerException.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(1));
+                    assertThat(e.retryAfterHeld()).as("whoever retries need not wait as well").isTrue();
+                });
+        assertThat(client.pushStock(List.of(stock(1, 8)))).isEqualTo(PushOutcome.accepted(1));
+
+        assertThat(recorder.waits).as("the next call waited for the Retry-After")
+                .anySatisfy(wait -> assertThat(wait).isGreaterThan(Duration.ofMillis(900)));
+        assertThat(otto.quantityOf(sku(1))).hasValue(8);
+        assertThat(otto.stockWritesOf(sku(1))).isOne();
+    }
+
+    @Test
     void anAnswerThatIsNotJsonIsPermanent() {
         OttoMarketClient client = client();
         otto.garbleNext(2);
