@@ -25,11 +25,20 @@ public final class HttpFailures {
         if (status >= 200 && status < 300) {
             return;
         }
-        if (status == 429 || status == 408 || status >= 500) {
-            Duration retryAfter = headers.firstValue("Retry-After").map(HttpFailures::retryAfter).orElse(null);
-            throw new TransientPartnerException(partner, status, "HTTP " + status, body, retryAfter, null);
+        if (isTransient(status)) {
+            throw new TransientPartnerException(partner, status, "HTTP " + status, body, retryAfter(headers), null);
         }
         throw new PermanentPartnerException(partner, status, "HTTP " + status, body);
+    }
+
+    /** 408, 429 and 5xx: the same call may succeed later. */
+    public static boolean isTransient(int status) {
+        return status == 429 || status == 408 || status >= 500;
+    }
+
+    /** The answer's {@code Retry-After}, or null when it has none (or none that can be read). */
+    public static Duration retryAfter(HttpHeaders headers) {
+        return headers.firstValue("Retry-After").map(HttpFailures::retryAfter).orElse(null);
     }
 
     /**

@@ -32,8 +32,9 @@ import java.util.zip.GZIPInputStream;
  * 5 s after it was created, then ever less often ({@link AsyncJobs}); once DONE its report is located with
  * getFeedDocument (0.0222/s, burst 10: feeds_2021-06-30.json) and read from its pre-signed URL (gzip when
  * {@code compressionAlgorithm} says so). ERROR issues become {@link LateRefusal}s by the message's SKU
- * (listings-feed-processing-report-schema-v2); a FATAL or CANCELLED feed refuses all its messages. Checks never wait
- * for a rate limit: a check that would is left for the next call.
+ * (listings-feed-processing-report-schema-v2); an ERROR of the feed as a whole (no messageId of the feed), a FATAL
+ * or a CANCELLED feed refuses all its messages. Checks never wait for a rate limit: a check that would is left for
+ * the next call.
  */
 final class AmazonFeedReports {
 
@@ -116,7 +117,14 @@ final class AmazonFeedReports {
         if (url.isEmpty()) {
             throw new PermanentPartnerException(partner, 200, GET_FEED_DOCUMENT + " returned no url", document.toString());
         }
-        HttpResponse<byte[]> report = http.exchangeBytes(HttpRequest.newBuilder(URI.create(url)).GET());
+        URI location;
+        try {
+            location = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new PermanentPartnerException(partner, 200, GET_FEED_DOCUMENT + " returned an unusable url",
+                    document.toString());
+        }
+        HttpResponse<byte[]> report = http.exchangeBytes(HttpRequest.newBuilder(location).GET());
         HttpFailures.raiseFor(partner, report.statusCode(), report.headers(),
                 new String(report.body(), StandardCharsets.UTF_8));
         try {
@@ -152,6 +160,11 @@ final class AmazonFeedReports {
                     new Item(message.getValue().path("sku").asText(), message.getValue().path("value").asText())));
             return new SubmittedFeed(feed.path("feedId").asText(), feed.path("stock").asBoolean(), messages);
         }
+
+        @Override
+        public List<LateRefusal> refuseAll(SubmittedFeed feed, String reason) {
+            return feed.refuseAll(reason);
+        }
     }
 
     private static final class SubmittedFeed {
@@ -175,19 +188,30 @@ final class AmazonFeedReports {
             return messages.values().stream().map(item -> new LateRefusal(item.sku(), item.value(), reason)).toList();
         }
 
-        /** The ERROR issues of the report, one refusal per message (its issues joined). */
+        /**
+         * The ERROR issues of the report, one refusal per message (its issues joined). An ERROR without a messageId
+         * of this feed is about the feed as a whole (the schema leaves the messageId out for "a feed formatting
+         * issue") and Amazon then applied none of it: it refuses every message.
+         */
         List<LateRefusal> refusals(JsonNode report) {
             Map<Integer, List<String>> errors = new LinkedHashMap<>();
+            List<String> ofTheFeed = new ArrayList<>();
             for (JsonNode issue : report.path("issues")) {
                 if ("ERROR".equals(issue.path("severity").asText())) {
-                    errors.computeIfAbsent(issue.path("messageId").asInt(-1), id -> new ArrayList<>())
-                            .add(issue.path("code").asText("") + ": " + issue.path("message").asText(""));
+                    String reason = issue.path("code").asText("") + ": " + issue.path("message").asText("");
+                    JsonNode messageId = issue.path("messageId");
+                    if (messageId.canConvertToInt() && messages.containsKey(messageId.asInt())) {
+                        errors.computeIfAbsent(messageId.asInt(), id -> new ArrayList<>()).add(reason);
+                    } else {
+                        ofTheFeed.add(reason);
+                    }
                 }
             }
             List<LateRefusal> refusals = new ArrayList<>();
-            errors.forEach((messageId, reasons) -> {
-                Item item = messages.get(messageId);
-                if (item != null) {
+            messages.forEach((messageId, item) -> {
+                List<String> reasons = new ArrayList<>(errors.getOrDefault(messageId, List.of()));
+                reasons.addAll(ofTheFeed);
+                if (!reasons.isEmpty()) {
                     refusals.add(new LateRefusal(item.sku(), item.value(), "feed " + id + ": " + String.join("; ", reasons)));
                 }
             });

@@ -62,8 +62,9 @@ import java.util.function.Supplier;
  *
  * <p>Errors (§4.6): {@code {errors:[{code,message,details}]}}. 429 ({@code QuotaExceeded}) empties the operation's
  * bucket for {@code Retry-After}, or, as SP-API does not promise that header, for one refill interval of the
- * operation; then a {@link TransientPartnerException} carrying that wait. 5xx and I/O are transient, other 4xx and
- * answers that are not JSON permanent.
+ * operation; then a {@link TransientPartnerException} carrying that wait, held. 408 and 5xx are transient too, and
+ * held for their {@code Retry-After} when they carry one; I/O is transient; other 4xx and answers that are not JSON
+ * are permanent. LWA's and the pre-signed upload's {@code Retry-After} are not held (no bucket paces them).
  */
 public class AmazonListingsClient implements ChannelClient {
 
@@ -162,8 +163,10 @@ public class AmazonListingsClient implements ChannelClient {
             return PushOutcome.accepted(0);
         }
         Tally tally = new Tally();
+        // Started for a feed too, which so discards what a failed patch push left: the feed may change those values,
+        // and a later patch push would otherwise leave out a value that Amazon no longer holds.
+        AcceptedBeforeFailure.Push push = acceptedBeforeFailure.start(stock);
         if (updates.size() <= settings.patchThreshold()) {
-            AcceptedBeforeFailure.Push push = acceptedBeforeFailure.start(stock);
             Map<String, String> rejected = new LinkedHashMap<>();
             try {
                 for (T update : updates) {
@@ -325,19 +328,16 @@ public class AmazonListingsClient implements ChannelClient {
     private PartnerException failure(String operation, TokenBucket bucket, HttpResponse<String> response) {
         int status = response.statusCode();
         String message = operation + ": HTTP " + status + errorSummary(response.body());
-        if (status == 429) {
-            Duration retryAfter = response.headers().firstValue("Retry-After").map(HttpFailures::retryAfter)
-                    .orElse(null);
-            if (retryAfter == null) {
+        if (HttpFailures.isTransient(status)) {
+            Duration retryAfter = HttpFailures.retryAfter(response.headers());
+            if (retryAfter == null && status == 429) {
                 retryAfter = Duration.ofNanos((long) Math.ceil(1_000_000_000.0 / bucket.limit().perSecond()));
             }
+            if (retryAfter == null) {
+                return new TransientPartnerException(partner(), status, message, response.body(), null, null);
+            }
             bucket.backOff(retryAfter);
-            return new TransientPartnerException(partner(), status, message, response.body(), retryAfter, null);
-        }
-        if (status == 408 || status >= 500) {
-            Duration retryAfter = response.headers().firstValue("Retry-After").map(HttpFailures::retryAfter)
-                    .orElse(null);
-            return new TransientPartnerException(partner(), status, message, response.body(), retryAfter, null);
+            return TransientPartnerException.held(partner(), status, message, response.body(), retryAfter);
         }
         if (status == 401 || status == 403) {
             message += " (after fetching a new access token)";
@@ -395,11 +395,10 @@ public class AmazonListingsClient implements ChannelClient {
                 .POST(HttpRequest.BodyPublishers.ofString(form, StandardCharsets.UTF_8)));
         int status = response.statusCode();
         String body = scrub(response.body());
-        if (status == 429 || status == 408 || status >= 500) {
-            Duration retryAfter = response.headers().firstValue("Retry-After").map(HttpFailures::retryAfter)
-                    .orElse(null);
+        if (HttpFailures.isTransient(status)) {
+            // No bucket paces LWA: its Retry-After is left to whoever retries.
             throw new TransientPartnerException(partner(), status, "LWA token endpoint: HTTP " + status, body,
-                    retryAfter, null);
+                    HttpFailures.retryAfter(response.headers()), null);
         }
         if (status < 200 || status >= 300) {
             String reason = "";

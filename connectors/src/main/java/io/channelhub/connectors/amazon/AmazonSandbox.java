@@ -60,7 +60,11 @@ import static io.channelhub.connectors.amazon.AmazonListingsClient.UPLOAD_FEED_D
  *       code {@value #NO_LISTING} so the hub's rejection path can be exercised.</li>
  *   <li>createFeed applies the feed's PATCH messages at once (or after {@link #setFeedProcessingDelay}); messages
  *       for unknown SKUs or with invalid patches end up in the feed's issues ({@link #feedIssues}), as they would
- *       in the processing report, and change nothing.</li>
+ *       in the processing report, and change nothing. A document that is not JSON or has no messages ends FATAL. A
+ *       header naming another seller or version ends DONE with one ERROR issue without {@code messageId} and no
+ *       message processed: the report schema leaves out the messageId "if the error is not related to a message
+ *       (e.g. feed formatting issue)" (schemas/feeds/listings-feed-processing-report-schema-v2.json); the code
+ *       {@value #INVALID_HEADER} and its text are ours.</li>
  * </ul>
  */
 public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listing> {
@@ -70,6 +74,8 @@ public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Lis
     public static final String GET_FEED_DOCUMENT = AmazonFeedReports.GET_FEED_DOCUMENT;
     /** The sandbox's own issue code for a SKU without a listing (Amazon has none, see the class comment). */
     public static final String NO_LISTING = "SANDBOX_NO_LISTING";
+    /** The sandbox's own issue code for a feed whose header names another seller or version. */
+    public static final String INVALID_HEADER = "SANDBOX_INVALID_HEADER";
 
     private static final String UPLOAD_PATH = "/sandbox-s3/feed-documents/";
     private static final String REPORT_PATH = "/sandbox-s3/feed-reports/";
@@ -485,10 +491,17 @@ public class AmazonSandbox extends ChannelSandboxServer<ChannelSandboxServer.Lis
             feed.finish("FATAL");
             return;
         }
-        if (document == null || !sellerId.equals(document.path("header").path("sellerId").asText())
-                || !"2.0".equals(document.path("header").path("version").asText())
-                || !document.path("messages").isArray()) {
+        if (document == null || !document.path("messages").isArray()) {
             feed.finish("FATAL");
+            return;
+        }
+        JsonNode header = document.path("header");
+        if (!sellerId.equals(header.path("sellerId").asText()) || !"2.0".equals(header.path("version").asText())) {
+            // An issue of the feed as a whole carries no messageId, and no message is processed.
+            feed.report.add(new Issue(INVALID_HEADER, "The feed header (sellerId '" + header.path("sellerId").asText()
+                    + "', version '" + header.path("version").asText() + "') does not match seller " + sellerId
+                    + " and version 2.0; no message was processed.", null).toJson());
+            feed.finish("DONE");
             return;
         }
         for (JsonNode message : document.path("messages")) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.PartnerException;
+import io.channelhub.connectors.TransientPartnerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +39,16 @@ public final class AsyncJobs<J> {
         List<LateRefusal> refusalsOf(J job);
     }
 
-    /** How a job is named and written down in the journal (as JSON), and read back. */
+    /** How a job is named and written down in the journal (as JSON), read back, and refused as a whole. */
     public interface Codec<J> {
         String key(J job);
 
         ObjectNode write(J job);
 
         J read(JsonNode written);
+
+        /** Every item of the job, refused with {@code reason}: the partner will never report on it. */
+        List<LateRefusal> refuseAll(J job, String reason);
     }
 
     private final String partner;
@@ -113,9 +117,11 @@ public final class AsyncJobs<J> {
 
     /**
      * Hands the refusals of each job among {@code which} whose check is due and whose result is ready to
-     * {@code handler}, and forgets the job once it has taken them. A job whose refusals the handler could not take
-     * keeps them (its result is not read from the partner again) and hands them over at the next call; the handler's
-     * failure is thrown.
+     * {@code handler}, and forgets the job once it has taken them. A check that fails for good (a
+     * {@link io.channelhub.connectors.PermanentPartnerException}, garbage from the partner) refuses every item of its
+     * job with the reason, handed over the same way; a transient failure is looked at again later. A job whose
+     * refusals the handler could not take keeps them (its result is not read from the partner again) and hands them
+     * over at the next call; the handler's failure is thrown, nothing else.
      */
     public synchronized void refusals(Predicate<J> which, Check<J> check, LateRefusal.Handler handler) throws Exception {
         Instant now = Instant.now();
@@ -133,9 +139,16 @@ public final class AsyncJobs<J> {
             if (job.refusals == null) {
                 try {
                     job.refusals = check.refusalsOf(job.job);
-                } catch (PartnerException | IllegalStateException e) {
+                } catch (TransientPartnerException | IllegalStateException e) {
                     LOG.warn("{}: the result of {} could not be read yet ({}); trying again later", partner, job.job,
                             e.getMessage());
+                } catch (RuntimeException unreadable) {
+                    // A permanent answer (the job is unknown, access denied, a report that is no JSON) or garbage (a
+                    // link that is no URI) is the same at every look: looked at for ever, its items would never reach
+                    // ops, and an exception would end the caller's sweep every time.
+                    String reason = job.job + " cannot be read: " + describe(unreadable);
+                    LOG.warn("{}: {}; its items are refused", partner, reason);
+                    job.refusals = codec.refuseAll(job.job, reason);
                 }
                 if (job.refusals == null) {
                     job.later();
@@ -149,6 +162,14 @@ public final class AsyncJobs<J> {
             pending.remove();
             forget(job.job);
         }
+    }
+
+    private static String describe(RuntimeException failure) {
+        if (failure instanceof PartnerException partnerFailure) {
+            String excerpt = partnerFailure.responseExcerpt();
+            return failure.getMessage() + (excerpt == null || excerpt.isBlank() ? "" : " " + excerpt);
+        }
+        return failure.toString();
     }
 
     private void forget(J job) {

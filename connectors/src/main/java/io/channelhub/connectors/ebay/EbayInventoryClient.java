@@ -3,7 +3,11 @@ package io.channelhub.connectors.ebay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.channelhub.connectors.HttpFailures;
+import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.TransientPartnerException;
+import io.channelhub.connectors.channel.AcceptedBeforeFailure;
 import io.channelhub.connectors.channel.AccessToken;
 import io.channelhub.connectors.channel.Batches;
 import io.channelhub.connectors.channel.ChannelCallListener;
@@ -22,7 +26,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -42,8 +45,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>Prices: the same call with {@code offers[{offerId, price{value, currency}}]}; the offer id comes from
  *       {@code GET /offer?sku=…&marketplace_id=…} once per SKU and is cached.</li>
  *   <li>Answers: HTTP 200 when every item succeeded, 207 Multi-Status otherwise (Inventory API contract, operation
- *       bulkUpdatePriceQuantity); each {@code responses[]} entry has {@code sku}, {@code statusCode} and
- *       {@code errors[{errorId, message, …}]} — a non-200 item is a refusal of that SKU with eBay's message.</li>
+ *       bulkUpdatePriceQuantity); each {@code responses[]} entry has {@code sku}, {@code offerId}, {@code statusCode}
+ *       and {@code errors[{errorId, message, …}]}, one per offer or inventory item, so a SKU may have several; any
+ *       failed one counts for the SKU. A 4xx item is a refusal of that SKU with eBay's message; a 429, 408 or 5xx
+ *       item makes the push fail as transient after its last call, and the retry sends only what eBay did not take
+ *       ({@link AcceptedBeforeFailure}).</li>
  *   <li>Throttling: HTTP 429 with error 2001 "Too many requests." once the quota is used up (observed in public
  *       integrations, not in the contract) — transient, with {@code Retry-After} if eBay sends one.</li>
  * </ul>
@@ -62,6 +68,9 @@ public class EbayInventoryClient implements ChannelClient {
     private final EbaySettings settings;
     private final BearerChannel channel;
     private final Map<String, String> offerIds = new ConcurrentHashMap<>();
+    /** What eBay took of a push it answered partly "later" (or that failed midway), left out of the retry. */
+    private final AcceptedBeforeFailure stockAcceptedBeforeFailure = new AcceptedBeforeFailure();
+    private final AcceptedBeforeFailure pricesAcceptedBeforeFailure = new AcceptedBeforeFailure();
 
     public EbayInventoryClient(EbaySettings settings) {
         this(settings, ChannelCallListener.NONE);
@@ -99,68 +108,92 @@ public class EbayInventoryClient implements ChannelClient {
     /** Absolute quantities; a longer list is sent in several bulk calls, the last update of a SKU wins. */
     @Override
     public PushOutcome pushStock(List<StockUpdate> updates) {
-        List<StockUpdate> latest = Batches.latestPerSku(updates, StockUpdate::sku);
-        Map<String, String> rejected = new LinkedHashMap<>();
-        int calls = 0;
-        for (List<StockUpdate> chunk : Batches.chunks(latest, BULK_SIZE)) {
-            ObjectNode body = ChannelHttp.JSON.createObjectNode();
-            ArrayNode requests = body.putArray("requests");
-            for (StockUpdate update : chunk) {
-                ObjectNode request = requests.addObject();
-                request.put("sku", update.sku());
-                request.putObject("shipToLocationAvailability").put("quantity", update.quantity());
+        AcceptedBeforeFailure.Push push = stockAcceptedBeforeFailure.start(true);
+        try {
+            List<StockUpdate> latest = Batches.latestPerSku(updates, StockUpdate::sku).stream()
+                    .filter(update -> !push.alreadyHeld(update.sku(), Long.toString(update.quantity()))).toList();
+            Map<String, String> rejected = new LinkedHashMap<>();
+            Later later = new Later();
+            int calls = 0;
+            for (List<StockUpdate> chunk : Batches.chunks(latest, BULK_SIZE)) {
+                ObjectNode body = ChannelHttp.JSON.createObjectNode();
+                ArrayNode requests = body.putArray("requests");
+                for (StockUpdate update : chunk) {
+                    ObjectNode request = requests.addObject();
+                    request.put("sku", update.sku());
+                    request.putObject("shipToLocationAvailability").put("quantity", update.quantity());
+                }
+                BearerChannel.Answer answer = bulk(body, chunk.size());
+                calls += answer.calls();
+                Map<String, String> values = new LinkedHashMap<>();
+                chunk.forEach(update -> values.put(update.sku(), Long.toString(update.quantity())));
+                rejected.putAll(refusals(answer, values, new HashSet<>(), later, push));
             }
-            BearerChannel.Answer answer = bulk(body, chunk.size());
-            calls += answer.calls();
-            rejected.putAll(refusals(answer, chunk.stream().map(StockUpdate::sku).toList(), new HashSet<>()));
+            later.raiseIfAny();
+            return new PushOutcome(calls, rejected);
+        } catch (PartnerException failedMidway) {
+            throw push.failed(failedMidway);
         }
-        return new PushOutcome(calls, rejected);
     }
 
     /** Prices of the SKU's offer on the configured marketplace; a SKU without an offer is refused. */
     @Override
     public PushOutcome pushPrices(List<PriceUpdate> updates) {
-        List<PriceUpdate> latest = Batches.latestPerSku(updates, PriceUpdate::sku);
-        Map<String, String> rejected = new LinkedHashMap<>();
-        int calls = 0;
-        Map<String, String> offers = new HashMap<>();
-        for (PriceUpdate update : latest) {
-            String sku = update.sku();
-            String cached = offerIds.get(sku);
-            if (cached != null) {
-                offers.put(sku, cached);
-                continue;
+        AcceptedBeforeFailure.Push push = pricesAcceptedBeforeFailure.start(false);
+        try {
+            List<PriceUpdate> latest = Batches.latestPerSku(updates, PriceUpdate::sku).stream()
+                    .filter(update -> !push.alreadyHeld(update.sku(), priceValue(update))).toList();
+            Map<String, String> rejected = new LinkedHashMap<>();
+            Later later = new Later();
+            int calls = 0;
+            Map<String, String> offers = new HashMap<>();
+            for (PriceUpdate update : latest) {
+                String sku = update.sku();
+                String cached = offerIds.get(sku);
+                if (cached != null) {
+                    offers.put(sku, cached);
+                    continue;
+                }
+                OfferLookup lookup = lookUpOffer(sku);
+                calls += lookup.calls();
+                if (lookup.offerId() != null) {
+                    offerIds.put(sku, lookup.offerId());
+                    offers.put(sku, lookup.offerId());
+                } else {
+                    rejected.put(sku, lookup.refusal());
+                }
             }
-            OfferLookup lookup = lookUpOffer(sku);
-            calls += lookup.calls();
-            if (lookup.offerId() != null) {
-                offerIds.put(sku, lookup.offerId());
-                offers.put(sku, lookup.offerId());
-            } else {
-                rejected.put(sku, lookup.refusal());
+            List<PriceUpdate> priced = latest.stream().filter(update -> offers.containsKey(update.sku())).toList();
+            for (List<PriceUpdate> chunk : Batches.chunks(priced, BULK_SIZE)) {
+                ObjectNode body = ChannelHttp.JSON.createObjectNode();
+                ArrayNode requests = body.putArray("requests");
+                for (PriceUpdate update : chunk) {
+                    ObjectNode request = requests.addObject();
+                    request.put("sku", update.sku());
+                    ObjectNode offer = request.putArray("offers").addObject();
+                    offer.put("offerId", offers.get(update.sku()));
+                    offer.putObject("price")
+                            .put("value", update.amount().toPlainString())
+                            .put("currency", update.currency());
+                }
+                BearerChannel.Answer answer = bulk(body, chunk.size());
+                calls += answer.calls();
+                Map<String, String> values = new LinkedHashMap<>();
+                chunk.forEach(update -> values.put(update.sku(), priceValue(update)));
+                Set<String> goneOffers = new HashSet<>();
+                rejected.putAll(refusals(answer, values, goneOffers, later, push));
+                // an offer that went away since we cached its id is looked up afresh next time
+                goneOffers.forEach(offerIds::remove);
             }
+            later.raiseIfAny();
+            return new PushOutcome(calls, rejected);
+        } catch (PartnerException failedMidway) {
+            throw push.failed(failedMidway);
         }
-        List<PriceUpdate> priced = latest.stream().filter(update -> offers.containsKey(update.sku())).toList();
-        for (List<PriceUpdate> chunk : Batches.chunks(priced, BULK_SIZE)) {
-            ObjectNode body = ChannelHttp.JSON.createObjectNode();
-            ArrayNode requests = body.putArray("requests");
-            for (PriceUpdate update : chunk) {
-                ObjectNode request = requests.addObject();
-                request.put("sku", update.sku());
-                ObjectNode offer = request.putArray("offers").addObject();
-                offer.put("offerId", offers.get(update.sku()));
-                offer.putObject("price")
-                        .put("value", update.amount().toPlainString())
-                        .put("currency", update.currency());
-            }
-            BearerChannel.Answer answer = bulk(body, chunk.size());
-            calls += answer.calls();
-            Set<String> goneOffers = new HashSet<>();
-            rejected.putAll(refusals(answer, chunk.stream().map(PriceUpdate::sku).toList(), goneOffers));
-            // an offer that went away since we cached its id is looked up afresh next time
-            goneOffers.forEach(offerIds::remove);
-        }
-        return new PushOutcome(calls, rejected);
+    }
+
+    private static String priceValue(PriceUpdate update) {
+        return update.amount().toPlainString() + " " + update.currency();
     }
 
     private BearerChannel.Answer bulk(ObjectNode body, int items) {
@@ -173,10 +206,14 @@ public class EbayInventoryClient implements ChannelClient {
     }
 
     /**
-     * SKU → eBay's reason for every item whose {@code statusCode} is not 200; SKUs whose offer eBay no longer knows
-     * (404 / error 25713) are also added to {@code goneOffers}.
+     * SKU → eBay's reason for every item eBay refused; SKUs whose offer eBay no longer knows (404 / error 25713) are
+     * also added to {@code goneOffers}. An item answered with 429, 408 or 5xx goes to {@code later} (sent again with
+     * the retry), one answered 200 is recorded in {@code push} (left out of that retry). eBay answers once per offer
+     * (or inventory item), so a SKU can have several answers: a failure wins over a success, as the SKU's figure is
+     * then not everywhere the hub sent it, and a refusal over a "later", as sending it again cannot help.
      */
-    private Map<String, String> refusals(BearerChannel.Answer answer, Collection<String> skus, Set<String> goneOffers) {
+    private Map<String, String> refusals(BearerChannel.Answer answer, Map<String, String> values, Set<String> goneOffers,
+                                         Later later, AcceptedBeforeFailure.Push push) {
         JsonNode body = channel.http().parse(answer.response());
         JsonNode responses = body.path("responses");
         if (!responses.isArray()) {
@@ -184,20 +221,59 @@ public class EbayInventoryClient implements ChannelClient {
                     "bulkUpdatePriceQuantity answer has no responses[]", answer.response().body());
         }
         Map<String, JsonNode> bySku = new HashMap<>();
-        responses.forEach(item -> bySku.put(item.path("sku").asText(), item));
+        responses.forEach(item -> bySku.merge(item.path("sku").asText(), item,
+                (kept, next) -> severity(next) > severity(kept) ? next : kept));
         Map<String, String> rejected = new LinkedHashMap<>();
-        for (String sku : skus) {
+        values.forEach((sku, value) -> {
             JsonNode item = bySku.get(sku);
+            int status = item == null ? 0 : item.path("statusCode").asInt();
             if (item == null) {
                 rejected.put(sku, "eBay answered nothing for this SKU");
-            } else if (item.path("statusCode").asInt() != 200) {
+            } else if (status == 200) {
+                push.accepted(sku, value);
+            } else if (HttpFailures.isTransient(status)) {
+                later.add(sku, status, reason(item.path("errors"), "HTTP " + status));
+            } else {
                 rejected.put(sku, reason(item.path("errors"), "HTTP " + item.path("statusCode").asText("?")));
-                if (item.path("statusCode").asInt() == 404 || hasError(item.path("errors"), OFFER_NOT_AVAILABLE)) {
+                if (status == 404 || hasError(item.path("errors"), OFFER_NOT_AVAILABLE)) {
                     goneOffers.add(sku);
                 }
             }
-        }
+        });
         return rejected;
+    }
+
+    /** 0 for a success, 1 for "later", 2 for a refusal. */
+    private static int severity(JsonNode item) {
+        int status = item.path("statusCode").asInt();
+        return status == 200 ? 0 : HttpFailures.isTransient(status) ? 1 : 2;
+    }
+
+    /**
+     * The SKUs of a push that eBay answered with a transient status item by item: the push fails as transient once
+     * all its calls are made, so the retry sends these again and leaves out what eBay took.
+     */
+    private final class Later {
+        private final Map<String, String> reasons = new LinkedHashMap<>();
+        private int status;
+
+        void add(String sku, int itemStatus, String reason) {
+            if (reasons.isEmpty()) {
+                status = itemStatus;
+            }
+            reasons.put(sku, reason);
+        }
+
+        void raiseIfAny() {
+            if (reasons.isEmpty()) {
+                return;
+            }
+            List<String> named = reasons.entrySet().stream().limit(5)
+                    .map(sku -> sku.getKey() + " (" + sku.getValue() + ")").toList();
+            throw new TransientPartnerException(partner(), status, "bulkUpdatePriceQuantity: eBay answered "
+                    + reasons.size() + " SKU(s) with a status to try again later: " + String.join(", ", named)
+                    + (reasons.size() > named.size() ? ", …" : ""), null, null, null);
+        }
     }
 
     private OfferLookup lookUpOffer(String sku) {

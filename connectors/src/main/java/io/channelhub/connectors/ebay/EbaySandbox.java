@@ -37,7 +37,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code POST /sell/inventory/v1/bulk_update_price_quantity}: ≤ 25 requests; per-item {@code statusCode}
  *       and {@code errors}; 200 when all succeeded, 207 otherwise. Unknown SKUs are refused per item (404, error
  *       25702 — the id and text are our reading of eBay's error list, not checked against a live answer); bad
- *       prices per item with 25002 "A user error has occurred. Invalid value for price." (payloads/ebay).</li>
+ *       prices per item with 25002 "A user error has occurred. Invalid value for price." (payloads/ebay). The
+ *       contract's {@code responses[]} has "an HTTP status code, offer ID, and SKU value for each offer/inventory
+ *       item being updated": a request element is answered once per offer it names, a quantity-only one once per
+ *       offer of the SKU ({@link #addOffer}). {@link #failOfferNext} makes one offer's answer a 5xx or 429 inside
+ *       the 207 (errors 25001 "A system error has occurred." and 2001; that eBay answers these per item at all is
+ *       our assumption, not documented).</li>
  *   <li>Bearer check: 401 with error 1001 "Invalid access token"; rate: one token bucket for the whole Inventory
  *       API (eBay's quota is per API), exceeded → 429 with error 2001 "Too many requests." and {@code Retry-After}
  *       (eBay's header on quota exhaustion is not documented; the sandbox sends one so clients can honour it).</li>
@@ -64,6 +69,7 @@ public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
     private final AtomicLong tokenCalls = new AtomicLong();
     private final AtomicLong offerLookups = new AtomicLong();
     private final AtomicLong nextOfferId = new AtomicLong(7003812010L);
+    private final Map<String, Integer> offerFaults = new HashMap<>();
 
     public EbaySandbox(int port, String clientId, String clientSecret, String refreshToken) {
         this(port, clientId, clientSecret, refreshToken, DEFAULT_RATE_LIMIT);
@@ -105,6 +111,25 @@ public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
     /** The offer id eBay gave the SKU's listing. */
     public synchronized Optional<String> offerIdOf(String sku) {
         return Optional.ofNullable(listings.get(sku)).map(listing -> listing.offerId);
+    }
+
+    /**
+     * Another offer of the SKU's inventory item (another listing format): a quantity change of the item is answered
+     * once per offer. getOffers still names the first one.
+     */
+    public synchronized String addOffer(String sku) {
+        String offerId = String.valueOf(nextOfferId.getAndIncrement());
+        listings.get(sku).moreOffers.add(offerId);
+        return offerId;
+    }
+
+    /**
+     * The next answer about this offer is {@code status} (a 5xx, a 429) with eBay's error for it. A request element
+     * whose every answer fails changes nothing; when another offer of it is answered 200, the item is changed
+     * (each offer is revised on its own [inferred]).
+     */
+    public synchronized void failOfferNext(String offerId, int status) {
+        offerFaults.put(offerId, status);
     }
 
     /** Ends the SKU's offer (as a seller would in Seller Hub): price updates to its old offer id fail. */
@@ -297,7 +322,7 @@ public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
         Map<String, Long> offerQuantities = new HashMap<>();
         for (JsonNode offer : offers) {
             String offerId = offer.path("offerId").asText();
-            if (!offerId.equals(listing.offerId)) {
+            if (!listing.offerIds().contains(offerId)) {
                 return List.of(itemResponse(sku, offerId, 404,
                         error(25713, "API_INVENTORY", "Selling", "This Offer is not available.", null)));
             }
@@ -324,24 +349,39 @@ public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
                 offerQuantities.put(offerId, offer.path("availableQuantity").asLong());
             }
         }
-        Listing target = listing;
-        if (quantity != null) {
-            writeQuantity(target, quantity);
-        }
-        offerQuantities.values().forEach(value -> writeQuantity(target, value));
-        prices.values().forEach(value -> writePrice(target, value));
+        List<String> answered = new ArrayList<>();
         if (!offers.isArray() || offers.isEmpty()) {
-            return List.of(itemResponse(sku, null, 200, null));
+            answered.addAll(listing.offerIds());
+        } else {
+            offers.forEach(offer -> answered.add(offer.path("offerId").asText()));
+        }
+        Map<String, Integer> failing = new HashMap<>();
+        answered.forEach(offerId -> {
+            Integer status = offerFaults.remove(offerId);
+            if (status != null) {
+                failing.put(offerId, status);
+            }
+        });
+        if (failing.size() < answered.size()) {
+            Listing target = listing;
+            if (quantity != null) {
+                writeQuantity(target, quantity);
+            }
+            offerQuantities.values().forEach(value -> writeQuantity(target, value));
+            prices.values().forEach(value -> writePrice(target, value));
         }
         List<ObjectNode> responses = new ArrayList<>();
-        for (JsonNode offer : offers) {
-            responses.add(itemResponse(sku, offer.path("offerId").asText(), 200, null));
+        for (String offerId : answered) {
+            Integer status = failing.get(offerId);
+            responses.add(status == null ? itemResponse(sku, offerId, 200, null) : itemResponse(sku, offerId, status,
+                    status == 429 ? error(2001, "ACCESS", null, "Too many requests.", null)
+                            : error(25001, "API_INVENTORY", "Selling", "A system error has occurred.", null)));
         }
         return responses;
     }
 
     private Listing byOfferId(String offerId) {
-        return listings.values().stream().filter(listing -> listing.offerId.equals(offerId)).findFirst().orElse(null);
+        return listings.values().stream().filter(listing -> listing.offerIds().contains(offerId)).findFirst().orElse(null);
     }
 
     private static ObjectNode itemResponse(String sku, String offerId, int status, ObjectNode error) {
@@ -392,10 +432,17 @@ public class EbaySandbox extends ChannelSandboxServer<EbaySandbox.Listing> {
     // Not private: the class's own extends clause names it, which a private member class cannot be.
     static final class Listing extends ChannelSandboxServer.Listing {
         String offerId;
+        final List<String> moreOffers = new ArrayList<>();
 
         Listing(String sku, String offerId, long quantity, BigDecimal price, String currency) {
             super(sku, quantity, price, currency);
             this.offerId = offerId;
+        }
+
+        List<String> offerIds() {
+            List<String> all = new ArrayList<>(List.of(offerId));
+            all.addAll(moreOffers);
+            return all;
         }
     }
 }

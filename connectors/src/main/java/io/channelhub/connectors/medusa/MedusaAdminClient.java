@@ -361,7 +361,8 @@ public class MedusaAdminClient implements ChannelClient {
             } else if (retryAfter != null) {
                 bucket.backOff(retryAfter);
             }
-            return new TransientPartnerException(partner(), status, message, body, retryAfter, null);
+            return retryAfter == null ? new TransientPartnerException(partner(), status, message, body, null, null)
+                    : TransientPartnerException.held(partner(), status, message, body, retryAfter);
         }
         return new PermanentPartnerException(partner(), status, message, body);
     }

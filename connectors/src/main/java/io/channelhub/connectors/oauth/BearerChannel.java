@@ -3,6 +3,7 @@ package io.channelhub.connectors.oauth;
 import io.channelhub.connectors.HttpFailures;
 import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.TransientPartnerException;
 import io.channelhub.connectors.channel.AccessToken;
 import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.ChannelHttp;
@@ -16,9 +17,10 @@ import java.util.function.Supplier;
 /**
  * The call discipline the eBay and OTTO clients share, so it is written once: wait for the rate limiter (and report
  * the wait), send with {@code Authorization: Bearer <cached token>}, report the call; on 401 drop the token, fetch a
- * new one and send once more; on 429 empty the bucket until {@code Retry-After} and throw the transient failure
- * (the caller's caller retries the batch, this class never loops); any other non-2xx is classified by
- * {@link HttpFailures}.
+ * new one and send once more; on 429, 408 or 5xx with {@code Retry-After} empty the bucket until then and throw the
+ * transient failure as held (the caller's caller retries the batch, this class never loops); any other non-2xx is
+ * classified by {@link HttpFailures}. The token endpoint is not paced by the bucket: its {@code Retry-After} is left
+ * to whoever retries ({@link OAuthTokenEndpoint}).
  */
 public final class BearerChannel {
 
@@ -70,8 +72,12 @@ public final class BearerChannel {
                 throw new PermanentPartnerException(partner(), 401,
                         operation + " refused a freshly issued access token", PartnerException.excerpt(response.body()));
             }
-            if (status == 429) {
-                response.headers().firstValue("Retry-After").map(HttpFailures::retryAfter).ifPresent(bucket::backOff);
+            Duration retryAfter = HttpFailures.isTransient(status) ? HttpFailures.retryAfter(response.headers()) : null;
+            if (retryAfter != null) {
+                // Every later call of this client, the retried push's and any other caller's, waits until then.
+                bucket.backOff(retryAfter);
+                throw TransientPartnerException.held(partner(), status, operation + ": HTTP " + status,
+                        response.body(), retryAfter);
             }
             HttpFailures.raiseFor(partner(), response);
             return new Answer(response, calls);

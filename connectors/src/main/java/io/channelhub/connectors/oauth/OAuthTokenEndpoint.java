@@ -30,8 +30,10 @@ import java.util.stream.Collectors;
  * <p>
  * Classification: 2xx with an {@code access_token} is a grant; 400/401/403 (RFC 6749 §5.2 {@code invalid_client},
  * {@code invalid_grant}, {@code invalid_scope}) are permanent — retrying with the same credentials cannot help;
- * 408, 429 and 5xx are transient. No secret of the request (client secret, refresh token) and no token of the
- * answer ever appears in an exception: the partner's error body is scrubbed of them before it is kept.
+ * 408, 429 and 5xx are transient, with the answer's {@code Retry-After}: no rate limiter of the client paces the
+ * token endpoint, so it is not held here but waited out by whoever retries (eBay's refresh-token grant has a quota of
+ * its own, 50,000 a day). No secret of the request (client secret, refresh token) and no token of the answer ever
+ * appears in an exception: the partner's error body is scrubbed of them before it is kept.
  */
 public final class OAuthTokenEndpoint {
 
@@ -75,10 +77,9 @@ public final class OAuthTokenEndpoint {
             return grant(response);
         }
         String body = scrub(response.body());
-        if (status == 408 || status == 429 || status >= 500) {
-            Duration retryAfter = response.headers().firstValue("Retry-After").map(HttpFailures::retryAfter).orElse(null);
+        if (HttpFailures.isTransient(status)) {
             throw new TransientPartnerException(http.partner(), status, "token endpoint answered HTTP " + status,
-                    body, retryAfter, null);
+                    body, HttpFailures.retryAfter(response.headers()), null);
         }
         throw new PermanentPartnerException(http.partner(), status,
                 "token request rejected (HTTP " + status + describe(body) + ")", body);

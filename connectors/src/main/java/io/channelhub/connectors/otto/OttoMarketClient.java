@@ -43,7 +43,8 @@ import java.util.Set;
  *       200 items; 422 invalid payload (Availability V1 contract as generated in kassaline/openapi-clients-otto,
  *       {@code AvailabilityV1Api::availabilityV1StoreAvailableQuantitiesUsingPOST}). An error names its SKU through
  *       {@code path} (…/quantities/{sku}) or, failing that, its {@code detail}; a SKU missing from {@code results}
- *       is refused with the matching error or a generic reason.</li>
+ *       is refused with the matching error or a generic reason. An error that names no SKU refuses, with its reason,
+ *       every SKU of the call that neither {@code results} nor another error accounts for.</li>
  *   <li>Prices: {@code POST /v5/products/prices} {@code [{sku, standardPrice{amount, currency}}]}, at most 500 per
  *       call; OTTO answers 202 Accepted with a process ({@code state}, {@code pingAfter}, {@code links} to
  *       {@code /v5/products/update-tasks/{processUuid}}) and works asynchronously (ProductsV5Api
@@ -184,9 +185,13 @@ public class OttoMarketClient implements ChannelClient {
                 unmatched.add(error);
             }
         }
-        if (results.isArray()) {
-            String fallback = unmatched.size() == 1 ? reason(unmatched.get(0))
-                    : "OTTO did not store this quantity (multi-status without a reason for the SKU)";
+        // An error that names no SKU may be about any SKU the answer does not account for: each of those is refused
+        // with it rather than taken as stored. Without such an error and without results[], the errors named the SKUs
+        // OTTO refused and the others count as stored.
+        if (!unmatched.isEmpty() || results.isArray()) {
+            String fallback = unmatched.isEmpty()
+                    ? "OTTO did not store this quantity (multi-status without a reason for the SKU)"
+                    : String.join("; ", unmatched.stream().map(OttoMarketClient::reason).toList());
             for (String sku : skus) {
                 if (!stored.contains(sku)) {
                     rejected.putIfAbsent(sku, fallback);

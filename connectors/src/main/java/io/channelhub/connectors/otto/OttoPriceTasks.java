@@ -2,6 +2,7 @@ package io.channelhub.connectors.otto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.channel.AsyncJobs;
 import io.channelhub.connectors.channel.ChannelHttp;
 import io.channelhub.connectors.channel.JobJournal;
@@ -90,7 +91,13 @@ final class OttoPriceTasks {
     }
 
     private JsonNode get(String href, String operation) {
-        URI uri = URI.create(apiUrl).resolve(href);
+        URI uri;
+        try {
+            uri = URI.create(apiUrl).resolve(href);
+        } catch (IllegalArgumentException e) {
+            throw new PermanentPartnerException(channel.partner(), 0, "the task link '" + href + "' is not a URI: "
+                    + e.getMessage(), null);
+        }
         return channel.http().parse(channel.send(operation, 1, () -> HttpRequest.newBuilder(uri)
                 .header("Accept", "application/json").GET()).response());
     }
@@ -124,6 +131,11 @@ final class OttoPriceTasks {
             Map<String, String> prices = new LinkedHashMap<>();
             task.path("prices").properties().forEach(price -> prices.put(price.getKey(), price.getValue().asText()));
             return new Task(task.path("self").asText(), prices);
+        }
+
+        @Override
+        public List<LateRefusal> refuseAll(Task task, String reason) {
+            return task.refuseAll(reason);
         }
     }
 

@@ -50,10 +50,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p><b>Stock</b>: {@code inventorySetQuantities} of the {@code available} quantity at the configured location,
  * {@code changeFromQuantity} = {@link StockUpdate#previousQuantity()} (explicit null when unknown; mandatory from
  * 2026-04, §1.4), at most {@value #STOCK_BATCH_SIZE} quantities per call ("input arguments that accept an array
- * have a maximum size of 250", https://shopify.dev/docs/api/usage/limits). The hub is the source of truth, so a
- * {@code CHANGE_FROM_QUANTITY_STALE} (a sale or an edit in Shopify's admin) is answered by reading the current
- * quantities and setting them once more with those as {@code changeFromQuantity}; a second stale answer rejects the
- * item.
+ * have a maximum size of 250", https://shopify.dev/docs/api/usage/limits). The mutation applies all or nothing, so
+ * any userError leaves the other items of the call unapplied too. The hub is the source of truth: after a refused
+ * call it reads what Shopify holds for the items it did not refuse and sets those not at the hub's figure once more,
+ * with what it read as {@code changeFromQuantity} (a {@code CHANGE_FROM_QUANTITY_STALE} is a sale or an edit in
+ * Shopify's admin), in rounds until one goes through; a stale answer in a later round rejects the item.
  *
  * <p><b>Idempotency keys</b> ({@code @idempotent(key:)}, required from 2026-04): the key is a random UUID
  * remembered against a fingerprint of the mutation's input (location, inventory items, quantities,
@@ -62,8 +63,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * sends the same key and Shopify replays instead of applying twice. Once Shopify has answered, the key is
  * forgotten, so a later batch with equal content (stock going 5→3, 3→5, 5→3 again) gets a fresh key and is applied.
  * A key derived from the content alone would make that third batch a replay of the first and silently skip it; a
- * key tied to the List instance would be lost when the caller rebuilds the batch. The CAS re-set uses a key derived
- * from the first key and its own content.
+ * key tied to the List instance would be lost when the caller rebuilds the batch. Each later round uses a key
+ * derived from the first key and its own content.
  *
  * <p><b>Prices</b>: {@code productVariantsBulkUpdate(productId, variants: [{id, price}])} per product; several
  * products go in one document as aliases {@code p0 … pN} (at most {@value #PRODUCTS_PER_PRICE_CALL}, mutation
@@ -74,8 +75,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link ShopifyCostBudget}; before a call the client waits until the bucket holds the call's expected cost and
  * reports the wait. A {@code THROTTLED} answer becomes a {@link TransientPartnerException} whose retryAfter is the
  * time Shopify needs to restore the requested cost; an HTTP 429 uses its {@code Retry-After} (Shopify sends
- * fractional seconds, e.g. {@code 2.0}). The client never retries a throttled call itself. Access tokens of Admin
- * API apps do not expire, so a 401 is permanent (there is nothing to refresh).
+ * fractional seconds, e.g. {@code 2.0}), and so does a 408 or 5xx that carries one. The budget holds every later call
+ * until then, so the failure is thrown as held. The client never retries a throttled call itself. Access tokens of
+ * Admin API apps do not expire, so a 401 is permanent (there is nothing to refresh).
  */
 public class ShopifyAdminClient implements ChannelClient {
 
@@ -211,30 +213,38 @@ public class ShopifyAdminClient implements ChannelClient {
         }
         String fingerprint = fingerprint(quantities);
         String key = keyFor(fingerprint);
-        SetResult first = setQuantities(quantities, key, fingerprint);
+        SetResult round = setQuantities(quantities, key, fingerprint);
         calls[0]++;
-        rejected.putAll(first.rejected());
-        if (!first.stale().isEmpty()) {
-            // Someone changed the quantity in Shopify. Read what is there now and set the hub's value over it once.
-            // Items that were not stale are re-checked too: a refused mutation may have applied none of them.
-            List<Quantity> again = new ArrayList<>();
-            List<Quantity> recheck = quantities.stream().filter(q -> !rejected.containsKey(q.variant().sku())).toList();
+        rejected.putAll(round.rejected());
+        List<Quantity> sent = quantities;
+        // inventorySetQuantities applies all or nothing: any userError (a stale changeFromQuantity, one bad item) left
+        // every item of the call unapplied. What Shopify holds is read for the items not refused and those not at the
+        // hub's figure are sent again over it. A later round that is refused once more drops what it refused (a stale
+        // item now too: it changed again while the hub re-set it), so every round is smaller and the rounds end.
+        while (round.refused()) {
+            List<Quantity> recheck = sent.stream().filter(q -> !rejected.containsKey(q.variant().sku())).toList();
+            if (recheck.isEmpty()) {
+                break;
+            }
             Map<String, Long> current = readAvailable(recheck, calls);
+            List<Quantity> again = new ArrayList<>();
             for (Quantity quantity : recheck) {
                 Long now = current.get(quantity.variant().inventoryItemId());
                 if (now == null || now != quantity.quantity()) {
                     again.add(new Quantity(quantity.variant(), quantity.quantity(), now));
                 }
             }
-            if (!again.isEmpty()) {
-                String retryPrint = fingerprint(again);
-                String retryKey = UUID.nameUUIDFromBytes((key + "|" + retryPrint).getBytes(StandardCharsets.UTF_8)).toString();
-                SetResult second = setQuantities(again, retryKey, null);
-                calls[0]++;
-                rejected.putAll(second.rejected());
-                second.stale().forEach(sku -> rejected.put(sku,
-                        "CHANGE_FROM_QUANTITY_STALE: the quantity changed in Shopify again while the hub re-set it"));
+            if (again.isEmpty()) {
+                break;
             }
+            String retryKey = UUID.nameUUIDFromBytes((key + "|" + fingerprint(again)).getBytes(StandardCharsets.UTF_8))
+                    .toString();
+            round = setQuantities(again, retryKey, null);
+            calls[0]++;
+            rejected.putAll(round.rejected());
+            round.stale().forEach(sku -> rejected.put(sku,
+                    "CHANGE_FROM_QUANTITY_STALE: the quantity changed in Shopify again while the hub re-set it"));
+            sent = again;
         }
         return new PushOutcome(calls[0], rejected);
     }
@@ -242,7 +252,8 @@ public class ShopifyAdminClient implements ChannelClient {
     private record Quantity(Variant variant, long quantity, Long changeFrom) {
     }
 
-    private record SetResult(Map<String, String> rejected, List<String> stale) {
+    /** One call's refusals: items refused outright, stale items, and whether Shopify refused the call at all. */
+    private record SetResult(Map<String, String> rejected, List<String> stale, boolean refused) {
     }
 
     private SetResult setQuantities(List<Quantity> quantities, String key, String fingerprint) {
@@ -298,7 +309,7 @@ public class ShopifyAdminClient implements ChannelClient {
             }
         }
         stale.removeIf(rejected::containsKey);
-        return new SetResult(rejected, stale);
+        return new SetResult(rejected, stale, !payload.path("userErrors").isEmpty());
     }
 
     /** The quantities' index from a userError's {@code field} path, e.g. {@code ["input","quantities","3","quantity"]}. */
@@ -544,7 +555,7 @@ public class ShopifyAdminClient implements ChannelClient {
         Set<String> wanted = new HashSet<>(skus);
         Map<String, List<Variant>> found = new LinkedHashMap<>();
         String after = null;
-        do {
+        while (true) {
             ObjectNode variables = ChannelHttp.JSON.createObjectNode();
             variables.put("query", query.toString());
             variables.put("first", skus.size());
@@ -563,10 +574,18 @@ public class ShopifyAdminClient implements ChannelClient {
                             node.path("product").path("id").asText(), node.path("inventoryItem").path("id").asText()));
                 }
             }
-            boolean more = connection.path("pageInfo").path("hasNextPage").asBoolean(false);
-            after = more ? connection.path("pageInfo").path("endCursor").asText(null) : null;
-        } while (after != null);
-        return found;
+            if (!connection.path("pageInfo").path("hasNextPage").asBoolean(false)) {
+                return found;
+            }
+            // A page that promises more without moving its cursor would be asked for again and again.
+            String next = connection.path("pageInfo").path("endCursor").asText(null);
+            if (next == null || next.equals(after)) {
+                throw new PermanentPartnerException(partner(), 200, "productVariants: the "
+                        + (after == null ? "first page" : "page after cursor '" + after + "'") + " says hasNextPage but "
+                        + (next == null ? "gives no endCursor" : "gives the same endCursor '" + next + "'"), data.toString());
+            }
+            after = next;
+        }
     }
 
     /** A search-syntax value: double-quoted, backslash and double quote escaped. */
@@ -606,7 +625,12 @@ public class ShopifyAdminClient implements ChannelClient {
             Duration retryAfter = response.headers().firstValue("Retry-After").map(ShopifyAdminClient::retryAfter)
                     .orElseGet(() -> restoreTimeIn(response.body(), expectedCost));
             budget.backOff(retryAfter);
-            throw new TransientPartnerException(partner(), status, operation + ": HTTP 429", response.body(), retryAfter, null);
+            throw TransientPartnerException.held(partner(), status, operation + ": HTTP 429", response.body(), retryAfter);
+        }
+        Duration later = HttpFailures.isTransient(status) ? HttpFailures.retryAfter(response.headers()) : null;
+        if (later != null) {
+            budget.backOff(later);
+            throw TransientPartnerException.held(partner(), status, operation + ": HTTP " + status, response.body(), later);
         }
         HttpFailures.raiseFor(partner(), response);
         JsonNode answer = http.parse(response);
@@ -627,7 +651,8 @@ public class ShopifyAdminClient implements ChannelClient {
                     double requested = cost.path("requestedQueryCost").asDouble(expectedCost);
                     Duration retryAfter = budget.timeToRestore(requested, throttle.path("currentlyAvailable").asDouble(0));
                     budget.backOff(retryAfter);
-                    throw new TransientPartnerException(partner(), status, operation + ": THROTTLED", response.body(), retryAfter, null);
+                    throw TransientPartnerException.held(partner(), status, operation + ": THROTTLED", response.body(),
+                            retryAfter);
                 }
                 if (code.equals("INTERNAL_SERVER_ERROR") || code.equals("SERVICE_UNAVAILABLE")) {
                     throw new TransientPartnerException(partner(), status, operation + ": " + code, response.body(), null, null);

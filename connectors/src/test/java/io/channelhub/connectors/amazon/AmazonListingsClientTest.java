@@ -29,6 +29,7 @@ import static io.channelhub.connectors.amazon.AmazonListingsClient.UPLOAD_FEED_D
 import static io.channelhub.connectors.channel.ChannelClientChecks.pushUntilThrough;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /** The SP-API listings client against the Amazon sandbox over real HTTP. */
@@ -268,6 +269,28 @@ class AmazonListingsClientTest {
     }
 
     @Test
+    void aFeedPushDiscardsWhatAFailedPatchPushLeftSoALaterPatchIsSentWhole() {
+        listSkus(3);
+        AmazonListingsClient client = client(settings().withPatchThreshold(2));
+        // A patch push: SKU-1 = 5 is accepted, then the call for SKU-2 is refused as a whole (the batch is dead-lettered).
+        amazon.faults().failAfter(1, 1, 400, null, Map.of("errors", List.of(Map.of("code", "InvalidInput",
+                "message", "Request has missing or invalid parameters and cannot be parsed.", "details", ""))));
+        assertThatThrownBy(() -> client.pushStock(List.of(new StockUpdate("SKU-1", 5, null),
+                new StockUpdate("SKU-2", 3, null)))).isInstanceOf(PermanentPartnerException.class);
+        // A larger batch goes as a feed and makes SKU-1 7.
+        assertThat(client.pushStock(List.of(new StockUpdate("SKU-1", 7, 5L), new StockUpdate("SKU-2", 3, null),
+                new StockUpdate("SKU-3", 1, null)))).isEqualTo(PushOutcome.accepted(3));
+        assertThat(amazon.quantityOf("SKU-1")).hasValue(7);
+
+        PushOutcome back = client.pushStock(List.of(new StockUpdate("SKU-1", 5, 7L)));
+
+        assertThat(back).isEqualTo(PushOutcome.accepted(1));
+        assertThat(amazon.quantityOf("SKU-1")).as("reported accepted, so Amazon shows it").hasValue(5);
+        assertThat(amazon.stockWritesOf("SKU-1")).as("the first patch, the feed, the last patch").isEqualTo(3);
+        assertThat(amazon.callsOf(PATCH_LISTINGS_ITEM)).as("patches served").isEqualTo(2);
+    }
+
+    @Test
     void unknownSkuIsRejectedAndTheRestArrives() {
         listSkus(2);
 
@@ -335,6 +358,55 @@ class AmazonListingsClientTest {
             return amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT) >= 2;
         });
         assertThat(prices).as("a price feed without problems refuses nothing").isEmpty();
+    }
+
+    @Test
+    void anErrorOfTheWholeFeedInItsReportRefusesEveryMessageOfTheFeed() throws Exception {
+        listSkus(2);
+        AmazonListingsClient client = client(AmazonSettings.of("amazon-de", amazon.baseUrl(), amazon.lwaTokenUrl(),
+                CLIENT_ID, SECRET, REFRESH_TOKEN, "A2NOTTHISSELLER", MARKETPLACE).withLimits(LOOSE, LOOSE, LOOSE)
+                .withPatchThreshold(0));
+
+        assertThat(client.pushStock(updates(1, 2, 6))).isEqualTo(PushOutcome.accepted(3));
+        List<LateRefusal> refused = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            refused.addAll(Refusals.ofStock(client));
+            return amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT) >= 1;
+        });
+
+        String feedId = amazon.feedIds().get(0);
+        assertThat(refused).as("the report has one ERROR without messageId and accepted no message")
+                .extracting(LateRefusal::sku, LateRefusal::value)
+                .containsExactlyInAnyOrder(tuple("SKU-1", "6"), tuple("SKU-2", "6"));
+        assertThat(refused).allSatisfy(refusal -> assertThat(refusal.reason())
+                .startsWith("feed " + feedId + ": " + AmazonSandbox.INVALID_HEADER).contains("A2NOTTHISSELLER"));
+        assertThat(amazon.quantityOf("SKU-1")).hasValue(100);
+        assertThat(amazon.stockWritesOf("SKU-2")).isZero();
+        assertThat(Refusals.ofStock(client)).as("the feed is forgotten").isEmpty();
+        assertThat(amazon.callsOf(AmazonFeedReports.GET_FEED_DOCUMENT)).as("its report read once").isOne();
+    }
+
+    @Test
+    void aFeedAmazonAnswers404ForRefusesEveryMessageOfItAndIsForgotten() throws Exception {
+        listSkus(2);
+        var journal = new KeptJobs();
+        AmazonListingsClient client = new AmazonListingsClient(settings().withPatchThreshold(0), recorder, journal);
+        // createFeedDocument is served, createFeed's answer names a feed Amazon does not know.
+        amazon.faults().failAfter(1, 1, 202, null, Map.of("feedId", "50014019999"));
+        assertThat(client.pushStock(updates(1, 2, 6))).isEqualTo(PushOutcome.accepted(3));
+
+        List<LateRefusal> refused = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            refused.addAll(Refusals.ofStock(client));
+            return !refused.isEmpty();
+        });
+
+        assertThat(refused).extracting(LateRefusal::sku, LateRefusal::value)
+                .containsExactlyInAnyOrder(tuple("SKU-1", "6"), tuple("SKU-2", "6"));
+        assertThat(refused).allSatisfy(refusal -> assertThat(refusal.reason()).contains("50014019999", "HTTP 404"));
+        assertThat(Refusals.ofStock(client)).as("handed over once").isEmpty();
+        assertThat(amazon.callsOf(AmazonFeedReports.GET_FEED)).as("looked at once").isOne();
+        assertThat(journal.all()).as("forgotten").isEmpty();
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.channelhub.connectors.channel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.channelhub.connectors.PermanentPartnerException;
+import io.channelhub.connectors.TransientPartnerException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +48,56 @@ class AsyncJobsTest {
         assertThat(handed).extracting(LateRefusal::sku).as("each job's refusals once, the own job not taken on twice")
                 .containsExactlyInAnyOrder("SKU-feed-mine", "SKU-feed-left");
         assertThat(journal.kept(PARTNER)).isEmpty();
+    }
+
+    @Test
+    void aJobThePartnerCannotReportOnAnyMoreRefusesAllItsItemsWithTheReasonAndIsForgotten() throws Exception {
+        AsyncJobs<String> jobs = new AsyncJobs<>(PARTNER, journal, new FeedCodec(), Duration.ofMinutes(5));
+        jobs.add("feed-1", Instant.now().minusSeconds(1));
+        AtomicInteger looks = new AtomicInteger();
+
+        jobs.refusals(job -> true, job -> {
+            looks.incrementAndGet();
+            throw new PermanentPartnerException(PARTNER, 404, "getFeed: HTTP 404: NotFound", "{\"errors\":[]}");
+        }, handed::addAll);
+        jobs.refusals(job -> true, job -> {
+            looks.incrementAndGet();
+            return List.of();
+        }, handed::addAll);
+
+        assertThat(handed).singleElement().satisfies(refusal -> {
+            assertThat(refusal.sku()).isEqualTo("SKU-of-feed-1");
+            assertThat(refusal.reason()).contains("feed-1", "HTTP 404: NotFound", "{\"errors\":[]}");
+        });
+        assertThat(looks).as("looked at once").hasValue(1);
+        assertThat(journal.kept(PARTNER)).isEmpty();
+    }
+
+    @Test
+    void garbageFromThePartnerRefusesTheJobAndNeverEscapes() throws Exception {
+        AsyncJobs<String> jobs = new AsyncJobs<>(PARTNER, journal, new FeedCodec(), Duration.ofMinutes(5));
+        jobs.add("feed-1", Instant.now().minusSeconds(1));
+
+        jobs.refusals(job -> true, job -> {
+            throw new IllegalArgumentException("Illegal character in path at index 26");
+        }, handed::addAll);
+
+        assertThat(handed).singleElement().satisfies(refusal -> assertThat(refusal.reason()).contains("Illegal character"));
+        assertThat(journal.kept(PARTNER)).isEmpty();
+    }
+
+    @Test
+    void aJobWhosePartnerSaysLaterIsKeptAndLookedAtAgain() throws Exception {
+        AsyncJobs<String> jobs = new AsyncJobs<>(PARTNER, journal, new FeedCodec(), Duration.ofMinutes(5));
+        jobs.add("feed-1", Instant.now().minusSeconds(1));
+
+        jobs.refusals(job -> true, job -> {
+            throw new TransientPartnerException(PARTNER, 503, "getFeed: HTTP 503", null, null, null);
+        }, handed::addAll);
+
+        assertThat(handed).isEmpty();
+        assertThat(journal.kept(PARTNER)).containsOnlyKeys("feed-1");
+        assertThat(journal.keeps.get("feed-1")).as("kept again after the look").isEqualTo(2);
     }
 
     /** {@link KeptJobs} that counts how often each job was kept. */
@@ -85,6 +138,11 @@ class AsyncJobsTest {
         @Override
         public String read(JsonNode written) {
             return written.get("feed").textValue();
+        }
+
+        @Override
+        public List<LateRefusal> refuseAll(String job, String reason) {
+            return List.of(new LateRefusal("SKU-of-" + job, "3", reason));
         }
     }
 }

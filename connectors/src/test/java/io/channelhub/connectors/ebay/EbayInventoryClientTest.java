@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.IntStream;
 
 import static io.channelhub.connectors.channel.ChannelClientChecks.assertListenersHearEachWriteAsItIsStored;
@@ -226,6 +227,55 @@ class EbayInventoryClientTest {
         assertThat(fresh).isEqualTo(PushOutcome.accepted(2));
         assertThat(ebay.priceOf(sku(1))).hasValue(new BigDecimal("12.00"));
         assertThat(ebay.offerLookups()).isEqualTo(2);
+    }
+
+    @Test
+    void anItemEbayAnswersWithAServerErrorIsSentAgainWithoutTheItemsItAlreadyTook() {
+        EbayInventoryClient client = client();
+        ebay.failOfferNext(ebay.offerIdOf(sku(2)).orElseThrow(), 503);
+        List<StockUpdate> batch = List.of(stock(1, 4), stock(2, 5), stock(3, 6));
+
+        assertThatThrownBy(() -> client.pushStock(batch)).isInstanceOfSatisfying(TransientPartnerException.class, e -> {
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.getMessage()).contains(sku(2), "A system error has occurred.");
+        });
+        assertThat(ebay.stockWritesOf(sku(2))).isZero();
+        PushOutcome retry = client.pushStock(batch);
+
+        assertThat(retry).isEqualTo(PushOutcome.accepted(1));
+        assertThat(recorder.calls).containsExactly("bulkUpdatePriceQuantity:3", "bulkUpdatePriceQuantity:1");
+        assertThat(List.of(ebay.quantityOf(sku(1)), ebay.quantityOf(sku(2)), ebay.quantityOf(sku(3))))
+                .containsExactly(OptionalLong.of(4), OptionalLong.of(5), OptionalLong.of(6));
+        assertThat(List.of(sku(1), sku(2), sku(3))).allSatisfy(sku -> assertThat(ebay.stockWritesOf(sku)).isOne());
+    }
+
+    @Test
+    void aPriceEbayAnswersWith429ForIsSentAgainNotRefused() {
+        EbayInventoryClient client = client();
+        client.pushPrices(List.of(price(1, "5.00"))); // the offer id is looked up and cached
+        ebay.failOfferNext(ebay.offerIdOf(sku(1)).orElseThrow(), 429);
+
+        assertThatThrownBy(() -> client.pushPrices(List.of(price(1, "6.00"))))
+                .isInstanceOfSatisfying(TransientPartnerException.class, e -> assertThat(e.status()).isEqualTo(429));
+        assertThat(client.pushPrices(List.of(price(1, "6.00"))).rejected()).isEmpty();
+
+        assertThat(ebay.priceOf(sku(1))).hasValue(new BigDecimal("6.00"));
+        assertThat(ebay.priceWritesOf(sku(1))).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedAnswerForOneOfferOfASkuIsNotHiddenByASuccessForAnotherOfItsOffers() {
+        EbayInventoryClient client = client();
+        String first = ebay.offerIdOf(sku(1)).orElseThrow();
+        ebay.addOffer(sku(1));
+        ebay.failOfferNext(first, 500);
+
+        assertThatThrownBy(() -> client.pushStock(List.of(stock(1, 7))))
+                .isInstanceOfSatisfying(TransientPartnerException.class, e -> assertThat(e.status()).isEqualTo(500));
+        assertThat(client.pushStock(List.of(stock(1, 7)))).isEqualTo(PushOutcome.accepted(1));
+
+        assertThat(ebay.quantityOf(sku(1))).hasValue(7);
+        assertThat(ebay.stockWritesOf(sku(1))).as("sent again: eBay had not confirmed it for every offer").isEqualTo(2);
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import static io.channelhub.connectors.channel.ChannelClientChecks.assertListenersHearEachWriteAsItIsStored;
@@ -207,6 +208,23 @@ class OttoMarketClientTest {
     }
 
     @Test
+    void aMultiStatusErrorThatNamesNoSkuRefusesEverySkuOfTheCallNotOtherwiseAccountedFor() {
+        otto.faults().failNext(1, 207, null, Map.of("errors", List.of(
+                Map.of("code", 404, "title", "SKU not found", "detail", "sku 'SKU-2' is not known for this partner",
+                        "path", "/v1/availability/quantities/SKU-2"),
+                Map.of("code", "QUANTITY_INVALID", "title", "Unprocessable", "detail", "quantity exceeds the maximum"))));
+
+        PushOutcome outcome = client().pushStock(List.of(stock(1, 4), stock(2, 5), stock(3, 6)));
+
+        assertThat(outcome.rejected()).as("no results[]: OTTO names no SKU it stored").containsOnlyKeys(sku(1), sku(2), sku(3));
+        assertThat(outcome.rejected().get(sku(2))).contains("SKU not found");
+        assertThat(outcome.rejected().get(sku(1))).isEqualTo("Unprocessable: quantity exceeds the maximum [QUANTITY_INVALID]");
+        assertThat(outcome.rejected().get(sku(3))).isEqualTo(outcome.rejected().get(sku(1)));
+        assertThat(otto.stockWritesOf(sku(1))).isZero();
+        assertThat(otto.stockWritesOf(sku(3))).isZero();
+    }
+
+    @Test
     void unknownSkusInAPriceRequestFailInsideTheAsynchronousProcessAndAreReadFromItsTaskLater() throws Exception {
         OttoMarketClient client = client();
         PushOutcome outcome = client.pushPrices(List.of(price(1, "2.00"), new PriceUpdate("NOPE", BigDecimal.ONE, "EUR")));
@@ -224,6 +242,47 @@ class OttoMarketClientTest {
         });
         assertThat(Refusals.ofPrices(client)).as("a task is read once").isEmpty();
         assertThat(recorder.calls).contains("productsUpdateTask:1", "productsUpdateTaskFailed:1");
+    }
+
+    /** OTTO's 202 for a price request, naming {@code href} as its task and due to be looked at at once. */
+    private static Map<String, Object> processLinking(String href) {
+        return Map.of("state", "pending", "pingAfter", "2000-01-01T00:00:00Z",
+                "links", List.of(Map.of("rel", "self", "href", href)));
+    }
+
+    @Test
+    void aPriceTaskOttoAnswers404ForRefusesItsPricesWithOttosAnswerAndIsForgotten() throws Exception {
+        var journal = new KeptJobs();
+        OttoMarketClient client = new OttoMarketClient(otto.settings("otto-de"), recorder, journal);
+        otto.faults().failNext(1, 202, null, processLinking("/v5/products/update-tasks/0b5e6f1c-gone"));
+        client.pushPrices(List.of(price(1, "9.99")));
+
+        List<LateRefusal> refused = Refusals.ofPrices(client);
+
+        assertThat(refused).singleElement().satisfies(refusal -> {
+            assertThat(refusal.sku()).isEqualTo(sku(1));
+            assertThat(refusal.value()).isEqualTo("9.99 EUR");
+            assertThat(refusal.reason()).contains("0b5e6f1c-gone", "HTTP 404", "no process 0b5e6f1c-gone");
+        });
+        assertThat(Refusals.ofPrices(client)).as("handed over once").isEmpty();
+        assertThat(recorder.calls).as("the task looked at once").containsOnlyOnce("productsUpdateTask:1");
+        assertThat(journal.all()).as("forgotten").isEmpty();
+    }
+
+    @Test
+    void aPriceTaskWhoseLinkIsNoUriRefusesItsPricesInsteadOfFailingEveryLaterRead() throws Exception {
+        OttoMarketClient client = client();
+        otto.faults().failNext(1, 202, null, processLinking("/v5/products/update-tasks/{processUuid} "));
+        client.pushPrices(List.of(price(1, "9.99")));
+
+        List<LateRefusal> refused = Refusals.ofPrices(client);
+
+        assertThat(refused).singleElement().satisfies(refusal -> {
+            assertThat(refusal.sku()).isEqualTo(sku(1));
+            assertThat(refusal.reason()).contains("{processUuid}", "not a URI");
+        });
+        assertThat(Refusals.ofPrices(client)).as("forgotten").isEmpty();
+        assertThat(recorder.calls).as("no call to the garbage link").doesNotContain("productsUpdateTask:1");
     }
 
     @Test
@@ -256,6 +315,25 @@ class OttoMarketClientTest {
 
         assertThat(client.pushStock(List.of(stock(1, 8)))).isEqualTo(PushOutcome.accepted(1));
         assertThat(otto.quantityOf(sku(1))).hasValue(8);
+    }
+
+    @Test
+    void aServerErrorsRetryAfterHoldsTheClientsNextCall() {
+        OttoMarketClient client = client();
+        otto.faults().failNext(1, 503, "1");
+
+        assertThatThrownBy(() -> client.pushStock(List.of(stock(1, 8))))
+                .isInstanceOfSatisfying(TransientPartnerException.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(1));
+                    assertThat(e.retryAfterHeld()).as("whoever retries need not wait as well").isTrue();
+                });
+        assertThat(client.pushStock(List.of(stock(1, 8)))).isEqualTo(PushOutcome.accepted(1));
+
+        assertThat(recorder.waits).as("the next call waited for the Retry-After")
+                .anySatisfy(wait -> assertThat(wait).isGreaterThan(Duration.ofMillis(900)));
+        assertThat(otto.quantityOf(sku(1))).hasValue(8);
+        assertThat(otto.stockWritesOf(sku(1))).isOne();
     }
 
     @Test

@@ -316,6 +316,30 @@ class ShopifyAdminClientTest {
     }
 
     @Test
+    void aLookupPageThatPromisesMoreWithoutMovingItsCursorIsPermanentAndNamesTheCursor() {
+        ShopifyAdminClient client = start(ROOMY, ROOMY);
+        list("A");
+        Map<String, Object> stuck = Map.of("data", Map.of("productVariants", Map.of("nodes", List.of(),
+                "pageInfo", Map.of("hasNextPage", true, "endCursor", "eyJsYXN0X2lkIjo0Mn0="))));
+        shopify.faults().failNext(3, 200, null, stuck);
+
+        assertThatThrownBy(() -> client.pushStock(List.of(new StockUpdate("A", 5, 10L))))
+                .isInstanceOf(PermanentPartnerException.class)
+                .hasMessageContaining("eyJsYXN0X2lkIjo0Mn0=");
+        assertThat(recorder.calls).as("the first page, then the same cursor once").containsExactly("productVariants:1",
+                "productVariants:1");
+
+        Map<String, Object> cursorless = Map.of("data", Map.of("productVariants", Map.of("nodes", List.of(),
+                "pageInfo", Map.of("hasNextPage", true))));
+        shopify.faults().failNext(1, 200, null, cursorless);
+        assertThatThrownBy(() -> client.pushStock(List.of(new StockUpdate("A", 5, 10L))))
+                .isInstanceOf(PermanentPartnerException.class)
+                .hasMessageContaining("no endCursor");
+        assertThat(shopify.quantityOf("A")).hasValue(10);
+        assertThat(shopify.callsOf("inventorySetQuantities")).isZero();
+    }
+
+    @Test
     void staleChangeFromQuantityIsReadAgainAndSetOnceWithTheFreshValue() {
         ShopifyAdminClient client = start(ROOMY, ROOMY);
         list("A", "B");
@@ -332,6 +356,27 @@ class ShopifyAdminClientTest {
         assertThat(shopify.stockWritesOf("B")).isEqualTo(1);
         assertThat(shopify.callsOf("nodes")).isEqualTo(1);
         assertThat(shopify.callsOf("inventorySetQuantities")).isEqualTo(3);
+    }
+
+    @Test
+    void anItemShopifyRefusesIsRejectedAndTheOthersOfItsAllOrNothingCallAreSetAgain() {
+        ShopifyAdminClient client = start(ROOMY, ROOMY);
+        list("A", "B", "C");
+
+        PushOutcome outcome = client.pushStock(List.of(new StockUpdate("A", 7, 10L),
+                new StockUpdate("B", 2_000_000_000L, 10L), new StockUpdate("C", 10, 10L)));
+
+        assertThat(outcome.rejected()).containsOnlyKeys("B");
+        assertThat(outcome.rejected().get("B")).startsWith("INVALID_QUANTITY_TOO_HIGH");
+        assertThat(shopify.quantityOf("A")).as("refused with B the first time, set on its own after").hasValue(7);
+        assertThat(shopify.stockWritesOf("A")).isEqualTo(1);
+        assertThat(shopify.quantityOf("B")).hasValue(10);
+        assertThat(shopify.stockWritesOf("B")).isZero();
+        assertThat(shopify.stockWritesOf("C")).as("Shopify already holds C's figure: not sent again").isZero();
+        assertThat(shopify.callsOf("inventorySetQuantities")).isEqualTo(2);
+        assertThat(shopify.callsOf("nodes")).isEqualTo(1);
+        assertThat(recorder.calls).containsExactly("productVariants:3", "inventorySetQuantities:3", "nodes:2",
+                "inventorySetQuantities:1");
     }
 
     @Test

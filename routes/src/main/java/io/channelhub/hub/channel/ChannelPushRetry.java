@@ -5,11 +5,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Retries one batch push while the partner answers "later" (429, 5xx, I/O), honouring its {@code Retry-After},
+ * Retries one batch push while the partner answers "later" (429, 5xx, I/O), honouring its {@code Retry-After} once,
  * else backing off exponentially up to a maximum. A stock or price push is never dead-lettered for being late: what
  * waits behind it is conflated (the stock change log, the price last-value queue), so a channel that is down for an
  * hour receives each SKU's newest figure once when it is back. Stopping the route ends the wait (a price batch rolls
@@ -19,6 +21,8 @@ final class ChannelPushRetry {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChannelPushRetry.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    /** How soon a wait notices that the route stopped. */
+    private static final Duration STOP_CHECK = Duration.ofMillis(100);
 
     private ChannelPushRetry() {
     }
@@ -35,18 +39,45 @@ final class ChannelPushRetry {
                 if (!running.getAsBoolean()) {
                     throw later;
                 }
-                if (later.retryAfter().isPresent()) {
-                    // The client's token bucket now holds every call until the partner's Retry-After (and reports
-                    // the wait): the same batch goes again as soon as it may.
-                    LOG.info("{} throttled the push ({}); retrying after {} ms", channel, later.getMessage(),
-                            later.retryAfter().get().toMillis());
+                Optional<Duration> retryAfter = later.retryAfter();
+                Duration wait;
+                if (retryAfter.isPresent() && later.retryAfterHeld()) {
+                    // The client's rate limiter holds every call until then and reports the wait: waiting here as
+                    // well would only delay the batch behind a limiter that is already open.
+                    LOG.info("{} throttled the push ({}); its rate limiter holds the retry for {} ms", channel,
+                            later.getMessage(), retryAfter.get().toMillis());
                     continue;
                 }
-                LOG.warn("{} answered {} (attempt {}); pushing the same batch again in {} ms", channel,
-                        later.getMessage(), attempt, backoff.toMillis());
-                Thread.sleep(backoff.toMillis());
-                backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+                if (retryAfter.isPresent()) {
+                    // Nothing of the client holds it (a 5xx of an unpaced call, a token endpoint): this is its wait.
+                    wait = retryAfter.get();
+                    LOG.info("{} answered {} (attempt {}); pushing the same batch again after its Retry-After of {} ms",
+                            channel, later.getMessage(), attempt, wait.toMillis());
+                } else {
+                    wait = backoff;
+                    backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+                    LOG.warn("{} answered {} (attempt {}); pushing the same batch again in {} ms", channel,
+                            later.getMessage(), attempt, wait.toMillis());
+                }
+                if (!pause(wait, running)) {
+                    throw later;
+                }
             }
+        }
+    }
+
+    /** Waits {@code wait}, or less when the route stops meanwhile. @return false when it stopped */
+    private static boolean pause(Duration wait, BooleanSupplier running) throws InterruptedException {
+        long until = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return true;
+            }
+            if (!running.getAsBoolean()) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, STOP_CHECK.toNanos()));
         }
     }
 }

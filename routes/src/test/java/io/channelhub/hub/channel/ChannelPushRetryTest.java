@@ -1,0 +1,143 @@
+package io.channelhub.hub.channel;
+
+import io.channelhub.connectors.TransientPartnerException;
+import io.channelhub.connectors.channel.ChannelCallListener;
+import io.channelhub.connectors.channel.JobJournal;
+import io.channelhub.connectors.channel.PushOutcome;
+import io.channelhub.connectors.channel.RateLimit;
+import io.channelhub.connectors.channel.StockUpdate;
+import io.channelhub.connectors.otto.OttoMarketClient;
+import io.channelhub.connectors.otto.OttoSandbox;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * How a channel push is retried while the partner says "later": every {@code Retry-After} is waited out once, by the
+ * client's rate limiter when it holds it, else by the retry; the wait ends when the route stops.
+ */
+class ChannelPushRetryTest {
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    private static final RateLimit ROOMY = RateLimit.perSecond(1000, 1000);
+
+    private final List<Long> attemptsAt = new CopyOnWriteArrayList<>();
+    private OttoSandbox otto;
+
+    @AfterEach
+    void stop() {
+        if (otto != null) {
+            otto.close();
+        }
+    }
+
+    private static TransientPartnerException unavailable(Duration retryAfter) {
+        return new TransientPartnerException("otto-de", 503, "HTTP 503", "", retryAfter, null);
+    }
+
+    private static Duration between(long from, long to) {
+        return Duration.ofNanos(to - from);
+    }
+
+    @Test
+    void aRetryAfterNothingHoldsIsWaitedOutBeforeEachNewAttempt() throws Exception {
+        String done = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true, () -> {
+            attemptsAt.add(System.nanoTime());
+            if (attemptsAt.size() <= 2) {
+                throw unavailable(Duration.ofMillis(400));
+            }
+            return "done";
+        });
+
+        assertThat(done).isEqualTo("done");
+        assertThat(attemptsAt).hasSize(3);
+        assertThat(between(attemptsAt.get(0), attemptsAt.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        assertThat(between(attemptsAt.get(1), attemptsAt.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    }
+
+    @Test
+    void aRetryAfterTheClientsRateLimiterHoldsIsNotWaitedForASecondTime() throws Exception {
+        String done = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true, () -> {
+            attemptsAt.add(System.nanoTime());
+            if (attemptsAt.size() == 1) {
+                throw TransientPartnerException.held("otto-de", 429, "HTTP 429", "", Duration.ofSeconds(30));
+            }
+            return "done";
+        });
+
+        assertThat(done).isEqualTo("done");
+        assertThat(between(attemptsAt.get(0), attemptsAt.get(1))).as("the limiter waits, not the retry")
+                .isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void theWaitForARetryAfterEndsWhenTheRouteStops() {
+        long stopsAt = System.nanoTime() + Duration.ofMillis(300).toNanos();
+        TransientPartnerException later = unavailable(Duration.ofSeconds(60));
+
+        assertThatThrownBy(() -> ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> System.nanoTime() < stopsAt,
+                () -> {
+                    attemptsAt.add(System.nanoTime());
+                    throw later;
+                })).isSameAs(later);
+
+        assertThat(attemptsAt).as("no attempt after the stop").hasSize(1);
+        assertThat(between(stopsAt, System.nanoTime())).as("ended soon after the stop").isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anOttoServerErrorsRetryAfterHoldsTheRetriedPushOnce() throws Exception {
+        otto = new OttoSandbox(0, "otto-app", "otto-secret", ROOMY);
+        otto.start();
+        otto.addListing("SKU-1", 0, BigDecimal.TEN, "EUR");
+        List<Duration> waits = new CopyOnWriteArrayList<>();
+        OttoMarketClient client = new OttoMarketClient(otto.settings("otto-de"), new ChannelCallListener() {
+            @Override
+            public void called(String operation, int items) {
+                attemptsAt.add(System.nanoTime());
+            }
+
+            @Override
+            public void throttled(Duration waited) {
+                waits.add(waited);
+            }
+        }, JobJournal.NONE);
+        otto.faults().failNext(1, 503, "1");
+
+        PushOutcome outcome = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true,
+                () -> client.pushStock(List.of(new StockUpdate("SKU-1", 5, null))));
+
+        assertThat(outcome).isEqualTo(PushOutcome.accepted(1));
+        assertThat(attemptsAt).as("the 503, then the push that went through").hasSize(2);
+        assertThat(between(attemptsAt.get(0), attemptsAt.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        assertThat(waits).as("waited in the client's limiter").anySatisfy(wait ->
+                assertThat(wait).isGreaterThan(Duration.ofMillis(800)));
+        assertThat(otto.quantityOf("SKU-1")).hasValue(5);
+        assertThat(otto.stockWritesOf("SKU-1")).isOne();
+    }
+
+    @Test
+    void aTokenEndpointsRetryAfterIsWaitedOutInsteadOfAskingForATokenAgainAndAgain() throws Exception {
+        // The token endpoint takes one request every four seconds: the client's second token request gets a 429.
+        otto = new OttoSandbox(0, "otto-app", "otto-secret", "availability products", ROOMY, RateLimit.perSecond(0.25, 1));
+        otto.start();
+        otto.addListing("SKU-1", 0, BigDecimal.TEN, "EUR");
+        OttoMarketClient client = new OttoMarketClient(otto.settings("otto-de"));
+        client.pushStock(List.of(new StockUpdate("SKU-1", 1, null)));
+        otto.expireTokens();
+
+        PushOutcome outcome = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true,
+                () -> client.pushStock(List.of(new StockUpdate("SKU-1", 2, 1L))));
+
+        assertThat(outcome.rejected()).isEmpty();
+        assertThat(otto.tokenCalls()).as("the first token, the refused request, the one after its Retry-After").isEqualTo(3);
+        assertThat(otto.quantityOf("SKU-1")).hasValue(2);
+    }
+}
