@@ -552,6 +552,39 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aReportWhoseSkuOrLocationIsLongerThanTheLedgerKeepsIsDeadLetteredAloneAndTheRestOfItsBatchFlows() throws Exception {
+        // Such a report passed every check before the database refused it, and took the batch it came in with along:
+        // retried about ten times, then dead-lettered with "attempts ran out", good reports included.
+        String good = listedSku("LONG");
+        String longSku = good + "-" + "X".repeat(200 - good.length());
+        String longLocation = "L".repeat(101);
+        Instant t = Instant.now();
+        var goodReport = StockEvents.envelope(level(good, 6, t, 1), WMS, now());
+        var longSkuReport = StockEvents.envelope(level(longSku, 1, t, 1), WMS, now());
+        var longLocationReport = StockEvents.envelope(new StockLevel(good, longLocation, 1, 0, 1,
+                OffsetDateTime.ofInstant(t, ZoneOffset.UTC)), WMS, now());
+        events.publish(List.of(longSkuReport, goodReport, longLocationReport)); // one broker transaction
+
+        awaitChannels(good, expected(6, 0));
+        String queue = HubQueues.deadLetterQueue(HubQueues.STOCK_CHANGED_LEDGER);
+        await().atMost(PROPAGATION).until(() -> deadLetters.browse(queue, 100).stream()
+                .filter(letter -> letter.body().contains(longSkuReport.messageId()) || letter.body().contains(longLocationReport.messageId()))
+                .count() == 2);
+        List<DeadLetterService.DeadLetter> letters = deadLetters.browse(queue, 100);
+        var longSkuLetter = letters.stream().filter(l -> l.body().contains(longSkuReport.messageId())).findFirst().orElseThrow();
+        var longLocationLetter = letters.stream().filter(l -> l.body().contains(longLocationReport.messageId())).findFirst().orElseThrow();
+        assertThat(longSkuLetter.reason().get("HubErrorReason").toString()).contains("sku").contains("200");
+        assertThat(longLocationLetter.reason().get("HubErrorReason").toString()).contains("locationId").contains("100");
+        assertThat(List.of(longSkuLetter, longLocationLetter)).allSatisfy(letter ->
+                assertThat(letter.reason().get("HubErrorAttempts").toString()).as("at once, not retried").isEqualTo("1"));
+        assertThat(letters).as("the good report is not a dead letter").noneMatch(l -> l.body().contains(goodReport.messageId()));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(good)).as("writes to " + channel).isEqualTo(1);
+        }
+        assertThat(stock.figures(List.of(good)).get(good).onHandByLocation()).containsOnlyKeys("WH");
+    }
+
+    @Test
     void aDropFolderAnotherInstanceReadsIsLeftToItUntilItsLeaseRunsOut() throws Exception {
         Path inbox = Files.createDirectories(properties.stock().fileDropDir());
         String feed = "stock-file:" + inbox.toAbsolutePath();
