@@ -30,11 +30,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.assertj.core.groups.Tuple;
@@ -42,6 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jms.connection.CachingConnectionFactory;
 
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
@@ -58,6 +63,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,6 +122,8 @@ class StockSyncTest extends SandboxHubTest {
     private JdbcClient jdbc;
     @Autowired
     private ChannelReconcileRoute reconciliation;
+    @Autowired
+    private EmbeddedActiveMQ broker;
 
     @Test
     void lateRepeatedAndReorderedReportsNeverMoveStockBackwards() throws Exception {
@@ -181,6 +189,47 @@ class StockSyncTest extends SandboxHubTest {
 
         awaitChannels(sku, expected(6, 0));
         assertThat(deadLetters.browse(queue, 100)).noneMatch(letter -> letter.body().contains(sku));
+    }
+
+    @Test
+    void anErpStockChangeTheBrokerRefusedIsPublishedByALaterPoll() throws Exception {
+        // The poller used to count what it read as reported before publishing it: the next poll from the same cursor
+        // skipped the change, and no channel heard of it until the product's next move.
+        String sku = erpSku("REFUSED", 10);
+        awaitChannels(sku, expected(10, 0));
+        var server = broker.getActiveMQServer();
+        var settings = server.getAddressSettingsRepository();
+        var original = settings.getMatch(HubQueues.STOCK_CHANGED);
+        var ledgerQueue = server.locateQueue(HubQueues.STOCK_CHANGED_LEDGER);
+        var full = new AddressSettings();
+        full.merge(original);
+        full.setMaxSizeBytes(1).setAddressFullMessagePolicy(AddressFullMessagePolicy.FAIL);
+        ledgerQueue.pause();
+        try {
+            settings.addMatch(HubQueues.STOCK_CHANGED, full);
+            // What the address holds, so that it refuses the next report. Sent outside the hub's session cache: the
+            // broker also refuses the credits this producer asks for next, and a cached session would carry that
+            // refusal into another test's first send.
+            try (Connection connection = uncachedConnection();
+                 Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+                var holds = StockEvents.envelope(level(listedSku("HOLDS"), 1, Instant.now(), 1), WMS, now());
+                session.createProducer(session.createTopic(HubQueues.STOCK_CHANGED))
+                        .send(session.createTextMessage(CanonicalJson.write(holds)));
+            }
+            erp().setStock(sku, "WH", 4);
+            int reads = erp().calls("model.product.product.read");
+            // Polls run one after the other: the second read from now on is a poll's that began after the change, and
+            // a third one begins only after that poll's publish was refused.
+            await().atMost(PROPAGATION).until(() -> erp().calls("model.product.product.read") >= reads + 3);
+        } finally {
+            settings.addMatch(HubQueues.STOCK_CHANGED, original);
+            ledgerQueue.resume();
+        }
+
+        awaitChannels(sku, expected(4, 0));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(sku)).as("writes to " + channel).isEqualTo(2);
+        }
     }
 
     @Test
@@ -1247,6 +1296,13 @@ class StockSyncTest extends SandboxHubTest {
             }
         });
         return writes;
+    }
+
+    /** A connection of its own, outside the hub's session cache: what the broker tells its producers ends with it. */
+    private Connection uncachedConnection() throws JMSException {
+        ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory cached
+                ? cached.getTargetConnectionFactory() : connectionFactory;
+        return Objects.requireNonNull(target).createConnection();
     }
 
     /** How many messages wait on the queue. */

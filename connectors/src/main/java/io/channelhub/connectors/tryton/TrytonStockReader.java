@@ -49,7 +49,8 @@ import static io.channelhub.connectors.tryton.TrytonClient.JSON;
  * Tryton's clock is); a full load stamps every level with the newest move overall. The search window overlaps the
  * cursor a little (see {@link ChangeWindow}); a move that committed late, with a stamp at or before the cursor, gets
  * the version cursor + 1 µs so that the hub's ledger, which drops equal or older versions, still takes it. Results
- * are paged with offset/limit, ordered by id so that rows created meanwhile land on later pages.
+ * are paged with offset/limit, ordered by id so that rows created meanwhile land on later pages. What a poll read
+ * counts as reported only once the caller has published its levels ({@link StockPoll#published()}).
  */
 public class TrytonStockReader {
 
@@ -141,9 +142,8 @@ public class TrytonStockReader {
         }
         List<StockLevel> levels = levels(versionByProduct.keySet(),
                 product -> ChangeWindow.micros(versionByProduct.get(product)));
-        fresh.forEach(move -> window.remember(move.id(), move.stamp()));
-        window.forgetBefore(newest);
-        return new StockPoll(levels, newest);
+        Instant next = newest;
+        return new StockPoll(levels, next, () -> reported(fresh, next));
     }
 
     private StockPoll fullLoad() {
@@ -161,15 +161,20 @@ public class TrytonStockReader {
         long version = newest == null ? 0 : ChangeWindow.micros(newest);
         List<StockLevel> levels = levels(products, product -> version);
         if (newest == null) {
-            return new StockPoll(levels, Instant.EPOCH);
+            return new StockPoll(levels, Instant.EPOCH, () -> { });
         }
-        // What the next poll's overlap will find again was just read: remember it, so that poll only reports news. Only
-        // up to the snapshot's newest stamp: a move written while this load ran (its product perhaps created after
-        // the product list was read) was not read, and remembering it would hide it from every later poll.
-        movesSince(window.start(newest)).stream().filter(move -> !move.stamp().isAfter(newest))
-                .forEach(move -> window.remember(move.id(), move.stamp()));
-        window.forgetBefore(newest);
-        return new StockPoll(levels, newest);
+        // What the next poll's overlap will find again was just read: once published, it is remembered, so that poll
+        // only reports news. Only up to the snapshot's newest stamp: a move written while this load ran (its product
+        // perhaps created after the product list was read) was not read, and remembering it would hide it from every
+        // later poll.
+        List<Move> read = movesSince(window.start(newest)).stream().filter(move -> !move.stamp().isAfter(newest)).toList();
+        return new StockPoll(levels, newest, () -> reported(read, newest));
+    }
+
+    /** What a published poll read is not reported again by the next poll's overlap. */
+    private synchronized void reported(List<Move> read, Instant next) {
+        read.forEach(move -> window.remember(move.id(), move.stamp()));
+        window.forgetBefore(next);
     }
 
     private List<Move> movesSince(Instant start) {

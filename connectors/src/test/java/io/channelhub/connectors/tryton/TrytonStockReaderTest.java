@@ -58,10 +58,10 @@ class TrytonStockReaderTest {
     void reportsOnlyProductsWithMovesSinceTheCursorAndNothingWhenNothingChanged() {
         tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = reader.changedSince(null);
+        StockPoll full = published(reader.changedSince(null));
 
         tryton.setStock("TSHIRT-RED-M", "WH", 5);
-        StockPoll changed = reader.changedSince(full.next());
+        StockPoll changed = published(reader.changedSince(full.next()));
         StockPoll unchanged = reader.changedSince(changed.next());
 
         assertThat(changed.levels()).singleElement().satisfies(level -> {
@@ -80,7 +80,7 @@ class TrytonStockReaderTest {
     void confirmedSaleLowersTheForecastBeforeAnythingShips() {
         tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll before = reader.changedSince(null);
+        StockPoll before = published(reader.changedSince(null));
 
         new TrytonSaleWriter("erp-test", client).writeSale(new TrytonSaleDraft("SHOPIFY-MAIN-1", "cust-1", "Ann",
                 null, null, null, "EUR", LocalDate.of(2026, 1, 2), "shopify #1",
@@ -143,13 +143,13 @@ class TrytonStockReaderTest {
         tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = reader.changedSince(null);
+        StockPoll full = published(reader.changedSince(null));
         assertThat(full.next()).isEqualTo(t0);
 
         tryton.setStock("TSHIRT-RED-M", "WH", 3); // same microsecond as the cursor
         tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 8); // a transaction that started before the cursor and committed after
-        StockPoll poll = reader.changedSince(full.next());
+        StockPoll poll = published(reader.changedSince(full.next()));
 
         assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::onHand, StockLevel::version)
                 .containsExactlyInAnyOrder(tuple("TSHIRT-RED-M", 3L, micros(t0) + 1), tuple("MUG-BLUE", 8L, micros(t0) + 1));
@@ -176,6 +176,29 @@ class TrytonStockReaderTest {
         tryton.failNext(1, 503);
         assertThatThrownBy(() -> reader.changedSince(cursor)).isInstanceOf(TransientPartnerException.class);
         assertThat(reader.changedSince(cursor).levels()).extracting(StockLevel::onHand).containsExactly(4L);
+    }
+
+    @Test
+    void aPollWhosePublishFailedIsReportedAgainFromTheSameCursor() {
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        Instant cursor = published(reader.changedSince(null)).next();
+        tryton.setStock("MUG-BLUE", "WH", 4);
+
+        // The broker refused the levels: the poll is not published and the cursor stays.
+        StockPoll refused = reader.changedSince(cursor);
+        StockPoll again = published(reader.changedSince(cursor));
+        StockPoll after = reader.changedSince(again.next());
+
+        assertThat(refused.levels()).extracting(StockLevel::onHand).containsExactly(4L);
+        assertThat(again.levels()).extracting(StockLevel::onHand).containsExactly(4L);
+        assertThat(after.levels()).as("reported once published").isEmpty();
+    }
+
+    /** What the hub does with a poll whose levels it published. */
+    private static StockPoll published(StockPoll poll) {
+        poll.published();
+        return poll;
     }
 
     private static long micros(Instant instant) {

@@ -28,7 +28,8 @@ import java.util.UUID;
 /**
  * Tryton has no webhooks: the hub polls stock (moves changed since the cursor → forecast quantity per warehouse)
  * and the catalogue (products changed since the cursor). Each poll publishes before its cursor moves
- * ({@link SingleInstancePoll}), so a crash or restart re-reads a little rather than missing anything. The time a poll
+ * ({@link SingleInstancePoll}), and tells the reader its poll was published only once it was, so a crash, a restart or
+ * a broker that refuses the events re-reads a little rather than missing anything. The time a poll
  * started is the events' {@code occurredAt}: a report read after the ERP confirmed a sale includes that sale, which
  * is when the hub releases the sale's reservation.
  */
@@ -66,6 +67,7 @@ public class ErpStockSource {
             events.publish(levels);
             LOG.debug("{} stock level(s) from {}", levels.size(), erp.id());
         }
+        poll.published();
         return poll.next();
     }
 
@@ -81,6 +83,7 @@ public class ErpStockSource {
             events.publishProducts(products);
             LOG.info("{} product(s) changed in {}", products.size(), erp.id());
         }
+        poll.published();
         return poll.next();
     }
 
