@@ -64,6 +64,8 @@ class RealTrytonStockIT {
         assertThat(tryton.quantities(sku, "WH").path("quantity").asDouble()).isEqualTo(10.0);
         assertThat(tryton.quantities(sku, "WH").path("forecast_quantity").asDouble()).isEqualTo(7.0);
         assertThat(stock.changedSince(sold.next()).levels()).isEmpty();
+        // What the hub reads right after a booking: the same figure as the poll's, so the very same report.
+        assertThat(stock.levelsOf(List.of(sku))).containsExactlyElementsOf(sold.levels());
 
         tryton.setListPrice(sku, "17.25");
         CataloguePoll priced = published(catalogue.changedSince(fullCatalogue.next()));

@@ -122,24 +122,17 @@ public class TrytonStockReader {
         JsonNode products = client.call("model.product.product.search_read", JSON.arrayNode()
                 .add(JSON.arrayNode().add(JSON.arrayNode().add("code").add("in").add(codes)))
                 .add(0).addNull().add(orderById()).add(JSON.arrayNode().add("code")).add(context.get()));
-        ArrayNode ids = JSON.arrayNode();
-        products.forEach(row -> ids.add(row.path("id").asLong()));
-        if (ids.isEmpty()) {
-            return List.of();
-        }
+        // Only each product's newest stamp is needed, not its history: two one-row searches per product, whatever
+        // the number of its moves (the read runs after every booking).
         Map<Long, Instant> newest = new LinkedHashMap<>();
-        for (int offset = 0; ; offset += pageSize) {
-            JsonNode page = client.call("model.stock.move.search_read", JSON.arrayNode()
-                    .add(JSON.arrayNode().add(JSON.arrayNode().add("product").add("in").add(ids.deepCopy())))
-                    .add(offset).add(pageSize).add(orderById())
-                    .add(JSON.arrayNode().add("product").add("create_date").add("write_date")).add(context.get()));
-            page.forEach(row -> newest.merge(row.path("product").asLong(), stamp(row), TrytonStockReader::max));
-            if (page.size() < pageSize) {
-                break;
+        for (JsonNode row : products) {
+            long product = row.path("id").asLong();
+            Instant stamp = newestMoveStamp(JSON.arrayNode().add(JSON.arrayNode().add("product").add("=").add(product)));
+            if (stamp != null) {
+                newest.put(product, stamp);
             }
         }
-        List<Long> moved = List.copyOf(newest.keySet());
-        return levels(moved, product -> ChangeWindow.micros(newest.get(product)));
+        return levels(newest.keySet(), product -> ChangeWindow.micros(newest.get(product)));
     }
 
     private StockPoll incremental(Instant cursor) {
@@ -162,7 +155,7 @@ public class TrytonStockReader {
     }
 
     private StockPoll fullLoad() {
-        Instant newest = newestMoveStamp();
+        Instant newest = newestMoveStamp(JSON.arrayNode());
         List<Long> products = new ArrayList<>();
         for (int offset = 0; ; offset += pageSize) {
             JsonNode page = client.call("model.product.product.search_read", JSON.arrayNode()
@@ -221,12 +214,16 @@ public class TrytonStockReader {
         }
     }
 
-    /** The newest {@code create_date} or {@code write_date} of any move; null when there is no move at all. */
-    private Instant newestMoveStamp() {
+    /**
+     * The newest {@code create_date} or {@code write_date} of the moves that match {@code domain} (a list of
+     * conditions); null when there is no such move. A move's stamp is its {@code write_date}, or its {@code create_date}
+     * while it was never written: the newer of the two newest is the newest stamp.
+     */
+    private Instant newestMoveStamp(ArrayNode domain) {
         Instant newest = null;
         for (String field : List.of("create_date", "write_date")) {
             JsonNode rows = client.call("model.stock.move.search_read", JSON.arrayNode()
-                    .add(JSON.arrayNode().add(JSON.arrayNode().add(field).add("!=").addNull()))
+                    .add(domain.deepCopy().add(JSON.arrayNode().add(field).add("!=").addNull()))
                     .add(0).add(1).add(JSON.arrayNode().add(JSON.arrayNode().add(field).add("DESC")))
                     .add(JSON.arrayNode().add(field)).add(context.get()));
             if (!rows.isEmpty()) {

@@ -261,6 +261,35 @@ class TrytonStockReaderTest {
     }
 
     @Test
+    void theReadAfterABookingAsksOnlyForEachProductsNewestMoveWhateverItsHistory() {
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"), 2, Duration.ofSeconds(1));
+        tryton.setStock("MUG-BLUE", "WH", 1);
+        tryton.setStock("TSHIRT-RED-M", "WH", 1);
+        int before = tryton.calls("model.stock.move.search_read");
+        List<StockLevel> shortHistories = reader.levelsOf(List.of("MUG-BLUE", "TSHIRT-RED-M"));
+        int forShortHistories = tryton.calls("model.stock.move.search_read") - before;
+
+        for (int quantity = 2; quantity <= 30; quantity++) {
+            tryton.setStock("MUG-BLUE", "WH", quantity);
+        }
+        Instant last = Instant.now().plusSeconds(5);
+        tryton.setClock(Clock.fixed(last, ZoneOffset.UTC));
+        tryton.setStock("TSHIRT-RED-M", "WH", 4);
+        before = tryton.calls("model.stock.move.search_read");
+        List<StockLevel> longHistories = reader.levelsOf(List.of("MUG-BLUE", "TSHIRT-RED-M"));
+        int forLongHistories = tryton.calls("model.stock.move.search_read") - before;
+
+        assertThat(shortHistories).extracting(StockLevel::onHand).containsExactlyInAnyOrder(1L, 1L);
+        assertThat(longHistories).extracting(StockLevel::sku, StockLevel::onHand)
+                .containsExactlyInAnyOrder(tuple("MUG-BLUE", 30L), tuple("TSHIRT-RED-M", 4L));
+        assertThat(longHistories).filteredOn(level -> level.sku().equals("TSHIRT-RED-M"))
+                .extracting(StockLevel::version).as("its newest move's stamp").containsExactly(micros(last));
+        assertThat(forLongHistories).as("32 moves in pages of 2 were 17 searches").isEqualTo(forShortHistories);
+        assertThat(forShortHistories).as("per product, one for the newest create_date, one for the newest write_date")
+                .isEqualTo(4);
+    }
+
+    @Test
     void aLateMoveAfterARestartGetsAHigherVersionThanTheLateMovesReportedBeforeIt() {
         Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
         tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
