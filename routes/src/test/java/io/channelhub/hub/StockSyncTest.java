@@ -11,6 +11,7 @@ import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.ops.DeadLetterService;
 import io.channelhub.hub.ops.HawtioOpsActions;
 import io.channelhub.hub.stock.ChannelReconcileRoute;
+import io.channelhub.hub.stock.ErpStockSource;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.store.CatalogueStore;
@@ -125,6 +126,8 @@ class StockSyncTest extends SandboxHubTest {
     private ChannelReconcileRoute reconciliation;
     @Autowired
     private EmbeddedActiveMQ broker;
+    @Autowired
+    private ErpStockSource erpStock;
 
     @Test
     void lateRepeatedAndReorderedReportsNeverMoveStockBackwards() throws Exception {
@@ -272,6 +275,37 @@ class StockSyncTest extends SandboxHubTest {
         }
 
         assertThat(sale.shopWrites()).as("10, then 7, nothing in between").containsExactly(10L, 7L);
+    }
+
+    @Test
+    void anOrderConfirmedWhileTheErpAnswersAnotherBookingsReadKeepsItsReservation() throws Exception {
+        // The read after a booking took its time once the ERP had answered: an order of the same SKU confirmed while
+        // the ERP answered counted as included in a figure read before its sale, and was released against it.
+        String sku = erpSku("ANSWER", 10);
+        awaitChannels(sku, expected(10, 0));
+        String other = "confirmed-while-the-erp-answered-" + sku;
+        ledger.reserve(other, "shop-main", Map.of(sku, 3L), now());
+        awaitChannels(sku, expected(10, 3));
+        var routes = camel.getRouteController();
+        routes.stopRoute("stock-ingest-tryton-erp"); // the read below is the only one that asks for quantities
+        double ignoredBefore = counter("hub.stock.reports.ignored");
+        try {
+            // The ERP has read the figure (10, without the other sale) when the other order is booked and confirmed.
+            erp().beforeAnswering("model.product.product.read", () -> {
+                ledger.startBooking(other);
+                ledger.confirm(other);
+            });
+            erpStock.refresh(List.of(sku));
+            await().atMost(PROPAGATION).until(() -> counter("hub.stock.reports.ignored") > ignoredBefore
+                    || !stock.reservations(other).get(0).state().equals("CONFIRMED"));
+        } finally {
+            routes.startRoute("stock-ingest-tryton-erp");
+        }
+
+        assertThat(stock.reservations(other)).singleElement().satisfies(reservation ->
+                assertThat(reservation.state()).as("kept until a figure read after its confirmation").isEqualTo("CONFIRMED"));
+        assertThat(stock.reservedOf(sku)).isEqualTo(3);
+        assertThat(quantities(sku)).isEqualTo(expected(10, 3));
     }
 
     @Test
