@@ -7,6 +7,7 @@ import io.channelhub.mappings.model.Envelope;
 import io.channelhub.mappings.model.MessageTypes;
 import io.channelhub.mappings.model.Order;
 import io.channelhub.mappings.model.Source;
+import io.channelhub.mappings.model.StockLevel;
 import io.channelhub.mappings.schema.CanonicalSchemas;
 import io.channelhub.mappings.schema.SchemaViolationException;
 import io.channelhub.mappings.shopify.ShopifyOrderMapper;
@@ -54,9 +55,40 @@ class CanonicalSchemasTest {
     }
 
     @Test
+    void anOrderLineSkuLongerThanTheStoreKeepsIsRejected() throws IOException {
+        ObjectNode message = (ObjectNode) envelope("orders-create-shared");
+        ObjectNode line = (ObjectNode) message.path("payload").path("lines").get(0);
+
+        line.put("sku", "S".repeat(200));
+        assertThatCode(() -> schemas.validate(MessageTypes.ORDER_PLACED, message)).doesNotThrowAnyException();
+        line.put("sku", "S".repeat(201));
+        assertThatThrownBy(() -> schemas.validate(MessageTypes.ORDER_PLACED, message))
+                .isInstanceOf(SchemaViolationException.class)
+                .hasMessageContaining("sku").hasMessageContaining("200");
+    }
+
+    @Test
+    void aStockReportWhoseSkuOrLocationIsLongerThanTheStoreKeepsIsRejected() {
+        assertThatCode(() -> schemas.validate(MessageTypes.STOCK_CHANGED, stockChanged("S".repeat(200), "L".repeat(100))))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> schemas.validate(MessageTypes.STOCK_CHANGED, stockChanged("S".repeat(201), "WH")))
+                .isInstanceOf(SchemaViolationException.class)
+                .hasMessageContaining("sku").hasMessageContaining("200");
+        assertThatThrownBy(() -> schemas.validate(MessageTypes.STOCK_CHANGED, stockChanged("MUG", "L".repeat(101))))
+                .isInstanceOf(SchemaViolationException.class)
+                .hasMessageContaining("locationId").hasMessageContaining("100");
+    }
+
+    @Test
     void unknownTypeIsRejected() {
         assertThatThrownBy(() -> schemas.validate("order.teleported", CanonicalJson.mapper().createObjectNode()))
                 .isInstanceOf(SchemaViolationException.class);
+    }
+
+    private static JsonNode stockChanged(String sku, String locationId) {
+        OffsetDateTime at = OffsetDateTime.parse("2026-01-01T00:00:00Z");
+        return CanonicalJson.tree(new Envelope<>("id-1", MessageTypes.STOCK_CHANGED, 1, new Source("wms", "north"), at,
+                null, new StockLevel(sku, locationId, 5, 0, 1, at)));
     }
 
     private static JsonNode envelope(String name) throws IOException {

@@ -151,6 +151,25 @@ class FailureHandlingTest extends SandboxHubTest {
     }
 
     @Test
+    void signedOrderWithASkuLongerThanTheStoreKeepsIsDeadLetteredWithItsReasonAndTheNextOrderIsBooked() throws Exception {
+        // Its reservation used to fail in the database, taking every order of its batch along into redelivery.
+        long orderId = nextOrderId();
+        String longSku = "X".repeat(201);
+
+        HttpResponse<String> response = shop().deliver(Delivery.signed(order(orderId, longSku, 1), WEBHOOK_SECRET));
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.body()).contains("dead-lettered").contains("sku");
+        JsonNode letter = await().atMost(Duration.ofSeconds(10)).until(() -> deadLetter(INGEST_DLQ, String.valueOf(orderId)), Objects::nonNull);
+        assertThat(letter.path("reason").path("HubErrorReason").asText()).contains("sku").contains("200");
+        assertThat(letter.path("body").asText()).contains(longSku);
+        long next = nextOrderId();
+        assertThat(shop().deliver(Delivery.signed(order(next, "MUG-BLUE", 1), WEBHOOK_SECRET)).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> erp().salesWithReference(reference(next)).size() == 1);
+        assertThat(erp().lookupsOf(reference(orderId))).isZero();
+    }
+
+    @Test
     void injectedHeadersNeverReachAProducer() throws Exception {
         EmbeddedActiveMQ broker = context.getBean(EmbeddedActiveMQ.class);
         long first = nextOrderId();

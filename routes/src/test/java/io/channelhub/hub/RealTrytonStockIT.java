@@ -34,14 +34,14 @@ class RealTrytonStockIT {
         TrytonStockReader stock = new TrytonStockReader(client, "real-tryton", List.of("WH"));
         TrytonCatalogueReader catalogue = new TrytonCatalogueReader(client, "real-tryton", null);
 
-        StockPoll full = stock.changedSince(null);
-        CataloguePoll fullCatalogue = catalogue.changedSince(null);
+        StockPoll full = published(stock.changedSince(null));
+        CataloguePoll fullCatalogue = published(catalogue.changedSince(null));
         assertThat(levelsOf(full, sku)).extracting(StockLevel::onHand).containsExactly(0L);
         assertThat(fullCatalogue.products()).filteredOn(product -> product.productId().equals(sku))
                 .extracting(Product::basePrice).containsExactly(new Money("15.00", "EUR"));
 
         tryton.receiveStock(sku, "WH", 10);
-        StockPoll received = stock.changedSince(full.next());
+        StockPoll received = published(stock.changedSince(full.next()));
         assertThat(received.levels()).singleElement().satisfies(level -> {
             assertThat(level.sku()).isEqualTo(sku);
             assertThat(level.locationId()).isEqualTo("WH");
@@ -54,7 +54,7 @@ class RealTrytonStockIT {
                 "Stock IT", null, null, new TrytonSaleDraft.PartyAddress("Stock IT", "1 Main St", "1000", "Town", "DE"),
                 "EUR", LocalDate.now(ZoneOffset.UTC), "stock IT",
                 List.of(new TrytonSaleDraft.Line(sku, sku, "3", "15.00"))));
-        StockPoll sold = stock.changedSince(received.next());
+        StockPoll sold = published(stock.changedSince(received.next()));
         assertThat(sold.levels()).singleElement().satisfies(level -> {
             assertThat(level.sku()).isEqualTo(sku);
             assertThat(level.onHand()).isEqualTo(7);
@@ -64,9 +64,11 @@ class RealTrytonStockIT {
         assertThat(tryton.quantities(sku, "WH").path("quantity").asDouble()).isEqualTo(10.0);
         assertThat(tryton.quantities(sku, "WH").path("forecast_quantity").asDouble()).isEqualTo(7.0);
         assertThat(stock.changedSince(sold.next()).levels()).isEmpty();
+        // What the hub reads right after a booking: the same figure as the poll's, so the very same report.
+        assertThat(stock.levelsOf(List.of(sku))).containsExactlyElementsOf(sold.levels());
 
         tryton.setListPrice(sku, "17.25");
-        CataloguePoll priced = catalogue.changedSince(fullCatalogue.next());
+        CataloguePoll priced = published(catalogue.changedSince(fullCatalogue.next()));
         assertThat(priced.products()).singleElement().satisfies(product -> {
             assertThat(product.productId()).isEqualTo(sku);
             assertThat(product.variants()).singleElement().satisfies(variant -> {
@@ -75,6 +77,17 @@ class RealTrytonStockIT {
             });
         });
         assertThat(catalogue.changedSince(priced.next()).products()).isEmpty();
+    }
+
+    /** What the hub does with a poll it published. */
+    private static StockPoll published(StockPoll poll) {
+        poll.published();
+        return poll;
+    }
+
+    private static CataloguePoll published(CataloguePoll poll) {
+        poll.published();
+        return poll;
     }
 
     private static List<StockLevel> levelsOf(StockPoll poll, String sku) {

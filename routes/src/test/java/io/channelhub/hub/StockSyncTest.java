@@ -11,6 +11,7 @@ import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.ops.DeadLetterService;
 import io.channelhub.hub.ops.HawtioOpsActions;
 import io.channelhub.hub.stock.ChannelReconcileRoute;
+import io.channelhub.hub.stock.ErpStockSource;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
 import io.channelhub.hub.store.CatalogueStore;
@@ -30,6 +31,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.QueueBrowser;
@@ -45,11 +47,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jms.connection.CachingConnectionFactory;
 
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -61,6 +65,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -121,6 +126,8 @@ class StockSyncTest extends SandboxHubTest {
     private ChannelReconcileRoute reconciliation;
     @Autowired
     private EmbeddedActiveMQ broker;
+    @Autowired
+    private ErpStockSource erpStock;
 
     @Test
     void lateRepeatedAndReorderedReportsNeverMoveStockBackwards() throws Exception {
@@ -189,6 +196,47 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void anErpStockChangeTheBrokerRefusedIsPublishedByALaterPoll() throws Exception {
+        // The poller used to count what it read as reported before publishing it: the next poll from the same cursor
+        // skipped the change, and no channel heard of it until the product's next move.
+        String sku = erpSku("REFUSED", 10);
+        awaitChannels(sku, expected(10, 0));
+        var server = broker.getActiveMQServer();
+        var settings = server.getAddressSettingsRepository();
+        var original = settings.getMatch(HubQueues.STOCK_CHANGED);
+        var ledgerQueue = server.locateQueue(HubQueues.STOCK_CHANGED_LEDGER);
+        var full = new AddressSettings();
+        full.merge(original);
+        full.setMaxSizeBytes(1).setAddressFullMessagePolicy(AddressFullMessagePolicy.FAIL);
+        ledgerQueue.pause();
+        try {
+            settings.addMatch(HubQueues.STOCK_CHANGED, full);
+            // What the address holds, so that it refuses the next report. Sent outside the hub's session cache: the
+            // broker also refuses the credits this producer asks for next, and a cached session would carry that
+            // refusal into another test's first send.
+            try (Connection connection = uncachedConnection();
+                 Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+                var holds = StockEvents.envelope(level(listedSku("HOLDS"), 1, Instant.now(), 1), WMS, now());
+                session.createProducer(session.createTopic(HubQueues.STOCK_CHANGED))
+                        .send(session.createTextMessage(CanonicalJson.write(holds)));
+            }
+            erp().setStock(sku, "WH", 4);
+            int reads = erp().calls("model.product.product.read");
+            // Polls run one after the other: the second read from now on is a poll's that began after the change, and
+            // a third one begins only after that poll's publish was refused.
+            await().atMost(PROPAGATION).until(() -> erp().calls("model.product.product.read") >= reads + 3);
+        } finally {
+            settings.addMatch(HubQueues.STOCK_CHANGED, original);
+            ledgerQueue.resume();
+        }
+
+        awaitChannels(sku, expected(4, 0));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(sku)).as("writes to " + channel).isEqualTo(2);
+        }
+    }
+
+    @Test
     void zeroAndNegativeStockListZeroEverywhere() throws Exception {
         String sku = listedSku("CLAMP");
         Instant t = Instant.now();
@@ -209,6 +257,55 @@ class StockSyncTest extends SandboxHubTest {
 
         assertThat(counter("hub.stock.reports.held")).as("the poll during the booking was held back").isGreaterThan(heldBefore);
         assertThat(sale.shopWrites()).as("10, then 7, nothing in between").containsExactly(10L, 7L);
+    }
+
+    @Test
+    void aSaleWhoseStockMovesCommitLateIsReleasedByTheReadAfterItsBooking() throws Exception {
+        // Tryton stamps a record with its transaction's start, so the sale's moves can carry a stamp older than the
+        // cursor of a poll that reads them. The poll gives them a version above its cursor; the read after the
+        // booking, stamped by the same moves, was older than that, so the ledger never released the reservation
+        // and took the sale off the ERP's figure a second time.
+        Instant t0 = Instant.now();
+        erp().setClock(Clock.fixed(t0, ZoneOffset.UTC));
+        BookedSale sale;
+        try {
+            sale = sellThreeOfTen(Duration.ofMillis(800), () -> erp().setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC)));
+        } finally {
+            erp().setClock(Clock.systemUTC());
+        }
+
+        assertThat(sale.shopWrites()).as("10, then 7, nothing in between").containsExactly(10L, 7L);
+    }
+
+    @Test
+    void anOrderConfirmedWhileTheErpAnswersAnotherBookingsReadKeepsItsReservation() throws Exception {
+        // The read after a booking took its time once the ERP had answered: an order of the same SKU confirmed while
+        // the ERP answered counted as included in a figure read before its sale, and was released against it.
+        String sku = erpSku("ANSWER", 10);
+        awaitChannels(sku, expected(10, 0));
+        String other = "confirmed-while-the-erp-answered-" + sku;
+        ledger.reserve(other, "shop-main", Map.of(sku, 3L), now());
+        awaitChannels(sku, expected(10, 3));
+        var routes = camel.getRouteController();
+        routes.stopRoute("stock-ingest-tryton-erp"); // the read below is the only one that asks for quantities
+        double ignoredBefore = counter("hub.stock.reports.ignored");
+        try {
+            // The ERP has read the figure (10, without the other sale) when the other order is booked and confirmed.
+            erp().beforeAnswering("model.product.product.read", () -> {
+                ledger.startBooking(other);
+                ledger.confirm(other);
+            });
+            erpStock.refresh(List.of(sku));
+            await().atMost(PROPAGATION).until(() -> counter("hub.stock.reports.ignored") > ignoredBefore
+                    || !stock.reservations(other).get(0).state().equals("CONFIRMED"));
+        } finally {
+            routes.startRoute("stock-ingest-tryton-erp");
+        }
+
+        assertThat(stock.reservations(other)).singleElement().satisfies(reservation ->
+                assertThat(reservation.state()).as("kept until a figure read after its confirmation").isEqualTo("CONFIRMED"));
+        assertThat(stock.reservedOf(sku)).isEqualTo(3);
+        assertThat(quantities(sku)).isEqualTo(expected(10, 3));
     }
 
     @Test
@@ -297,6 +394,11 @@ class StockSyncTest extends SandboxHubTest {
      * showed 7 after the reservation and shows 7 at the end, and returns what shop-main was told.
      */
     private BookedSale sellThreeOfTenWhileTheErpAnswersIn(Duration answerDelay) throws Exception {
+        return sellThreeOfTen(answerDelay, () -> { });
+    }
+
+    /** The same, with {@code beforeTheBooking} done once the reservation is seen and before the ERP books the sale. */
+    private BookedSale sellThreeOfTen(Duration answerDelay, Runnable beforeTheBooking) throws Exception {
         String sku = listedSku("RESERVE");
         List<Long> shopWrites = stockWritesTo("shop-main", sku);
         stockInErp(sku, 10);
@@ -312,6 +414,7 @@ class StockSyncTest extends SandboxHubTest {
         try {
             awaitChannels(sku, expected(10, 3));
         } finally {
+            beforeTheBooking.run();
             erp().setConfirmationAnswerDelay(answerDelay);
             erpRoute.startRoute("order-publish-tryton-erp");
         }
@@ -606,6 +709,39 @@ class StockSyncTest extends SandboxHubTest {
         for (String channel : CHANNELS) {
             assertThat(channel(channel).stockWritesOf(first)).as(channel).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aReportWhoseSkuOrLocationIsLongerThanTheLedgerKeepsIsDeadLetteredAloneAndTheRestOfItsBatchFlows() throws Exception {
+        // Such a report passed every check before the database refused it, and took the batch it came in with along:
+        // retried about ten times, then dead-lettered with "attempts ran out", good reports included.
+        String good = listedSku("LONG");
+        String longSku = good + "-" + "X".repeat(200 - good.length());
+        String longLocation = "L".repeat(101);
+        Instant t = Instant.now();
+        var goodReport = StockEvents.envelope(level(good, 6, t, 1), WMS, now());
+        var longSkuReport = StockEvents.envelope(level(longSku, 1, t, 1), WMS, now());
+        var longLocationReport = StockEvents.envelope(new StockLevel(good, longLocation, 1, 0, 1,
+                OffsetDateTime.ofInstant(t, ZoneOffset.UTC)), WMS, now());
+        events.publish(List.of(longSkuReport, goodReport, longLocationReport)); // one broker transaction
+
+        awaitChannels(good, expected(6, 0));
+        String queue = HubQueues.deadLetterQueue(HubQueues.STOCK_CHANGED_LEDGER);
+        await().atMost(PROPAGATION).until(() -> deadLetters.browse(queue, 100).stream()
+                .filter(letter -> letter.body().contains(longSkuReport.messageId()) || letter.body().contains(longLocationReport.messageId()))
+                .count() == 2);
+        List<DeadLetterService.DeadLetter> letters = deadLetters.browse(queue, 100);
+        var longSkuLetter = letters.stream().filter(l -> l.body().contains(longSkuReport.messageId())).findFirst().orElseThrow();
+        var longLocationLetter = letters.stream().filter(l -> l.body().contains(longLocationReport.messageId())).findFirst().orElseThrow();
+        assertThat(longSkuLetter.reason().get("HubErrorReason").toString()).contains("sku").contains("200");
+        assertThat(longLocationLetter.reason().get("HubErrorReason").toString()).contains("locationId").contains("100");
+        assertThat(List.of(longSkuLetter, longLocationLetter)).allSatisfy(letter ->
+                assertThat(letter.reason().get("HubErrorAttempts").toString()).as("at once, not retried").isEqualTo("1"));
+        assertThat(letters).as("the good report is not a dead letter").noneMatch(l -> l.body().contains(goodReport.messageId()));
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).stockWritesOf(good)).as("writes to " + channel).isEqualTo(1);
+        }
+        assertThat(stock.figures(List.of(good)).get(good).onHandByLocation()).containsOnlyKeys("WH");
     }
 
     @Test
@@ -1271,6 +1407,13 @@ class StockSyncTest extends SandboxHubTest {
             }
         });
         return writes;
+    }
+
+    /** A connection of its own, outside the hub's session cache: what the broker tells its producers ends with it. */
+    private Connection uncachedConnection() throws JMSException {
+        ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory cached
+                ? cached.getTargetConnectionFactory() : connectionFactory;
+        return Objects.requireNonNull(target).createConnection();
     }
 
     /** How many messages wait on the queue. */

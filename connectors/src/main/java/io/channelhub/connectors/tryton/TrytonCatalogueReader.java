@@ -19,7 +19,8 @@ import static io.channelhub.connectors.tryton.TrytonClient.JSON;
  * template's {@code create_date}/{@code write_date} is in the window (the list price, name and categories live on
  * the template, so a price change only moves the template's {@code write_date}). Each becomes one canonical product
  * with one variant ({@link TrytonProductMapper}); prices are in the company currency, given or read from the user's
- * company. The window overlaps the cursor and pages by id like {@link TrytonStockReader} (see {@link ChangeWindow}).
+ * company. The window overlaps the cursor and pages by id like {@link TrytonStockReader} (see {@link ChangeWindow}); what
+ * a poll saw counts as reported once the caller has published it ({@link CataloguePoll#published()}).
  * Deactivated products are not seen: Tryton's search leaves inactive records out.
  */
 public class TrytonCatalogueReader {
@@ -92,9 +93,13 @@ public class TrytonCatalogueReader {
             }
         }
         Instant next = newest == null ? Instant.EPOCH : newest;
+        return new CataloguePoll(products, next, () -> reported(seen, next));
+    }
+
+    /** What a published poll saw is not reported again by the next poll's overlap. */
+    private synchronized void reported(List<Row> seen, Instant next) {
         seen.forEach(row -> window.remember(row.id(), row.stamp()));
         window.forgetBefore(next);
-        return new CataloguePoll(products, next);
     }
 
     /** The newest of the variant's and the template's create/write dates. */

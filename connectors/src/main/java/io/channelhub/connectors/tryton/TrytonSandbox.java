@@ -63,6 +63,7 @@ public class TrytonSandbox extends SandboxServer {
     private volatile boolean saleCallsOnly;
     private volatile long latencyMillis;
     private volatile long confirmationAnswerDelayMillis;
+    private final Map<String, Runnable> beforeAnswering = new ConcurrentHashMap<>();
     private final Map<String, Long> confirmedAtNanos = new ConcurrentHashMap<>();
     private final Map<String, Item> items = new LinkedHashMap<>();
     private final Map<String, Warehouse> warehouses = new LinkedHashMap<>();
@@ -202,6 +203,14 @@ public class TrytonSandbox extends SandboxServer {
         this.confirmationAnswerDelayMillis = delay.toMillis();
     }
 
+    /**
+     * Runs {@code action} once, the next time a call of {@code method} has been answered and before the answer is
+     * sent: what it changes elsewhere meanwhile (a test books another order there) is not in that answer.
+     */
+    public void beforeAnswering(String method, Runnable action) {
+        beforeAnswering.put(method, action);
+    }
+
     public String rpcUrl() {
         return baseUrl() + "/";
     }
@@ -263,6 +272,10 @@ public class TrytonSandbox extends SandboxServer {
         callsByMethod.computeIfAbsent(method, key -> new AtomicInteger()).incrementAndGet();
         sessionsByMethod.computeIfAbsent(method, key -> ConcurrentHashMap.newKeySet()).add(session);
         Reply reply = answer(request, method, params);
+        Runnable action = beforeAnswering.remove(method);
+        if (action != null) {
+            action.run();
+        }
         if (method.equals("model.sale.sale.confirm") && confirmationAnswerDelayMillis > 0) {
             sleep(confirmationAnswerDelayMillis);
         }

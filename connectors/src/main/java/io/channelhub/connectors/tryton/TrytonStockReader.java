@@ -8,13 +8,16 @@ import io.channelhub.mappings.model.StockLevel;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongFunction;
+import java.util.function.LongUnaryOperator;
 
 import static io.channelhub.connectors.tryton.TrytonClient.JSON;
 
@@ -48,8 +51,20 @@ import static io.channelhub.connectors.tryton.TrytonClient.JSON;
  * {@code version}/{@code asOf} are the newest move timestamp seen for the product (epoch microseconds, monotonic as
  * Tryton's clock is); a full load stamps every level with the newest move overall. The search window overlaps the
  * cursor a little (see {@link ChangeWindow}); a move that committed late, with a stamp at or before the cursor, gets
- * the version cursor + 1 µs so that the hub's ledger, which drops equal or older versions, still takes it. Results
- * are paged with offset/limit, ordered by id so that rows created meanwhile land on later pages.
+ * the version cursor + 1 µs so that the hub's ledger, which drops equal or older versions, still takes it, and the
+ * cursor the poll returns is never older than a version it gave: the next late move, in the next poll, by this reader
+ * or by another instance's after the feed changed hands, gets a higher one again. Results are paged with
+ * offset/limit, ordered by id so that rows created meanwhile land on later pages. What a poll read counts as reported
+ * only once the caller has published its levels ({@link StockPoll#published()}).
+ * <p>
+ * The ledger takes a report only when it is newer than what it holds, and releases the reservations of a confirmed
+ * sale only for a report that is newer or the very same ({@code asOf} and {@code version}). So both reads, the poll
+ * and the read right after a booking ({@link #levelsOf}), follow one rule per product ({@link #version}): the figures
+ * given before with the same or a newer version are given that version again, any other figures a version above
+ * every one given before. A late move the poll versioned cursor + 1 µs is therefore read after the booking with the
+ * same version, not with its older real stamp, and a figure that changed without a newer stamp is never given a
+ * version the ledger already holds with another figure. This memory is this reader's: an instance that reads after a
+ * booking while another instance polls does not know that one's versions.
  */
 public class TrytonStockReader {
 
@@ -62,6 +77,7 @@ public class TrytonStockReader {
     private final int pageSize;
     private final ChangeWindow window;
     private final TrytonUserContext context;
+    private final Map<Long, Issued> issued = new HashMap<>();
     private Map<String, Long> storageByWarehouse;
 
     public TrytonStockReader(TrytonClient client, String partner, List<String> warehouseCodes) {
@@ -93,9 +109,9 @@ public class TrytonStockReader {
     }
 
     /**
-     * The levels of these SKUs as the ERP shows them now, each versioned by the product's newest move (the version a
-     * poll reports for the same moves): what the hub reads right after the ERP confirmed a sale, so that the sale's
-     * reservation can go without waiting for the next poll.
+     * The levels of these SKUs as the ERP shows them now, each versioned by the product's newest move, or as the poll
+     * versioned the same figures ({@link #version}): what the hub reads right after the ERP confirmed a sale, so that
+     * the sale's reservation can go without waiting for the next poll.
      */
     public synchronized List<StockLevel> levelsOf(Collection<String> skus) {
         if (skus.isEmpty()) {
@@ -106,48 +122,40 @@ public class TrytonStockReader {
         JsonNode products = client.call("model.product.product.search_read", JSON.arrayNode()
                 .add(JSON.arrayNode().add(JSON.arrayNode().add("code").add("in").add(codes)))
                 .add(0).addNull().add(orderById()).add(JSON.arrayNode().add("code")).add(context.get()));
-        ArrayNode ids = JSON.arrayNode();
-        products.forEach(row -> ids.add(row.path("id").asLong()));
-        if (ids.isEmpty()) {
-            return List.of();
-        }
+        // Only each product's newest stamp is needed, not its history: two one-row searches per product, whatever
+        // the number of its moves (the read runs after every booking).
         Map<Long, Instant> newest = new LinkedHashMap<>();
-        for (int offset = 0; ; offset += pageSize) {
-            JsonNode page = client.call("model.stock.move.search_read", JSON.arrayNode()
-                    .add(JSON.arrayNode().add(JSON.arrayNode().add("product").add("in").add(ids.deepCopy())))
-                    .add(offset).add(pageSize).add(orderById())
-                    .add(JSON.arrayNode().add("product").add("create_date").add("write_date")).add(context.get()));
-            page.forEach(row -> newest.merge(row.path("product").asLong(), stamp(row), TrytonStockReader::max));
-            if (page.size() < pageSize) {
-                break;
+        for (JsonNode row : products) {
+            long product = row.path("id").asLong();
+            Instant stamp = newestMoveStamp(JSON.arrayNode().add(JSON.arrayNode().add("product").add("=").add(product)));
+            if (stamp != null) {
+                newest.put(product, stamp);
             }
         }
-        List<Long> moved = List.copyOf(newest.keySet());
-        return levels(moved, product -> ChangeWindow.micros(newest.get(product)));
+        return levels(newest.keySet(), product -> ChangeWindow.micros(newest.get(product)));
     }
 
     private StockPoll incremental(Instant cursor) {
         Instant newest = cursor;
-        Map<Long, Instant> versionByProduct = new LinkedHashMap<>();
+        Map<Long, Instant> candidateByProduct = new LinkedHashMap<>();
         List<Move> fresh = new ArrayList<>();
-        Instant lateVersion = cursor.plus(Duration.ofNanos(1000));
+        Instant late = cursor.plus(Duration.ofNanos(1000));
         for (Move move : movesSince(window.start(cursor))) {
             newest = max(newest, move.stamp());
             if (window.isNew(move.id(), move.stamp())) {
                 fresh.add(move);
-                Instant version = move.stamp().isAfter(cursor) ? move.stamp() : lateVersion;
-                versionByProduct.merge(move.product(), version, TrytonStockReader::max);
+                Instant candidate = move.stamp().isAfter(cursor) ? move.stamp() : late;
+                candidateByProduct.merge(move.product(), candidate, TrytonStockReader::max);
             }
         }
-        List<StockLevel> levels = levels(versionByProduct.keySet(),
-                product -> ChangeWindow.micros(versionByProduct.get(product)));
-        fresh.forEach(move -> window.remember(move.id(), move.stamp()));
-        window.forgetBefore(newest);
-        return new StockPoll(levels, newest);
+        List<StockLevel> levels = levels(candidateByProduct.keySet(),
+                product -> ChangeWindow.micros(candidateByProduct.get(product)));
+        Instant next = covering(newest, levels);
+        return new StockPoll(levels, next, () -> reported(fresh, next));
     }
 
     private StockPoll fullLoad() {
-        Instant newest = newestMoveStamp();
+        Instant newest = newestMoveStamp(JSON.arrayNode());
         List<Long> products = new ArrayList<>();
         for (int offset = 0; ; offset += pageSize) {
             JsonNode page = client.call("model.product.product.search_read", JSON.arrayNode()
@@ -161,15 +169,30 @@ public class TrytonStockReader {
         long version = newest == null ? 0 : ChangeWindow.micros(newest);
         List<StockLevel> levels = levels(products, product -> version);
         if (newest == null) {
-            return new StockPoll(levels, Instant.EPOCH);
+            return new StockPoll(levels, covering(Instant.EPOCH, levels), () -> { });
         }
-        // What the next poll's overlap will find again was just read: remember it, so that poll only reports news. Only
-        // up to the snapshot's newest stamp: a move written while this load ran (its product perhaps created after
-        // the product list was read) was not read, and remembering it would hide it from every later poll.
-        movesSince(window.start(newest)).stream().filter(move -> !move.stamp().isAfter(newest))
-                .forEach(move -> window.remember(move.id(), move.stamp()));
-        window.forgetBefore(newest);
-        return new StockPoll(levels, newest);
+        // What the next poll's overlap will find again was just read: once published, it is remembered, so that poll
+        // only reports news. Only up to the snapshot's newest stamp: a move written while this load ran (its product
+        // perhaps created after the product list was read) was not read, and remembering it would hide it from every
+        // later poll.
+        List<Move> read = movesSince(window.start(newest)).stream().filter(move -> !move.stamp().isAfter(newest)).toList();
+        Instant next = covering(newest, levels);
+        return new StockPoll(levels, next, () -> reported(read, next));
+    }
+
+    /**
+     * The cursor for the next poll: the newest stamp seen, or the highest version given if that is newer. Kept with
+     * the feed, it makes every later poll's versions higher than this one's, on any instance and after a restart.
+     */
+    private static Instant covering(Instant newest, List<StockLevel> levels) {
+        long highest = levels.stream().mapToLong(StockLevel::version).max().orElse(Long.MIN_VALUE);
+        return highest > ChangeWindow.micros(newest) ? ChangeWindow.ofMicros(highest) : newest;
+    }
+
+    /** What a published poll read is not reported again by the next poll's overlap. */
+    private synchronized void reported(List<Move> read, Instant next) {
+        read.forEach(move -> window.remember(move.id(), move.stamp()));
+        window.forgetBefore(next);
     }
 
     private List<Move> movesSince(Instant start) {
@@ -191,12 +214,16 @@ public class TrytonStockReader {
         }
     }
 
-    /** The newest {@code create_date} or {@code write_date} of any move; null when there is no move at all. */
-    private Instant newestMoveStamp() {
+    /**
+     * The newest {@code create_date} or {@code write_date} of the moves that match {@code domain} (a list of
+     * conditions); null when there is no such move. A move's stamp is its {@code write_date}, or its {@code create_date}
+     * while it was never written: the newer of the two newest is the newest stamp.
+     */
+    private Instant newestMoveStamp(ArrayNode domain) {
         Instant newest = null;
         for (String field : List.of("create_date", "write_date")) {
             JsonNode rows = client.call("model.stock.move.search_read", JSON.arrayNode()
-                    .add(JSON.arrayNode().add(JSON.arrayNode().add(field).add("!=").addNull()))
+                    .add(domain.deepCopy().add(JSON.arrayNode().add(field).add("!=").addNull()))
                     .add(0).add(1).add(JSON.arrayNode().add(JSON.arrayNode().add(field).add("DESC")))
                     .add(JSON.arrayNode().add(field)).add(context.get()));
             if (!rows.isEmpty()) {
@@ -206,16 +233,19 @@ public class TrytonStockReader {
         return newest;
     }
 
-    private List<StockLevel> levels(Collection<Long> productIds, LongFunction<Long> versionOf) {
+    /** The products' levels in every configured warehouse, each product's versioned by {@link #version}. */
+    private List<StockLevel> levels(Collection<Long> productIds, LongUnaryOperator candidateVersion) {
         if (productIds.isEmpty()) {
             return List.of();
         }
         JsonNode today = client.call("model.ir.date.today", JSON.arrayNode().add(context.get()));
         List<Long> ids = List.copyOf(productIds);
-        List<StockLevel> levels = new ArrayList<>();
-        for (Map.Entry<String, Long> warehouse : storageLocations().entrySet()) {
+        List<String> warehouses = List.copyOf(storageLocations().keySet());
+        Map<Long, String> skus = new LinkedHashMap<>();
+        Map<Long, long[]> onHand = new HashMap<>();
+        for (int warehouse = 0; warehouse < warehouses.size(); warehouse++) {
             ObjectNode ctx = context.get().deepCopy();
-            ctx.set("locations", JSON.arrayNode().add(warehouse.getValue()));
+            ctx.set("locations", JSON.arrayNode().add(storageLocations().get(warehouses.get(warehouse))));
             ctx.set("stock_date_end", today);
             for (int from = 0; from < ids.size(); from += pageSize) {
                 ArrayNode chunk = JSON.arrayNode();
@@ -227,13 +257,43 @@ public class TrytonStockReader {
                     if (sku == null || sku.isBlank()) {
                         continue;
                     }
-                    long version = versionOf.apply(row.path("id").asLong());
-                    levels.add(new StockLevel(sku, warehouse.getKey(), wholeUnits(row.path("forecast_quantity")), 0,
-                            version, ChangeWindow.ofMicros(version).atOffset(ZoneOffset.UTC)));
+                    long product = row.path("id").asLong();
+                    skus.put(product, sku);
+                    onHand.computeIfAbsent(product, id -> new long[warehouses.size()])[warehouse] =
+                            wholeUnits(row.path("forecast_quantity"));
                 }
             }
         }
+        List<StockLevel> levels = new ArrayList<>();
+        skus.forEach((product, sku) -> {
+            long[] figures = onHand.get(product);
+            long version = version(product, candidateVersion.applyAsLong(product), figures);
+            OffsetDateTime asOf = ChangeWindow.ofMicros(version).atOffset(ZoneOffset.UTC);
+            for (int warehouse = 0; warehouse < warehouses.size(); warehouse++) {
+                levels.add(new StockLevel(sku, warehouses.get(warehouse), figures[warehouse], 0, version, asOf));
+            }
+        });
         return levels;
+    }
+
+    /**
+     * The one versioning rule of both reads: the figures given before are given their version again unless the
+     * candidate (the newest stamp, or cursor + 1 µs for a late move) is newer; other figures get the candidate or, if
+     * that is not above the version given before, that version + 1 µs. The ledger then sees the same figures as the same
+     * report (and releases a confirmed sale on it) and other figures as newer, never as a repeat it drops.
+     */
+    private long version(long product, long candidate, long[] figures) {
+        Issued before = issued.get(product);
+        long version;
+        if (before == null) {
+            version = candidate;
+        } else if (candidate <= before.version() && Arrays.equals(figures, before.onHand())) {
+            version = before.version();
+        } else {
+            version = Math.max(candidate, before.version() + 1);
+        }
+        issued.put(product, new Issued(version, figures));
+        return version;
     }
 
     private Map<String, Long> storageLocations() {
@@ -288,5 +348,9 @@ public class TrytonStockReader {
     }
 
     private record Move(long id, long product, Instant stamp) {
+    }
+
+    /** The highest version this reader gave a product's levels, with the figures per warehouse it gave them. */
+    private record Issued(long version, long[] onHand) {
     }
 }

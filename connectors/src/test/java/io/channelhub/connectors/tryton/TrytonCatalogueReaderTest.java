@@ -54,10 +54,10 @@ class TrytonCatalogueReaderTest {
     @Test
     void listPriceChangeOnTheTemplateIsReportedOnceAndThenNothing() {
         TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "EUR");
-        CataloguePoll full = reader.changedSince(null);
+        CataloguePoll full = published(reader.changedSince(null));
 
         tryton.setListPrice("TSHIRT-RED-M", new BigDecimal("19.5"));
-        CataloguePoll changed = reader.changedSince(full.next());
+        CataloguePoll changed = published(reader.changedSince(full.next()));
         CataloguePoll unchanged = reader.changedSince(changed.next());
 
         assertThat(changed.products()).singleElement().satisfies(product -> {
@@ -73,7 +73,7 @@ class TrytonCatalogueReaderTest {
     @Test
     void newProductAndCategoryChangeAreReportedInTheGivenCurrency() {
         TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "CHF");
-        Instant cursor = reader.changedSince(null).next();
+        Instant cursor = published(reader.changedSince(null)).next();
 
         tryton.addProduct("LAMP-BRASS", "Lamp", "129.4550");
         tryton.setCategory("MUG-BLUE", "Kitchen");
@@ -92,13 +92,30 @@ class TrytonCatalogueReaderTest {
         tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
         tryton.setListPrice("MUG-BLUE", new BigDecimal("10.00"));
         TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "EUR");
-        CataloguePoll full = reader.changedSince(null);
+        CataloguePoll full = published(reader.changedSince(null));
 
         tryton.setListPrice("TSHIRT-RED-M", new BigDecimal("20.00"));
         CataloguePoll poll = reader.changedSince(full.next());
 
         assertThat(full.next()).isEqualTo(t0);
         assertThat(poll.products()).extracting(Product::productId).containsExactly("TSHIRT-RED-M");
+    }
+
+    @Test
+    void aCataloguePollWhosePublishFailedIsReportedAgainFromTheSameCursor() {
+        TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "EUR");
+        Instant cursor = published(reader.changedSince(null)).next();
+        tryton.setListPrice("MUG-BLUE", new BigDecimal("11.90"));
+
+        // The broker refused the products: the poll is not published and the cursor stays.
+        CataloguePoll refused = reader.changedSince(cursor);
+        CataloguePoll again = published(reader.changedSince(cursor));
+        CataloguePoll after = reader.changedSince(again.next());
+
+        assertThat(refused.products()).extracting(Product::productId, Product::basePrice)
+                .containsExactly(tuple("MUG-BLUE", new Money("11.90", "EUR")));
+        assertThat(again.products()).extracting(Product::productId).containsExactly("MUG-BLUE");
+        assertThat(after.products()).as("reported once published").isEmpty();
     }
 
     @Test
@@ -112,5 +129,11 @@ class TrytonCatalogueReaderTest {
 
         assertThat(poll.products()).hasSize(7).extracting(Product::productId).doesNotHaveDuplicates();
         assertThat(tryton.calls("model.product.product.search_read")).isEqualTo(3); // 3 + 3 + 1
+    }
+
+    /** What the hub does with a poll whose products it published. */
+    private static CataloguePoll published(CataloguePoll poll) {
+        poll.published();
+        return poll;
     }
 }

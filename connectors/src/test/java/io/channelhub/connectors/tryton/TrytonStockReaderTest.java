@@ -58,10 +58,10 @@ class TrytonStockReaderTest {
     void reportsOnlyProductsWithMovesSinceTheCursorAndNothingWhenNothingChanged() {
         tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = reader.changedSince(null);
+        StockPoll full = published(reader.changedSince(null));
 
         tryton.setStock("TSHIRT-RED-M", "WH", 5);
-        StockPoll changed = reader.changedSince(full.next());
+        StockPoll changed = published(reader.changedSince(full.next()));
         StockPoll unchanged = reader.changedSince(changed.next());
 
         assertThat(changed.levels()).singleElement().satisfies(level -> {
@@ -80,7 +80,7 @@ class TrytonStockReaderTest {
     void confirmedSaleLowersTheForecastBeforeAnythingShips() {
         tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll before = reader.changedSince(null);
+        StockPoll before = published(reader.changedSince(null));
 
         new TrytonSaleWriter("erp-test", client).writeSale(new TrytonSaleDraft("SHOPIFY-MAIN-1", "cust-1", "Ann",
                 null, null, null, "EUR", LocalDate.of(2026, 1, 2), "shopify #1",
@@ -143,17 +143,17 @@ class TrytonStockReaderTest {
         tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = reader.changedSince(null);
+        StockPoll full = published(reader.changedSince(null));
         assertThat(full.next()).isEqualTo(t0);
 
         tryton.setStock("TSHIRT-RED-M", "WH", 3); // same microsecond as the cursor
         tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 8); // a transaction that started before the cursor and committed after
-        StockPoll poll = reader.changedSince(full.next());
+        StockPoll poll = published(reader.changedSince(full.next()));
 
         assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::onHand, StockLevel::version)
                 .containsExactlyInAnyOrder(tuple("TSHIRT-RED-M", 3L, micros(t0) + 1), tuple("MUG-BLUE", 8L, micros(t0) + 1));
-        assertThat(poll.next()).isEqualTo(t0);
+        assertThat(poll.next()).as("never older than a version it gave").isEqualTo(t0.plusNanos(1000));
         assertThat(reader.changedSince(poll.next()).levels()).isEmpty();
     }
 
@@ -176,6 +176,146 @@ class TrytonStockReaderTest {
         tryton.failNext(1, 503);
         assertThatThrownBy(() -> reader.changedSince(cursor)).isInstanceOf(TransientPartnerException.class);
         assertThat(reader.changedSince(cursor).levels()).extracting(StockLevel::onHand).containsExactly(4L);
+    }
+
+    @Test
+    void aPollWhosePublishFailedIsReportedAgainFromTheSameCursor() {
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        Instant cursor = published(reader.changedSince(null)).next();
+        tryton.setStock("MUG-BLUE", "WH", 4);
+
+        // The broker refused the levels: the poll is not published and the cursor stays.
+        StockPoll refused = reader.changedSince(cursor);
+        StockPoll again = published(reader.changedSince(cursor));
+        StockPoll after = reader.changedSince(again.next());
+
+        assertThat(refused.levels()).extracting(StockLevel::onHand).containsExactly(4L);
+        assertThat(again.levels()).extracting(StockLevel::onHand).containsExactly(4L);
+        assertThat(after.levels()).as("reported once published").isEmpty();
+    }
+
+    @Test
+    void aSecondLateMoveOfTheSameProductGetsAHigherVersionThanTheFirst() {
+        Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
+        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        StockPoll full = published(reader.changedSince(null));
+
+        tryton.setClock(Clock.fixed(t0.minusSeconds(3), ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 8); // committed late
+        StockPoll first = published(reader.changedSince(full.next()));
+        tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 6); // another late commit, next poll, nothing newer meanwhile
+        StockPoll second = reader.changedSince(first.next());
+
+        assertThat(first.levels()).singleElement().extracting(StockLevel::onHand).isEqualTo(8L);
+        assertThat(second.levels()).singleElement().satisfies(level -> {
+            assertThat(level.onHand()).isEqualTo(6L);
+            // the ledger drops a report whose asOf/version is not above the stored one: 6 must win over 8
+            assertThat(level.version()).isGreaterThan(first.levels().get(0).version());
+        });
+    }
+
+    @Test
+    void theReadAfterABookingMatchesThePollsVersionOfALateReportedMove() {
+        Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
+        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        StockPoll full = published(reader.changedSince(null));
+
+        tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 7); // the sale's moves, whose transaction started before the cursor
+        StockLevel polled = published(reader.changedSince(full.next())).levels().get(0);
+        StockLevel refreshed = reader.levelsOf(List.of("MUG-BLUE")).get(0); // ErpStockSource.refresh after confirm
+
+        // StockLedger releases the sale's reservation only for a report that is newer or the very same (asOf, version).
+        assertThat(refreshed).as("the same figure as the poll's, so the same report").isEqualTo(polled);
+        assertThat(refreshed.onHand()).isEqualTo(7L);
+        assertThat(refreshed.version()).isEqualTo(micros(t0) + 1);
+    }
+
+    @Test
+    void aReadAfterABookingThatFindsAFigureNoPollReportedGetsAHigherVersionAndThePollThenTheSameOne() {
+        Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
+        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        StockPoll full = published(reader.changedSince(null));
+        tryton.setClock(Clock.fixed(t0.minusSeconds(3), ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 8); // committed late
+        StockPoll late = published(reader.changedSince(full.next()));
+
+        tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 5); // the sale, also committed late: no stamp is newer than before
+        StockLevel refreshed = reader.levelsOf(List.of("MUG-BLUE")).get(0);
+        StockPoll polled = reader.changedSince(late.next());
+
+        assertThat(late.levels()).extracting(StockLevel::onHand, StockLevel::version).containsExactly(tuple(8L, micros(t0) + 1));
+        // The same version with another figure would count as the same report: the ledger would keep 8 and release.
+        assertThat(refreshed.onHand()).isEqualTo(5L);
+        assertThat(refreshed.version()).isGreaterThan(micros(t0) + 1);
+        assertThat(polled.levels()).as("the poll reads the same figure: the same report").containsExactly(refreshed);
+    }
+
+    @Test
+    void theReadAfterABookingAsksOnlyForEachProductsNewestMoveWhateverItsHistory() {
+        TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"), 2, Duration.ofSeconds(1));
+        tryton.setStock("MUG-BLUE", "WH", 1);
+        tryton.setStock("TSHIRT-RED-M", "WH", 1);
+        int before = tryton.calls("model.stock.move.search_read");
+        List<StockLevel> shortHistories = reader.levelsOf(List.of("MUG-BLUE", "TSHIRT-RED-M"));
+        int forShortHistories = tryton.calls("model.stock.move.search_read") - before;
+
+        for (int quantity = 2; quantity <= 30; quantity++) {
+            tryton.setStock("MUG-BLUE", "WH", quantity);
+        }
+        Instant last = Instant.now().plusSeconds(5);
+        tryton.setClock(Clock.fixed(last, ZoneOffset.UTC));
+        tryton.setStock("TSHIRT-RED-M", "WH", 4);
+        before = tryton.calls("model.stock.move.search_read");
+        List<StockLevel> longHistories = reader.levelsOf(List.of("MUG-BLUE", "TSHIRT-RED-M"));
+        int forLongHistories = tryton.calls("model.stock.move.search_read") - before;
+
+        assertThat(shortHistories).extracting(StockLevel::onHand).containsExactlyInAnyOrder(1L, 1L);
+        assertThat(longHistories).extracting(StockLevel::sku, StockLevel::onHand)
+                .containsExactlyInAnyOrder(tuple("MUG-BLUE", 30L), tuple("TSHIRT-RED-M", 4L));
+        assertThat(longHistories).filteredOn(level -> level.sku().equals("TSHIRT-RED-M"))
+                .extracting(StockLevel::version).as("its newest move's stamp").containsExactly(micros(last));
+        assertThat(forLongHistories).as("32 moves in pages of 2 were 17 searches").isEqualTo(forShortHistories);
+        assertThat(forShortHistories).as("per product, one for the newest create_date, one for the newest write_date")
+                .isEqualTo(4);
+    }
+
+    @Test
+    void aLateMoveAfterARestartGetsAHigherVersionThanTheLateMovesReportedBeforeIt() {
+        Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
+        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        TrytonStockReader before = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        StockPoll full = published(before.changedSince(null));
+        tryton.setClock(Clock.fixed(t0.minusSeconds(3), ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 8);
+        StockPoll late = published(before.changedSince(full.next()));
+
+        // A restart, or another instance taking the feed over: nothing in memory, only the feed's cursor.
+        TrytonStockReader after = new TrytonStockReader(client, "erp-test", List.of("WH"));
+        tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 6);
+        StockPoll again = after.changedSince(late.next());
+
+        assertThat(again.levels()).singleElement().satisfies(level -> {
+            assertThat(level.onHand()).isEqualTo(6L);
+            assertThat(level.version()).isGreaterThan(late.levels().get(0).version());
+        });
+    }
+
+    /** What the hub does with a poll whose levels it published. */
+    private static StockPoll published(StockPoll poll) {
+        poll.published();
+        return poll;
     }
 
     private static long micros(Instant instant) {

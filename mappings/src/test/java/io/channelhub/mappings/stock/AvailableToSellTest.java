@@ -2,6 +2,7 @@ package io.channelhub.mappings.stock;
 
 import org.junit.jupiter.api.Test;
 
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 
@@ -64,5 +65,23 @@ class AvailableToSellTest {
         assertThatThrownBy(() -> new ChannelStockRules(List.of(), 0, null, 100)).hasMessageContaining("location");
         assertThatThrownBy(() -> new ChannelStockRules(List.of("WH"), -1, null, 100)).hasMessageContaining("negative");
         assertThatThrownBy(() -> new ChannelStockRules(List.of("WH"), 0, null, 101)).hasMessageContaining("share");
+    }
+
+    @Test
+    void aHugeButValidQuantityIsListedAsItIsNotWrappedToZero() {
+        // A stock file line "MUG;WH;100000000000000000" parses; free * sharePercent went past Long.MAX_VALUE.
+        assertThat(AvailableToSell.of(Map.of("WH", 100_000_000_000_000_000L), 0, PLAIN)).isEqualTo(100_000_000_000_000_000L);
+        var share = new ChannelStockRules(List.of("WH"), 1, null, 30);
+        assertThat(AvailableToSell.of(Map.of("WH", Long.MAX_VALUE), 0, share)).isEqualTo(BigInteger.valueOf(Long.MAX_VALUE - 1)
+                .multiply(BigInteger.valueOf(30)).divide(BigInteger.valueOf(100)).longValueExact());
+    }
+
+    @Test
+    void sumsBeyondTheRangeOfALongStayAtItsEndInsteadOfChangingSign() {
+        var two = new ChannelStockRules(List.of("WH", "STORE"), 0, null, 100);
+        assertThat(AvailableToSell.of(Map.of("WH", Long.MAX_VALUE, "STORE", 1L), 0, two)).isEqualTo(Long.MAX_VALUE);
+        assertThat(AvailableToSell.of(Map.of("WH", Long.MIN_VALUE, "STORE", -1L), 0, two)).isZero();
+        assertThat(AvailableToSell.of(Map.of("WH", -10L), Long.MAX_VALUE, PLAIN)).isZero();
+        assertThat(AvailableToSell.of(Map.of("WH", -10L), 0, new ChannelStockRules(List.of("WH"), Long.MAX_VALUE, null, 100))).isZero();
     }
 }

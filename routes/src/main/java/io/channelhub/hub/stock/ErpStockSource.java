@@ -28,9 +28,10 @@ import java.util.UUID;
 /**
  * Tryton has no webhooks: the hub polls stock (moves changed since the cursor → forecast quantity per warehouse)
  * and the catalogue (products changed since the cursor). Each poll publishes before its cursor moves
- * ({@link SingleInstancePoll}), so a crash or restart re-reads a little rather than missing anything. The time a poll
- * started is the events' {@code occurredAt}: a report read after the ERP confirmed a sale includes that sale, which
- * is when the hub releases the sale's reservation.
+ * ({@link SingleInstancePoll}), and tells the reader its poll was published only once it was, so a crash, a restart or
+ * a broker that refuses the events re-reads a little rather than missing anything. The time a read started (a poll,
+ * or the read after a booking) is the events' {@code occurredAt}: a report read after the ERP confirmed a sale
+ * includes that sale, which is when the hub releases the sale's reservation.
  */
 @Component
 public class ErpStockSource {
@@ -66,6 +67,7 @@ public class ErpStockSource {
             events.publish(levels);
             LOG.debug("{} stock level(s) from {}", levels.size(), erp.id());
         }
+        poll.published();
         return poll.next();
     }
 
@@ -81,6 +83,7 @@ public class ErpStockSource {
             events.publishProducts(products);
             LOG.info("{} product(s) changed in {}", products.size(), erp.id());
         }
+        poll.published();
         return poll.next();
     }
 
@@ -89,8 +92,11 @@ public class ErpStockSource {
      * takes it as the ERP's figure including that sale and releases the sale's reservation at once.
      */
     public void refresh(Collection<String> skus) throws JMSException {
-        List<StockLevel> levels = stockReader.levelsOf(skus);
+        // Before the ERP is asked, as for a poll: the ledger releases the reservations confirmed before readAt. Taken
+        // after the answer, it also released an order of the same SKU confirmed while the ERP answered, whose sale
+        // the figure may not include; that one now waits for the read after its own booking.
         OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
+        List<StockLevel> levels = stockReader.levelsOf(skus);
         events.publish(levels.stream().map(level -> StockEvents.envelope(level, source, readAt)).toList());
     }
 
