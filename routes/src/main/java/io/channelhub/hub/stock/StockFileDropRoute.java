@@ -158,7 +158,7 @@ public class StockFileDropRoute extends RouteBuilder {
             throws JMSException, InterruptedException {
         while (true) {
             try {
-                publishWhileRunning(fileName, levels, rejects);
+                events.publish(levels, rejects);
                 return;
             } catch (JMSException e) {
                 if (getContext().isStopping() || getContext().getRouteController().getRouteStatus(ROUTE_ID) != ServiceStatus.Started) {
