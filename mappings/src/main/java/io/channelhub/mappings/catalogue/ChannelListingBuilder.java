@@ -33,13 +33,15 @@ public final class ChannelListingBuilder {
         if (base == null) {
             ChannelListing unpriced = new ChannelListing(variant.sku(), title, BigDecimal.ZERO, rules.currency(), category,
                     variant.attributes());
-            return ListingDecision.hold(unpriced, "no price in the master data");
+            return ListingDecision.hold(unpriced, List.of("no price in the master data"), false);
         }
         BigDecimal price = price(new BigDecimal(base.amount()), rules);
         ChannelListing listing = new ChannelListing(variant.sku(), title, price, rules.currency(), category, variant.attributes());
         List<String> reasons = new ArrayList<>();
+        boolean releasable = true;
         if (!base.currency().equals(rules.currency())) {
             reasons.add("master price is in " + base.currency() + ", the channel sells in " + rules.currency());
+            releasable = false;
         }
         if (!rules.categories().isEmpty() && category == null) {
             reasons.add("category '" + product.category() + "' has no mapping for this channel");
@@ -72,7 +74,7 @@ public final class ChannelListingBuilder {
                 }
             });
         }
-        return reasons.isEmpty() ? ListingDecision.publish(listing) : ListingDecision.hold(listing, String.join("; ", reasons));
+        return reasons.isEmpty() ? ListingDecision.publish(listing) : ListingDecision.hold(listing, reasons, releasable);
     }
 
     static BigDecimal price(BigDecimal base, ChannelListingRules rules) {

@@ -26,6 +26,13 @@ class ChannelListingBuilderTest {
         return new Product("MUG-BLUE", "Blue mug", null, null, category, new Money(price, "EUR"), List.of(), List.of(variant));
     }
 
+    /** A product whose only price is {@code price} (null: none) in {@code currency}. */
+    private static Product product(String price, String currency) {
+        Money money = price == null ? null : new Money(price, currency);
+        var variant = new Product.Variant("MUG-BLUE", null, "Blue mug", Map.of(), null, null, money);
+        return new Product("MUG-BLUE", "Blue mug", null, null, null, money, List.of(), List.of(variant));
+    }
+
     private static ListingDecision decide(Product product, ChannelListingRules rules, String last, Map<String, BigDecimal> others) {
         return ChannelListingBuilder.decide(product, product.variants().get(0), rules, dec(last), others);
     }
@@ -51,11 +58,28 @@ class ChannelListingBuilderTest {
     }
 
     @Test
-    void guardRailsHold() {
-        assertThat(decide(product("2.00", Map.of(), null), rules("0", null, "5", null, null, null), null, Map.of()).holdReason())
-                .contains("below the minimum 5");
-        assertThat(decide(product("99.00", Map.of(), null), rules("0", null, null, "50", null, null), null, Map.of()).holdReason())
-                .contains("above the maximum 50");
+    void guardRailsHoldAndOpsMayReleaseThem() {
+        var tooLow = decide(product("2.00", Map.of(), null), rules("0", null, "5", null, null, null), null, Map.of());
+        assertThat(tooLow.holdReason()).contains("below the minimum 5");
+        assertThat(tooLow.releasable()).as("a real price ops may judge").isTrue();
+        var tooHigh = decide(product("99.00", Map.of(), null), rules("0", null, null, "50", null, null), null, Map.of());
+        assertThat(tooHigh.holdReason()).contains("above the maximum 50");
+        assertThat(tooHigh.releasable()).isTrue();
+    }
+
+    @Test
+    void aHoldForAMissingPriceCannotBeReleased() {
+        var decision = decide(product(null, "EUR"), rules("0", null, null, null, null, null), null, Map.of());
+        assertThat(decision.holdReason()).isEqualTo("no price in the master data");
+        assertThat(decision.releasable()).as("a release would publish 0.00").isFalse();
+    }
+
+    @Test
+    void aHoldForAMasterPriceInAnotherCurrencyCannotBeReleased() {
+        var decision = decide(product("20.00", "USD"), rules("0", null, null, null, null, null), null, Map.of());
+        assertThat(decision.holdReason()).isEqualTo("master price is in USD, the channel sells in EUR");
+        assertThat(decision.listing().price()).as("the USD figure").isEqualByComparingTo("20.00");
+        assertThat(decision.releasable()).as("a release would publish the USD figure as EUR").isFalse();
     }
 
     @Test
@@ -71,6 +95,7 @@ class ChannelListingBuilderTest {
     void aSteepDropIsHeld() {
         var decision = decide(product("6.00", Map.of(), null), rules("0", null, null, null, null, "30"), "10.00", Map.of());
         assertThat(decision.holdReason()).contains("drops 40.00% at once");
+        assertThat(decision.releasable()).isTrue();
         assertThat(decide(product("7.00", Map.of(), null), rules("0", null, null, null, null, "30"), "10.00", Map.of()).held())
                 .isFalse();
     }
