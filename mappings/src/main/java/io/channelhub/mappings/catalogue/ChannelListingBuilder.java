@@ -43,6 +43,15 @@ public final class ChannelListingBuilder {
             reasons.add("master price is in " + base.currency() + ", the channel sells in " + rules.currency());
             releasable = false;
         }
+        // The money schema lets a negative amount through and min-price is optional: no channel sells at nothing. The
+        // list price is checked too, as a price ending would make 0.00 into 0.99.
+        if (new BigDecimal(base.amount()).signum() <= 0) {
+            reasons.add("list price " + base.amount() + " is not above zero");
+            releasable = false;
+        } else if (price.signum() <= 0) {
+            reasons.add("price " + price + " is not above zero");
+            releasable = false;
+        }
         if (!rules.categories().isEmpty() && category == null) {
             reasons.add("category '" + product.category() + "' has no mapping for this channel");
         }

@@ -83,6 +83,26 @@ class ChannelListingBuilderTest {
     }
 
     @Test
+    void aPriceNotAboveZeroIsHeldAndCannotBeReleased() {
+        var plain = rules("0", null, null, null, null, null);
+        for (String listPrice : List.of("0", "0.004", "-5.00")) {
+            var decision = decide(product(listPrice, Map.of(), null), plain, null, Map.of());
+            assertThat(decision.held()).as(listPrice + " published at " + decision.listing().price()).isTrue();
+            assertThat(decision.holdReason()).as(listPrice).contains("is not above zero");
+            assertThat(decision.releasable()).as(listPrice).isFalse();
+        }
+        var endingOnZero = decide(product("0.00", Map.of(), null), rules("0", "0.99", null, null, null, null), null, Map.of());
+        assertThat(endingOnZero.holdReason()).as("not published at 0.99").isEqualTo("list price 0.00 is not above zero");
+        var markedDown = decide(product("10.00", Map.of(), null), rules("-100", null, null, null, null, null), null, Map.of());
+        assertThat(markedDown.holdReason()).isEqualTo("price 0.00 is not above zero");
+        assertThat(markedDown.releasable()).isFalse();
+        var alongsideAGuardRail = decide(product("-5.00", Map.of(), null), rules("0", null, null, "50", "5", "30"), "10.00",
+                Map.of("ebay", new BigDecimal("10.00")));
+        assertThat(alongsideAGuardRail.holdReason()).contains("is not above zero").contains("drops");
+        assertThat(alongsideAGuardRail.releasable()).as("one reason no release can overrule").isFalse();
+    }
+
+    @Test
     void undercuttingAnotherChannelBeyondTheThresholdIsHeld() {
         var parity = rules("0", null, null, null, "5", null);
         var within = decide(product("9.50", Map.of(), null), parity, null, Map.of("amazon-de", new BigDecimal("10.00")));
