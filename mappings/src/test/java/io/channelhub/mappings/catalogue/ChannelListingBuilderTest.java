@@ -121,6 +121,18 @@ class ChannelListingBuilderTest {
     }
 
     @Test
+    void aDropOrUndercutJustOverTheLimitIsHeldNotRoundedDownToIt() {
+        // 33.33 -> 23.33 is 30.003 % below: more than 30 %, though it rounds to 30.00 %.
+        var drop = decide(product("23.33", Map.of(), null), rules("0", null, null, null, null, "30"), "33.33", Map.of());
+        assertThat(drop.holdReason()).contains("drops 30.01% at once (from 33.33 to 23.33, at most 30% allowed)");
+        var undercut = decide(product("23.33", Map.of(), null), rules("0", null, null, null, "30", null), null,
+                Map.of("amazon-de", new BigDecimal("33.33")));
+        assertThat(undercut.holdReason()).contains("undercuts amazon-de (33.33) by 30.01%");
+        assertThat(decide(product("23.34", Map.of(), null), rules("0", null, null, null, "30", "30"), "33.33",
+                Map.of("amazon-de", new BigDecimal("33.33"))).held()).as("29.97 %").isFalse();
+    }
+
+    @Test
     void requiredAttributesAndCategoryMapping() {
         var strict = new ChannelListingRules("EUR", null, null, null, null, null, null, List.of("ean"),
                 Map.of("Kitchen", "otto:Haushalt>Tassen"));
