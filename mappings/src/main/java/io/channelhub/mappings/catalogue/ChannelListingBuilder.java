@@ -56,7 +56,7 @@ public final class ChannelListingBuilder {
             reasons.add("category '" + product.category() + "' has no mapping for this channel");
         }
         for (String attribute : rules.requiredAttributes()) {
-            String value = variant.attributes() == null ? null : variant.attributes().get(attribute);
+            String value = attribute(variant, attribute);
             if (value == null || value.isBlank()) {
                 reasons.add("required attribute '" + attribute + "' is missing");
             }
@@ -80,6 +80,18 @@ public final class ChannelListingBuilder {
                             + rules.parityThresholdPercent() + "%"));
         }
         return reasons.isEmpty() ? ListingDecision.publish(listing) : ListingDecision.hold(listing, reasons, releasable);
+    }
+
+    /**
+     * The variant's value for a required attribute. The EAN is the variant's GTIN in the canonical model, not one of
+     * its attributes, so {@code ean} and {@code gtin} are met by it too.
+     */
+    private static String attribute(Product.Variant variant, String attribute) {
+        String value = variant.attributes() == null ? null : variant.attributes().get(attribute);
+        if ((value == null || value.isBlank()) && (attribute.equalsIgnoreCase("ean") || attribute.equalsIgnoreCase("gtin"))) {
+            return variant.gtin();
+        }
+        return value;
     }
 
     static BigDecimal price(BigDecimal base, ChannelListingRules rules) {

@@ -145,6 +145,19 @@ class ChannelListingBuilderTest {
     }
 
     @Test
+    void aRequiredEanOrGtinIsTheVariantsGtin() {
+        var withGtin = new Product.Variant("MUG-BLUE", "4006381333931", "Blue mug", Map.of(), null, null, new Money("9.90", "EUR"));
+        var product = new Product("MUG-BLUE", "Blue mug", null, null, null, new Money("9.90", "EUR"), List.of(), List.of(withGtin));
+        for (String required : List.of("ean", "gtin", "EAN")) {
+            var rules = new ChannelListingRules("EUR", null, null, null, null, null, null, List.of(required), Map.of());
+            assertThat(ChannelListingBuilder.decide(product, withGtin, rules, null, Map.of()).held()).as(required).isFalse();
+            var noGtin = product("9.90", Map.of(), null);
+            assertThat(decide(noGtin, rules, null, Map.of()).holdReason()).as(required)
+                    .isEqualTo("required attribute '" + required + "' is missing");
+        }
+    }
+
+    @Test
     void fingerprintChangesWithWhatIsPublishedOnly() {
         var a = new ChannelListing("S", "T", new BigDecimal("1.00"), "EUR", null, Map.of("a", "1", "b", "2"));
         var same = new ChannelListing("S", "T", new BigDecimal("1.00"), "EUR", null, Map.of("b", "2", "a", "1"));
