@@ -677,6 +677,52 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aHoldWithoutAUsablePriceCannotBeReleasedAndClearsItselfWhenTheMasterDataGivesOne() throws Exception {
+        String sku = listedSku("NO-PRICE");
+        erp().addProduct(sku, sku.toLowerCase(Locale.ROOT), "0.00");
+        await().atMost(PROPAGATION).until(() -> heldOn(sku) == CHANNELS.size());
+        assertThat(holdOf("shop-main", sku).path("holdReason").asText()).isEqualTo("list price 0.00 is not above zero");
+        assertThat(holdOf("shop-main", sku).path("releasable").asBoolean()).isFalse();
+        assertUnreleasable(sku, "list price 0.00 is not above zero");
+
+        publishProduct(sku, null); // a source that sends no price at all
+        await().atMost(PROPAGATION).until(() -> holdOf("shop-main", sku).path("holdReason").asText()
+                .equals("no price in the master data"));
+        assertUnreleasable(sku, "no price in the master data");
+        publishProduct(sku, new Money("20.00", "USD"));
+        await().atMost(PROPAGATION).until(() -> holdOf("shop-main", sku).path("holdReason").asText()
+                .equals("master price is in USD, the channel sells in EUR"));
+        assertUnreleasable(sku, "master price is in USD, the channel sells in EUR");
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).priceWritesOf(sku)).as("nothing published on " + channel).isZero();
+        }
+
+        erp().setListPrice(sku, new BigDecimal("21.00"));
+        awaitPrices(sku, PRICES_OF_21);
+        await().atMost(PROPAGATION).until(() -> heldOn(sku) == 0);
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).priceWritesOf(sku)).as("price writes to " + channel).isEqualTo(1);
+        }
+    }
+
+    /** Ops cannot release the SKU's hold on any channel, through the ops API or Hawtio, and are told why. */
+    private void assertUnreleasable(String sku, String reason) throws Exception {
+        for (String channel : CHANNELS) {
+            HttpResponse<String> release = ops("POST", "/ops/price-holds/" + channel + "/" + sku + "/release");
+            assertThat(release.statusCode()).as(channel + ": " + release.body()).isEqualTo(409);
+            assertThat(JSON.readTree(release.body()).path("error").asText()).as(channel)
+                    .isEqualTo("the hold of " + sku + " on " + channel + " cannot be released: " + reason
+                            + " (it clears itself when the master data gives a usable price)");
+        }
+        assertThat(hubOperation("releasePriceHold/ebay-de/" + sku).asText())
+                .startsWith("the hold of " + sku + " on ebay-de cannot be released: " + reason);
+        for (String channel : CHANNELS) {
+            assertThat(listingOf(channel, sku).path("state").asText()).as(channel).isEqualTo("HELD");
+            assertThat(listingOf(channel, sku).path("releasedBy").isNull()).as(channel).isTrue();
+        }
+    }
+
+    @Test
     void aSkuAChannelRefusesIsDeadLetteredWithTheReasonAndPushedAgainWhenOpsRetryIt() throws Exception {
         String sku = listedSkuExceptOn("REFUSED", "ebay-de");
         DeadLetterService.DeadLetter letter = refusedByEbay(sku);
@@ -1243,6 +1289,14 @@ class StockSyncTest extends SandboxHubTest {
         return received;
     }
 
+    /** A canonical product message for the SKU with this price (null: none), as a source other than the ERP sends it. */
+    private void publishProduct(String sku, Money price) throws Exception {
+        Product.Variant variant = new Product.Variant(sku, null, "Other source " + sku, Map.of(), null, null, price);
+        events.publishProducts(List.of(new Envelope<>(UUID.randomUUID().toString(), MessageTypes.PRODUCT_UPSERTED,
+                MessageTypes.SCHEMA_VERSION, new Source("pim", "test-pim"), now(), null,
+                new Product(sku, "Other source " + sku, null, null, null, price, List.of(), List.of(variant)))));
+    }
+
     /** What the ops view says this instance last told the channel for the SKU (null: nothing since it took it). */
     private JsonNode lastTold(String sku, String channel) throws Exception {
         for (JsonNode shown : JSON.readTree(ops("GET", "/ops/stock/" + sku).body()).path("channels")) {
@@ -1364,6 +1418,15 @@ class StockSyncTest extends SandboxHubTest {
             }
         }
         throw new AssertionError("no listing of " + sku + " on " + channel);
+    }
+
+    /** On how many channels the SKU is among the holds ops see. */
+    private int heldOn(String sku) throws Exception {
+        int held = 0;
+        for (JsonNode hold : JSON.readTree(ops("GET", "/ops/price-holds").body())) {
+            held += hold.path("sku").asText().equals(sku) ? 1 : 0;
+        }
+        return held;
     }
 
     private JsonNode holdOf(String channel, String sku) throws Exception {

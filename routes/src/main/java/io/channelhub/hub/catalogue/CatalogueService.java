@@ -73,7 +73,8 @@ public class CatalogueService {
         String fingerprint = decision.listing().fingerprint();
         if (decision.held()) {
             if (current == null || !CatalogueStore.HELD.equals(current.state()) || !fingerprint.equals(current.fingerprint())) {
-                store.save(channel.id(), decision.listing(), CatalogueStore.HELD, decision.holdReason(), changedAt);
+                store.save(channel.id(), decision.listing(), CatalogueStore.HELD, decision.holdReason(), decision.releasable(),
+                        changedAt);
                 meters.counter("hub.catalogue.holds", "channel", channel.id()).increment();
                 LOG.info("listing {} on {} held: {}", variant.sku(), channel.id(), decision.holdReason());
             }
@@ -82,13 +83,13 @@ public class CatalogueService {
         if (current != null && fingerprint.equals(current.publishedFingerprint())) {
             if (!CatalogueStore.PUBLISHED.equals(current.state())) {
                 // Back to what the channel already shows (a held change was withdrawn): nothing to push.
-                store.save(channel.id(), decision.listing(), CatalogueStore.PUBLISHED, null, changedAt);
+                store.save(channel.id(), decision.listing(), CatalogueStore.PUBLISHED, null, true, changedAt);
             }
             meters.counter("hub.catalogue.unchanged", "channel", channel.id()).increment();
             return;
         }
         if (current == null || !CatalogueStore.PENDING.equals(current.state()) || !fingerprint.equals(current.fingerprint())) {
-            store.save(channel.id(), decision.listing(), CatalogueStore.PENDING, null, changedAt);
+            store.save(channel.id(), decision.listing(), CatalogueStore.PENDING, null, true, changedAt);
         }
         signals.add(new StockSignal(channel.priceQueue(), variant.sku(), changedAt));
     }

@@ -126,6 +126,11 @@ public class OpsActions {
         return "no held listing for " + sku + " on " + channel;
     }
 
+    static String notReleasable(String channel, String sku, String holdReason) {
+        return "the hold of " + sku + " on " + channel + " cannot be released: " + holdReason
+                + " (it clears itself when the master data gives a usable price)";
+    }
+
     static String noOpenReservation(String orderKey) {
         return "no open reservation for order " + orderKey;
     }
@@ -262,14 +267,34 @@ public class OpsActions {
         return catalogue.held();
     }
 
-    /** The held listing is published as computed. @return false when there is no such hold (any more) */
-    public boolean releasePriceHold(String channel, String sku, String who) throws JMSException {
-        if (!catalogue.release(channel, sku, who)) {
-            return false;
+    /** What came of ops releasing a held listing; {@code holdReason} says why one cannot be released. */
+    public record PriceHoldRelease(CatalogueStore.Release outcome, String holdReason) {
+
+        /** In the words ops read. */
+        public String answer(String channel, String sku) {
+            return switch (outcome) {
+                case RELEASED -> "released: " + sku + " on " + channel;
+                case NOT_HELD -> noHeldListing(channel, sku);
+                case NOT_RELEASABLE -> notReleasable(channel, sku, holdReason);
+            };
         }
-        events.signalNow(new StockSignal(HubQueues.pricePush(channel), sku, OffsetDateTime.now(ZoneOffset.UTC)));
-        LOG.info("{}: released the held listing of {} on {}", who, sku, channel);
-        return true;
+    }
+
+    /**
+     * The held listing is published as computed, unless it is held because the master data has no usable price (none,
+     * another currency, not above zero): a release would publish that figure.
+     */
+    public PriceHoldRelease releasePriceHold(String channel, String sku, String who) throws JMSException {
+        CatalogueStore.Release outcome = catalogue.release(channel, sku, who);
+        if (outcome == CatalogueStore.Release.NOT_RELEASABLE) {
+            return new PriceHoldRelease(outcome, catalogue.listing(channel, sku).map(CatalogueStore.Listing::holdReason)
+                    .orElse(null));
+        }
+        if (outcome == CatalogueStore.Release.RELEASED) {
+            events.signalNow(new StockSignal(HubQueues.pricePush(channel), sku, OffsetDateTime.now(ZoneOffset.UTC)));
+            LOG.info("{}: released the held listing of {} on {}", who, sku, channel);
+        }
+        return new PriceHoldRelease(outcome, null);
     }
 
     /**
