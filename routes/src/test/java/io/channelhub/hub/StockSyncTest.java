@@ -681,6 +681,64 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aReleasedHoldWaitingForItsPushStaysReleasedWhenTheSameProductComesAgain() throws Exception {
+        String sku = erpSku("RELEASED-WAITING", 0);
+        awaitPrices(sku, Map.of("ebay-de", "20.00", "amazon-de", "22.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+        assertThat(ops("POST", "/ops/channels/ebay-de/pause?reason=release%20test").statusCode()).isEqualTo(200);
+        try {
+            erp().setListPrice(sku, new BigDecimal("12.00"));
+            await().atMost(PROPAGATION).until(() -> holdOf("ebay-de", sku) != null);
+            assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).isEqualTo(200);
+
+            double decided = decisions("ebay-de");
+            erp().setListPrice(sku, new BigDecimal("12.00")); // written again, nothing changed
+            await().atMost(PROPAGATION).until(() -> decisions("ebay-de") > decided);
+            assertThat(holdOf("ebay-de", sku)).as("not back among the holds").isNull();
+            assertThat(listingOf("ebay-de", sku).path("releasedBy").asText()).isEqualTo("ops");
+        } finally {
+            ops("POST", "/ops/channels/ebay-de/resume");
+        }
+        awaitPrices(sku, Map.of("ebay-de", "12.00"));
+        assertThat(channel("ebay-de").priceWritesOf(sku)).isEqualTo(2);
+        await().atMost(PROPAGATION).until(() -> listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+    }
+
+    @Test
+    void aReleasedParityHoldThatWasPublishedIsHeldAgainOnlyForAnotherPrice() throws Exception {
+        String sku = erpSku("RELEASED-PARITY", 0);
+        awaitPrices(sku, Map.of("ebay-de", "20.00", "amazon-de", "22.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("amazon-de", sku).path("state").asText().equals("PUBLISHED")
+                && listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+        // Amazon keeps showing 22.00 meanwhile, so eBay at 19.00 undercuts it by 13.64 %, more than eBay's 10 %.
+        assertThat(ops("POST", "/ops/channels/amazon-de/pause?reason=parity%20test").statusCode()).isEqualTo(200);
+        try {
+            erp().setListPrice(sku, new BigDecimal("19.00"));
+            await().atMost(PROPAGATION).until(() -> holdOf("ebay-de", sku) != null);
+            assertThat(holdOf("ebay-de", sku).path("holdReason").asText()).contains("undercuts amazon-de (22.00) by 13.64%");
+            assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).isEqualTo(200);
+            awaitPrices(sku, Map.of("ebay-de", "19.00"));
+            await().atMost(PROPAGATION).until(() -> listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+
+            double decided = decisions("ebay-de");
+            erp().setListPrice(sku, new BigDecimal("19.00")); // written again, nothing changed
+            await().atMost(PROPAGATION).until(() -> decisions("ebay-de") > decided);
+            assertThat(holdOf("ebay-de", sku)).as("what eBay shows is what ops released").isNull();
+            assertThat(listingOf("ebay-de", sku).path("state").asText()).isEqualTo("PUBLISHED");
+            assertThat(listingOf("ebay-de", sku).path("releasedBy").asText()).isEqualTo("ops");
+
+            erp().setListPrice(sku, new BigDecimal("18.00"));
+            await().atMost(PROPAGATION).until(() -> holdOf("ebay-de", sku) != null);
+            assertThat(holdOf("ebay-de", sku).path("holdReason").asText()).contains("undercuts amazon-de (22.00) by 18.19%");
+            assertThat(listingOf("ebay-de", sku).path("releasedBy").isNull()).as("a new price, a new decision").isTrue();
+        } finally {
+            ops("POST", "/ops/channels/amazon-de/resume");
+        }
+        assertThat(channel("ebay-de").priceOf(sku)).hasValueSatisfying(price -> assertThat(price).isEqualByComparingTo("19.00"));
+        assertThat(channel("ebay-de").priceWritesOf(sku)).isEqualTo(2);
+    }
+
+    @Test
     void aHoldWithoutAUsablePriceCannotBeReleasedAndClearsItselfWhenTheMasterDataGivesOne() throws Exception {
         String sku = listedSku("NO-PRICE");
         erp().addProduct(sku, sku.toLowerCase(Locale.ROOT), "0.00");
@@ -1454,6 +1512,12 @@ class StockSyncTest extends SandboxHubTest {
     private double cancelledBeforeReserved() {
         return meters.find("hub.stock.reservations.skipped").tag("reason", "cancelled").counters().stream()
                 .mapToDouble(Counter::count).sum();
+    }
+
+    /** The catalogue's decisions on the channel so far that changed nothing or held a listing. */
+    private double decisions(String channel) {
+        return meters.find("hub.catalogue.unchanged").tag("channel", channel).counters().stream().mapToDouble(Counter::count).sum()
+                + meters.find("hub.catalogue.holds").tag("channel", channel).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private double counter(String name) {
