@@ -601,6 +601,28 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aPriceThatGoesBackWhileItsPushIsOnItsWayIsPushedAgain() throws Exception {
+        String sku = erpSku("FLIP-BACK", 0);
+        awaitPrices(sku, Map.of("shop-main", "20.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("shop-main", sku).path("state").asText().equals("PUBLISHED"));
+
+        // The push of 25.00 is answered 429 with a Retry-After: it waits, on its way, with the listing it read.
+        double priceCalls = priceCallsTo("shop-main");
+        channel("shop-main").faults().failNext(1, 429, "3");
+        erp().setListPrice(sku, new BigDecimal("25.00"));
+        await().atMost(PROPAGATION).until(() -> priceCallsTo("shop-main") > priceCalls);
+        erp().setListPrice(sku, new BigDecimal("20.00")); // back to what Shopify shows, before 25.00 arrives there
+        await().atMost(Duration.ofSeconds(3)).until(() -> listingOf("shop-main", sku).path("price").decimalValue()
+                .compareTo(new BigDecimal("20.00")) == 0);
+        assertThat(channel("shop-main").priceWritesOf(sku)).as("25.00 still on its way").isEqualTo(1);
+
+        await().atMost(PROPAGATION).until(() -> channel("shop-main").priceWritesOf(sku) == 3);
+        awaitPrices(sku, Map.of("shop-main", "20.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("shop-main", sku).path("state").asText().equals("PUBLISHED"));
+        assertThat(listingOf("shop-main", sku).path("publishedPrice").decimalValue()).isEqualByComparingTo("20.00");
+    }
+
+    @Test
     void aPriceResyncOpsAskForPublishesEveryListingOnTheChannelAgainAndNoOtherChannelsPrices() throws Exception {
         String sku = erpSku("PRICE-RESYNC", 0);
         awaitPrices(sku, PRICES_OF_20);
@@ -1512,6 +1534,12 @@ class StockSyncTest extends SandboxHubTest {
     private double cancelledBeforeReserved() {
         return meters.find("hub.stock.reservations.skipped").tag("reason", "cancelled").counters().stream()
                 .mapToDouble(Counter::count).sum();
+    }
+
+    /** Shopify price update calls the hub made to the shop, answered or not. */
+    private double priceCallsTo(String shop) {
+        var counter = meters.find("hub.channel.calls").tag("channel", shop).tag("operation", "productVariantsBulkUpdate").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     /** The catalogue's decisions on the channel so far that changed nothing or held a listing. */

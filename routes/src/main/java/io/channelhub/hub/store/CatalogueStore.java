@@ -83,11 +83,17 @@ public class CatalogueStore {
                 .toList();
     }
 
+    /**
+     * The channel acknowledged {@code price} (the listing {@code fingerprint}, computed as {@code seq}). The listing is
+     * PUBLISHED only if that is still what the channel should show: the master data may have changed while the push
+     * was on its way, even back to what the channel showed before, which made it PUBLISHED on the strength of a price
+     * the channel no longer shows. It is then PENDING again (HELD stays HELD), for the next push.
+     */
     public void markPublished(String channel, String sku, long seq, BigDecimal price, String fingerprint, OffsetDateTime at) {
         jdbc.sql("UPDATE channel_listing SET published_price = ?, published_fingerprint = ?, published_seq = ?, published_at = ?, "
-                        + "state = CASE WHEN computed_seq = ? THEN 'PUBLISHED' ELSE state END "
+                        + "state = CASE WHEN state = 'HELD' THEN 'HELD' WHEN fingerprint = ? THEN 'PUBLISHED' ELSE 'PENDING' END "
                         + "WHERE channel = ? AND sku = ? AND (published_seq IS NULL OR published_seq < ?)")
-                .params(price, fingerprint, seq, at, seq, channel, sku, seq).update();
+                .params(price, fingerprint, seq, at, fingerprint, channel, sku, seq).update();
     }
 
     public void markRejected(String channel, String sku, long seq) {
