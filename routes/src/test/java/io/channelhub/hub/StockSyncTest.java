@@ -13,6 +13,7 @@ import io.channelhub.hub.ops.HawtioOpsActions;
 import io.channelhub.hub.stock.ChannelReconcileRoute;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
+import io.channelhub.hub.stock.StockSignal;
 import io.channelhub.hub.store.CatalogueStore;
 import io.channelhub.hub.store.PartnerJobJournal;
 import io.channelhub.hub.store.StockChangeLog;
@@ -29,12 +30,16 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.assertj.core.groups.Tuple;
@@ -116,6 +121,8 @@ class StockSyncTest extends SandboxHubTest {
     private JdbcClient jdbc;
     @Autowired
     private ChannelReconcileRoute reconciliation;
+    @Autowired
+    private EmbeddedActiveMQ broker;
 
     @Test
     void lateRepeatedAndReorderedReportsNeverMoveStockBackwards() throws Exception {
@@ -758,6 +765,47 @@ class StockSyncTest extends SandboxHubTest {
         }
         assertThat(channel("ebay-de").priceOf(sku)).hasValueSatisfying(price -> assertThat(price).isEqualByComparingTo("19.00"));
         assertThat(channel("ebay-de").priceWritesOf(sku)).isEqualTo(2);
+    }
+
+    @Test
+    void aReleaseWhoseSignalFailsStandsIsAnsweredAsSuchAndIsPushedByTheSweep() throws Exception {
+        String sku = erpSku("RELEASE-UNSIGNALLED", 0);
+        awaitPrices(sku, Map.of("ebay-de", "20.00", "amazon-de", "22.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+        erp().setListPrice(sku, new BigDecimal("12.00"));
+        await().atMost(PROPAGATION).until(() -> holdOf("ebay-de", sku) != null);
+
+        // eBay's price queue stands still and its address refuses more than it holds: the release's signal fails.
+        String priceQueue = HubQueues.pricePush("ebay-de");
+        var server = broker.getActiveMQServer();
+        var settings = server.getAddressSettingsRepository();
+        AddressSettings original = settings.getMatch(priceQueue);
+        AddressSettings full = new AddressSettings();
+        full.merge(original);
+        full.setMaxSizeBytes(1).setAddressFullMessagePolicy(AddressFullMessagePolicy.FAIL);
+        var queue = server.locateQueue(priceQueue);
+        HttpResponse<String> release;
+        queue.pause();
+        try {
+            settings.addMatch(priceQueue, full);
+            try {
+                events.signalNow(new StockSignal(priceQueue, "FILLER-" + sku, now()));
+            } catch (JMSException fullAlready) {
+                // What waits there already fills it.
+            }
+            release = ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release");
+        } finally {
+            settings.addMatch(priceQueue, original);
+            queue.resume();
+        }
+
+        assertThat(release.statusCode()).as(release.body()).isEqualTo(200);
+        assertThat(JSON.readTree(release.body()).path("push").asText()).as("the release stands; the sweep pushes it")
+                .contains("the push follows with the reconciliation sweep");
+        assertThat(listingOf("ebay-de", sku).path("releasedBy").asText()).isEqualTo("ops");
+        awaitPrices(sku, Map.of("ebay-de", "12.00"));
+        assertThat(channel("ebay-de").priceWritesOf(sku)).isEqualTo(2);
+        assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).as("released once").isEqualTo(404);
     }
 
     @Test

@@ -112,7 +112,7 @@ public class HawtioOpsActions {
             + "usable price in the master data)")
     @ManagedOperationParameter(name = "channel", description = "the channel's partner id")
     @ManagedOperationParameter(name = "sku", description = "the SKU")
-    public String releasePriceHold(String channel, String sku) throws JMSException {
+    public String releasePriceHold(String channel, String sku) {
         return ops.releasePriceHold(channel, sku, who()).answer(channel, sku);
     }
 

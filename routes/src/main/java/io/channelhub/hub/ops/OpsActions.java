@@ -267,34 +267,49 @@ public class OpsActions {
         return catalogue.held();
     }
 
-    /** What came of ops releasing a held listing; {@code holdReason} says why one cannot be released. */
-    public record PriceHoldRelease(CatalogueStore.Release outcome, String holdReason) {
+    /**
+     * What came of ops releasing a held listing; {@code holdReason} says why one cannot be released, {@code signalled}
+     * whether the channel's price queue was told at once (else the reconciliation sweep pushes it).
+     */
+    public record PriceHoldRelease(CatalogueStore.Release outcome, String holdReason, boolean signalled) {
 
         /** In the words ops read. */
         public String answer(String channel, String sku) {
             return switch (outcome) {
-                case RELEASED -> "released: " + sku + " on " + channel;
+                case RELEASED -> "released: " + sku + " on " + channel + (signalled ? "" : "; " + PUSH_WITH_THE_SWEEP);
                 case NOT_HELD -> noHeldListing(channel, sku);
                 case NOT_RELEASABLE -> notReleasable(channel, sku, holdReason);
             };
         }
     }
 
+    static final String PUSH_WITH_THE_SWEEP = "the channel could not be signalled now: the push follows with the "
+            + "reconciliation sweep (hub.stock.reconcile-interval)";
+
     /**
      * The held listing is published as computed, unless it is held because the master data has no usable price (none,
      * another currency, not above zero): a release would publish that figure.
      */
-    public PriceHoldRelease releasePriceHold(String channel, String sku, String who) throws JMSException {
+    public PriceHoldRelease releasePriceHold(String channel, String sku, String who) {
         CatalogueStore.Release outcome = catalogue.release(channel, sku, who);
         if (outcome == CatalogueStore.Release.NOT_RELEASABLE) {
             return new PriceHoldRelease(outcome, catalogue.listing(channel, sku).map(CatalogueStore.Listing::holdReason)
-                    .orElse(null));
+                    .orElse(null), false);
         }
-        if (outcome == CatalogueStore.Release.RELEASED) {
+        if (outcome != CatalogueStore.Release.RELEASED) {
+            return new PriceHoldRelease(outcome, null, false);
+        }
+        // The release is committed: it is on record whatever the signal does, and a listing released but not signalled
+        // is PENDING, which the sweep signals again.
+        LOG.info("{}: released the held listing of {} on {}", who, sku, channel);
+        try {
             events.signalNow(new StockSignal(HubQueues.pricePush(channel), sku, OffsetDateTime.now(ZoneOffset.UTC)));
-            LOG.info("{}: released the held listing of {} on {}", who, sku, channel);
+            return new PriceHoldRelease(outcome, null, true);
+        } catch (JMSException | RuntimeException notSignalled) {
+            LOG.warn("the release of {} on {} is not signalled to the channel ({}); the reconciliation sweep pushes it",
+                    sku, channel, notSignalled.toString());
+            return new PriceHoldRelease(outcome, null, false);
         }
-        return new PriceHoldRelease(outcome, null);
     }
 
     /**

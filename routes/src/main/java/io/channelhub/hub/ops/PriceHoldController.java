@@ -1,7 +1,6 @@
 package io.channelhub.hub.ops;
 
 import io.channelhub.hub.store.CatalogueStore;
-import jakarta.jms.JMSException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,10 +34,11 @@ public class PriceHoldController {
 
     @PostMapping("/{channel}/{sku}/release")
     public ResponseEntity<Map<String, String>> release(@PathVariable String channel, @PathVariable String sku,
-                                                       Authentication who) throws JMSException {
+                                                       Authentication who) {
         OpsActions.PriceHoldRelease release = ops.releasePriceHold(channel, sku, who.getName());
         return switch (release.outcome()) {
-            case RELEASED -> ResponseEntity.ok(Map.of("released", sku, "channel", channel));
+            case RELEASED -> ResponseEntity.ok(release.signalled() ? Map.of("released", sku, "channel", channel)
+                    : Map.of("released", sku, "channel", channel, "push", OpsActions.PUSH_WITH_THE_SWEEP));
             case NOT_HELD -> ResponseEntity.status(404).body(Map.of("error", release.answer(channel, sku)));
             case NOT_RELEASABLE -> ResponseEntity.status(409).body(Map.of("error", release.answer(channel, sku)));
         };
