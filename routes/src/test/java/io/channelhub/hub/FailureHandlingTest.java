@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender.Delivery;
 import io.channelhub.connectors.shopify.ShopifyWebhookSignature;
+import io.channelhub.hub.order.HubHeaders;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
@@ -272,6 +278,41 @@ class FailureHandlingTest extends SandboxHubTest {
                 .as("only dead-letter queues").isEqualTo(404);
         assertThat(ops("POST", "/ops/dead-letters/" + ERP_DLQ + "/messages/ID:x'%20OR%20'1'='1/retry").statusCode())
                 .as("no selector injection").isEqualTo(400);
+    }
+
+    @Test
+    void aDeadLetterThatNamesNoQueueTheHubConsumesIsRefusedWithTheReasonAndStays() throws Exception {
+        String crmDlq = "DLQ.hub.order.placed.crm";
+        String orphan = "{\"orphan\":" + nextOrderId() + "}";
+        String elsewhere = "{\"elsewhere\":" + nextOrderId() + "}";
+        String orphanId;
+        String elsewhereId;
+        try (Connection connection = context.getBean(ConnectionFactory.class).createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            MessageProducer producer = session.createProducer(session.createQueue(crmDlq));
+            TextMessage withoutOrigin = session.createTextMessage(orphan);
+            producer.send(withoutOrigin);
+            orphanId = withoutOrigin.getJMSMessageID();
+            TextMessage fromElsewhere = session.createTextMessage(elsewhere);
+            fromElsewhere.setStringProperty(HubHeaders.ORIGINAL_QUEUE, "hub.not.consumed");
+            producer.send(fromElsewhere);
+            elsewhereId = fromElsewhere.getJMSMessageID();
+        }
+
+        HttpResponse<String> noOrigin = ops("POST", "/ops/dead-letters/" + crmDlq + "/messages/" + orphanId + "/retry");
+        assertThat(noOrigin.statusCode()).as(noOrigin.body()).isEqualTo(409);
+        assertThat(JSON.readTree(noOrigin.body()).path("reason").asText())
+                .isEqualTo("dead letter " + orphanId + " names no original queue to retry it on");
+        HttpResponse<String> notConsumed = ops("POST", "/ops/dead-letters/" + crmDlq + "/messages/" + elsewhereId + "/retry");
+        assertThat(notConsumed.statusCode()).as(notConsumed.body()).isEqualTo(409);
+        assertThat(JSON.readTree(notConsumed.body()).path("reason").asText())
+                .isEqualTo("dead letter " + elsewhereId + " came from hub.not.consumed, which is no queue the hub consumes");
+        assertThat(deadLetter(crmDlq, orphan)).as("still there, to inspect or discard").isNotNull();
+        assertThat(deadLetter(crmDlq, elsewhere)).isNotNull();
+
+        assertThat(ops("DELETE", "/ops/dead-letters/" + crmDlq + "/messages/" + orphanId).statusCode()).isEqualTo(200);
+        assertThat(ops("DELETE", "/ops/dead-letters/" + crmDlq + "/messages/" + elsewhereId).statusCode()).isEqualTo(200);
+        assertThat(deadLetter(crmDlq, orphan)).isNull();
     }
 
     private JsonNode deadLetter(String queue, String containing) throws IOException, InterruptedException {
