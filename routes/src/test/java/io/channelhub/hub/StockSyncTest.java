@@ -261,6 +261,16 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void anAgeForOpenReservationsBeyondWhatTheHubCanCountBackIsABadRequestWithTheReason() throws Exception {
+        HttpResponse<String> tooOld = ops("GET", "/ops/reservations?older-than=PT2562047788015215H");
+        assertThat(tooOld.statusCode()).as(tooOld.body()).isEqualTo(400);
+        assertThat(JSON.readTree(tooOld.body()).path("error").asText())
+                .isEqualTo("older-than PT2562047788015215H reaches beyond the dates the hub can count back to");
+        assertThat(hubOperation("openReservations/PT2562047788015215H").asText())
+                .isEqualTo("older-than PT2562047788015215H reaches beyond the dates the hub can count back to");
+    }
+
+    @Test
     void anErpFigureReadDuringABookingWaitsForItsAnswerAndIsPushedWhenTheBookingFails() throws Exception {
         // Straight on the ledger, as the ERP publisher drives it, with a SKU the sandbox ERP does not know (its polls
         // never report it): the only ERP figures are the ones this test publishes.

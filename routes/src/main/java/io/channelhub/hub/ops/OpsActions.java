@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -314,7 +315,8 @@ public class OpsActions {
 
     /**
      * The open reservations made longer than {@code olderThan} ago, oldest first, at most {@value #MOST_LISTED}.
-     * @throws IllegalArgumentException with the reason when {@code olderThan} is not an ISO-8601 duration
+     * @throws IllegalArgumentException with the reason when {@code olderThan} is not an ISO-8601 duration, or one that
+     *                                  reaches beyond the dates a calendar holds
      */
     public List<StockStore.OpenReservation> openReservations(String olderThan) {
         Duration age;
@@ -324,7 +326,14 @@ public class OpsActions {
             throw new IllegalArgumentException("older-than must be an ISO-8601 duration such as PT24H or P2D, not '"
                     + olderThan + "'", e);
         }
-        return stock.openReservationsBefore(OffsetDateTime.now(ZoneOffset.UTC).minus(age), MOST_LISTED);
+        OffsetDateTime before;
+        try {
+            before = OffsetDateTime.now(ZoneOffset.UTC).minus(age);
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("older-than " + olderThan + " reaches beyond the dates the hub can count "
+                    + "back to", e);
+        }
+        return stock.openReservationsBefore(before, MOST_LISTED);
     }
 
     /** The order was settled outside the hub: its units come back on every channel. @return how many SKUs */
