@@ -22,7 +22,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 
 import java.io.IOException;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -31,6 +34,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -313,6 +318,81 @@ class FailureHandlingTest extends SandboxHubTest {
         assertThat(ops("DELETE", "/ops/dead-letters/" + crmDlq + "/messages/" + orphanId).statusCode()).isEqualTo(200);
         assertThat(ops("DELETE", "/ops/dead-letters/" + crmDlq + "/messages/" + elsewhereId).statusCode()).isEqualTo(200);
         assertThat(deadLetter(crmDlq, orphan)).isNull();
+    }
+
+    @Test
+    void hawtioInALoggedInBrowserReadsAndRunsTheHubsOperationsThroughJolokia() throws Exception {
+        Browser browser = loggedInBrowser();
+        assertThat(browser.get("/actuator/hawtio/").statusCode()).isEqualTo(200);
+        // Hawtio looks for Jolokia next to its page with a plain GET and takes a version, 401 or 403 as "found".
+        HttpResponse<String> probe = browser.get("/actuator/hawtio/jolokia");
+        assertThat(probe.statusCode() == 401 || probe.statusCode() == 403
+                || probe.statusCode() == 200 && JSON.readTree(probe.body()).path("value").has("agent"))
+                .as("Hawtio finds Jolokia: " + probe.statusCode() + " " + probe.body()).isTrue();
+
+        HttpResponse<String> version = browser.postJolokia("{\"type\":\"version\"}");
+        assertThat(version.statusCode()).as(version.body()).isEqualTo(200);
+        assertThat(JSON.readTree(version.body()).path("value").path("agent").asText()).isNotEmpty();
+        HttpResponse<String> channels = browser.postJolokia("{\"type\":\"exec\",\"mbean\":\"io.channelhub:type=Operations\","
+                + "\"operation\":\"channels\"}");
+        assertThat(JSON.readTree(channels.body()).path("status").asInt()).as(channels.body()).isEqualTo(200);
+        assertThat(JSON.readTree(channels.body()).path("value").asText()).contains("\"channel\":\"medusa-shop\"");
+
+        HttpResponse<String> pause = browser.post("/ops/channels/medusa-shop/pause?reason=from%20the%20console", true);
+        assertThat(pause.statusCode()).as("the ops API with the token: " + pause.body()).isEqualTo(200);
+        assertThat(ops("POST", "/ops/channels/medusa-shop/resume").statusCode()).as("and with Basic, without one")
+                .isEqualTo(200);
+    }
+
+    /** A browser that logged in with the ops login through the form, as ops do before they open Hawtio. */
+    private Browser loggedInBrowser() throws Exception {
+        Browser browser = new Browser();
+        String page = browser.get("/login").body();
+        Matcher csrf = Pattern.compile("name=\"_csrf\" type=\"hidden\" value=\"([^\"]+)\"").matcher(page);
+        assertThat(csrf.find()).as(page).isTrue();
+        HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=ops&password=" + URLEncoder.encode(OPS_PASSWORD,
+                        StandardCharsets.UTF_8) + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8))));
+        assertThat(login.statusCode()).isEqualTo(302);
+        assertThat(login.headers().firstValue("Location").orElse("")).doesNotContain("error");
+        return browser;
+    }
+
+    /** What a browser sends: its cookies for the hub, whichever page makes the request. */
+    private final class Browser {
+        final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+        final HttpClient client = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).build();
+
+        HttpResponse<String> get(String path) throws IOException, InterruptedException {
+            return send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET());
+        }
+
+        /** A POST with the cookies; {@code withToken}: from a page of the hub, which can read the XSRF-TOKEN cookie. */
+        HttpResponse<String> post(String path, boolean withToken) throws IOException, InterruptedException {
+            return send(withToken(HttpRequest.newBuilder(URI.create(baseUrl() + path)).POST(HttpRequest.BodyPublishers.noBody()),
+                    withToken));
+        }
+
+        /** A Jolokia request as Hawtio makes it: POSTed JSON with the XSRF-TOKEN cookie's value as X-XSRF-TOKEN. */
+        HttpResponse<String> postJolokia(String json) throws IOException, InterruptedException {
+            return send(withToken(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/jolokia"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)), true));
+        }
+
+        private HttpRequest.Builder withToken(HttpRequest.Builder request, boolean withToken) {
+            if (withToken) {
+                String token = cookies.getCookieStore().getCookies().stream().filter(cookie -> cookie.getName().equals("XSRF-TOKEN"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no XSRF-TOKEN cookie for the console to read"))
+                        .getValue();
+                request.header("X-XSRF-TOKEN", token);
+            }
+            return request;
+        }
+
+        HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     private JsonNode deadLetter(String queue, String containing) throws IOException, InterruptedException {

@@ -48,6 +48,7 @@ public class SecurityConfiguration {
                 // Webhooks are signed and the ops API is called with Basic auth by scripts; the browser-facing
                 // console (Hawtio, Jolokia) keeps CSRF protection.
                 .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                        .csrfTokenRequestHandler(new ConsoleCsrfTokenRequestHandler())
                         .ignoringRequestMatchers("/webhooks/**", "/ops/**"));
         return http.build();
     }
