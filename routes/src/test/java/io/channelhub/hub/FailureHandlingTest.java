@@ -31,6 +31,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -265,15 +266,19 @@ class FailureHandlingTest extends SandboxHubTest {
         assertThat(details.path("db").path("status").asText()).isEqualTo("UP");
         assertThat(details.path("partners").path("components").path("erp").path("status").asText()).isEqualTo("UP");
         assertThat(details.path("partners").path("components").path("crm").path("status").asText()).isEqualTo("UP");
-        String memoryBody = ops("GET", "/actuator/jolokia/read/java.lang:type=Memory/HeapMemoryUsage").body();
-        String forbiddenBody = ops("GET", "/actuator/jolokia/exec/java.lang:type=Threading/resetPeakThreadCount").body();
+        String memoryBody = jolokia(JSON.writeValueAsString(Map.of("type", "read", "mbean", "java.lang:type=Memory",
+                "attribute", "HeapMemoryUsage"))).body();
+        String forbiddenBody = jolokia(JSON.writeValueAsString(Map.of("type", "exec", "mbean", "java.lang:type=Threading",
+                "operation", "resetPeakThreadCount"))).body();
         assertThat(JSON.readTree(memoryBody).path("status").asInt()).as("Jolokia reads: " + memoryBody).isEqualTo(200);
         assertThat(JSON.readTree(forbiddenBody).path("status").asInt()).as("Jolokia runs only the operations ops need: "
                 + forbiddenBody).isEqualTo(403);
-        String countBody = ops("GET", "/actuator/jolokia/exec/org.apache.activemq.artemis:broker=%22localhost%22,"
-                + "component=addresses,address=%22DLQ.hub.order.placed.erp%22,subcomponent=queues,routing-type=%22anycast%22,"
-                + "queue=%22DLQ.hub.order.placed.erp%22/countMessages()").body();
+        String countBody = jolokia(JSON.writeValueAsString(Map.of("type", "exec", "mbean", "org.apache.activemq.artemis:"
+                + "broker=\"localhost\",component=addresses,address=\"DLQ.hub.order.placed.erp\",subcomponent=queues,"
+                + "routing-type=\"anycast\",queue=\"DLQ.hub.order.placed.erp\"", "operation", "countMessages()"))).body();
         assertThat(JSON.readTree(countBody).path("status").asInt()).as("DLQ operations ops need: " + countBody).isEqualTo(200);
+        String getBody = ops("GET", "/actuator/jolokia/read/java.lang:type=Memory/HeapMemoryUsage").body();
+        assertThat(JSON.readTree(getBody).path("status").asInt()).as("Jolokia takes POST only: " + getBody).isEqualTo(403);
         assertThat(ops("GET", "/actuator/hawtio/").statusCode()).as("Hawtio behind the ops login").isEqualTo(200);
         JsonNode depth = JSON.readTree(ops("GET", "/actuator/metrics/hub.queue.depth?tag=queue:" + ERP_DLQ).body());
         assertThat(depth.path("measurements").get(0).path("value").asDouble()).as("DLQ depth gauge").isGreaterThanOrEqualTo(0);
@@ -344,6 +349,38 @@ class FailureHandlingTest extends SandboxHubTest {
                 .isEqualTo(200);
     }
 
+    @Test
+    void aLoggedInBrowserCannotBeMadeToActOnTheHubFromAnotherSite() throws Exception {
+        Browser browser = loggedInBrowser();
+        assertThat(browser.get("/actuator/hawtio/").statusCode()).isEqualTo(200);
+
+        JsonNode medusa;
+        try {
+            // What <form method=post action=https://hub/ops/...> on another site makes the browser send: cookies, no token.
+            HttpResponse<String> forged = browser.post("/ops/channels/medusa-shop/pause?reason=csrf", false);
+            assertThat(forged.statusCode()).as(forged.body()).isEqualTo(403);
+            // What <img src=https://hub/actuator/jolokia/exec/...> makes it send, also through Hawtio's path to Jolokia.
+            for (String jolokia : List.of("/actuator/jolokia", "/actuator/hawtio/jolokia")) {
+                HttpResponse<String> get = browser.get(jolokia + "/exec/io.channelhub:type=Operations/pauseChannel/medusa-shop/csrf");
+                assertThat(get.body()).as("GET exec at " + jolokia).doesNotContain("\"status\":200")
+                        .contains("HTTP method get is not allowed");
+            }
+            // A browser that cached Basic credentials for the hub sends them on its own, and says where the request is from.
+            HttpResponse<String> cachedBasic = http.send(HttpRequest.newBuilder(URI.create(baseUrl()
+                            + "/ops/channels/medusa-shop/pause?reason=csrf")).header("Authorization", basic())
+                    .header("Sec-Fetch-Site", "cross-site").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(cachedBasic.statusCode()).as("refused (the error page itself needs a login: 401) " + cachedBasic.body())
+                    .isIn(401, 403);
+        } finally {
+            medusa = medusaStatus();
+            if (!medusa.path("paused").isNull()) {
+                ops("POST", "/ops/channels/medusa-shop/resume");
+            }
+        }
+        assertThat(medusa.path("paused").isNull()).as("not paused: " + medusa).isTrue();
+    }
+
     /** A browser that logged in with the ops login through the form, as ops do before they open Hawtio. */
     private Browser loggedInBrowser() throws Exception {
         Browser browser = new Browser();
@@ -393,6 +430,19 @@ class FailureHandlingTest extends SandboxHubTest {
         HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
             return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         }
+    }
+
+    private JsonNode medusaStatus() throws IOException, InterruptedException {
+        for (JsonNode channel : JSON.readTree(ops("GET", "/ops/channels").body())) {
+            if (channel.path("channel").asText().equals("medusa-shop")) {
+                return channel;
+            }
+        }
+        throw new AssertionError("medusa-shop is not among the channels");
+    }
+
+    private static String basic() {
+        return "Basic " + Base64.getEncoder().encodeToString(("ops:" + OPS_PASSWORD).getBytes(StandardCharsets.UTF_8));
     }
 
     private JsonNode deadLetter(String queue, String containing) throws IOException, InterruptedException {

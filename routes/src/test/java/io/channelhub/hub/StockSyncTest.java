@@ -1581,10 +1581,16 @@ class StockSyncTest extends SandboxHubTest {
         return null;
     }
 
-    /** Runs an operation of the hub's ops MBean through Jolokia, as Hawtio does, and returns its value. */
+    /**
+     * Runs an operation of the hub's ops MBean through Jolokia, as Hawtio does, and returns its value.
+     * @param operationAndArguments the operation and its arguments, separated by '/'
+     */
     private JsonNode hubOperation(String operationAndArguments) throws Exception {
-        JsonNode answer = JSON.readTree(ops("GET", "/actuator/jolokia/exec/" + HawtioOpsActions.OBJECT_NAME + "/"
-                + operationAndArguments).body());
+        List<String> parts = List.of(operationAndArguments.split("/"));
+        var request = JSON.createObjectNode().put("type", "exec").put("mbean", HawtioOpsActions.OBJECT_NAME)
+                .put("operation", parts.get(0));
+        parts.subList(1, parts.size()).forEach(request.putArray("arguments")::add);
+        JsonNode answer = JSON.readTree(jolokia(JSON.writeValueAsString(request)).body());
         assertThat(answer.path("status").asInt()).as("Jolokia's answer: " + answer).isEqualTo(200);
         return answer.path("value");
     }
