@@ -153,6 +153,37 @@ class PartnerRegistryTest {
                 .hasMessageContaining("shopify.location-id must be a gid://shopify/Location/");
     }
 
+    @Test
+    void listingPercentagesOutOfTheirRangeAreRefusedWithTheirKeys() throws IOException {
+        otto("", "max-drop-percent: 150\n    parity-threshold-percent: 250\n    markup-percent: -150");
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class).hasMessageContaining("otto-de.yaml")
+                .hasMessageContaining("channel.listing.max-drop-percent must be less than or equal to 100")
+                .hasMessageContaining("channel.listing.parity-threshold-percent must be less than or equal to 100")
+                .hasMessageContaining("channel.listing.markup-percent must be greater than -100");
+
+        otto("", "markup-percent: -100");
+        assertThatThrownBy(this::load).as("everything at nothing").hasMessageContaining("channel.listing.markup-percent");
+        otto("", "max-drop-percent: 100\n    parity-threshold-percent: 0\n    markup-percent: -99.5");
+        assertThat(load().channelIds()).contains("otto-de");
+    }
+
+    @Test
+    void pollIntervalsAndATimeoutUnderAMillisecondAreRefused() throws IOException {
+        // Camel's timer runs a period of 0 once only: the ERP's stock or catalogue would be polled once after the start.
+        Files.writeString(partners.resolve("erp.yaml"), Files.readString(partners.resolve("erp.yaml"))
+                .replace("stock-poll-interval: 200ms", "stock-poll-interval: -2s")
+                .replace("catalogue-poll-interval: 300ms", "catalogue-poll-interval: 0s")
+                .replace("timeout: 2s", "timeout: 0ms"));
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class).hasMessageContaining("erp.yaml")
+                .hasMessageContaining("tryton.stock-poll-interval must be at least 1ms")
+                .hasMessageContaining("tryton.catalogue-poll-interval must be at least 1ms")
+                .hasMessageContaining("tryton.timeout must be at least 1ms");
+    }
+
+    private void otto(String stockRules, String listingRules) throws IOException {
+        Files.writeString(partners.resolve("otto-de.yaml"), HubTestSupport.otto(HubTestSupport.channel(stockRules, listingRules)));
+    }
+
     private PartnerRegistry load() {
         HubProperties properties = new HubProperties(partners.getParent(), partners,
                 new HubProperties.Webhooks(65536),
