@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.Currency;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -177,6 +178,7 @@ public class PartnerRegistry {
                 problems.add("shopify.location-id must be a gid://shopify/Location/<n> for a shop that is a selling channel");
             }
         }
+        problems.addAll(listingProblems(definition));
         String expectedName = definition.id() + ".yaml";
         if (definition.id() != null && !file.getFileName().toString().equals(expectedName)) {
             problems.add("id '" + definition.id() + "' does not match the file name (expected " + expectedName + ")");
@@ -185,6 +187,38 @@ public class PartnerRegistry {
             throw new PartnerConfigException(file + ": " + String.join("; ", problems.stream().sorted().toList()));
         }
         return definition;
+    }
+
+    /**
+     * What the listing's bounds alone cannot say: a currency ISO 4217 does not know (the pattern lets "EUX" through,
+     * and at run time every product of the catalogue's batch would fail on it), price bounds the wrong way round, and a
+     * Medusa shop selling in another currency than the listing's, whose every price it would refuse.
+     */
+    private static List<String> listingProblems(PartnerDefinition definition) {
+        PartnerDefinition.Listing listing = definition.channel() == null ? null : definition.channel().listing();
+        if (listing == null) {
+            return List.of();
+        }
+        List<String> problems = new ArrayList<>();
+        if (listing.currency() != null && listing.currency().matches("[A-Z]{3}")) {
+            try {
+                if (Currency.getInstance(listing.currency()).getDefaultFractionDigits() < 0) {
+                    problems.add("channel.listing.currency " + listing.currency() + " is no currency prices are given in");
+                }
+            } catch (IllegalArgumentException unknown) {
+                problems.add("channel.listing.currency " + PartnerDefinition.ISO_4217 + ", not " + listing.currency());
+            }
+        }
+        if (listing.minPrice() != null && listing.maxPrice() != null && listing.minPrice().compareTo(listing.maxPrice()) > 0) {
+            problems.add("channel.listing.min-price (" + listing.minPrice() + ") is above channel.listing.max-price ("
+                    + listing.maxPrice() + ")");
+        }
+        if (definition.medusa() != null && definition.medusa().currency() != null && listing.currency() != null
+                && !definition.medusa().currency().equalsIgnoreCase(listing.currency())) {
+            problems.add("medusa.currency (" + definition.medusa().currency() + ") differs from channel.listing.currency ("
+                    + listing.currency() + "): the shop would refuse every price");
+        }
+        return problems;
     }
 
     private static Partner resolve(String source, PartnerDefinition definition, Environment environment,

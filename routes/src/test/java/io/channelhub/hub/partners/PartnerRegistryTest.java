@@ -180,6 +180,33 @@ class PartnerRegistryTest {
                 .hasMessageContaining("tryton.timeout must be at least 1ms");
     }
 
+    @Test
+    void aCurrencyIso4217DoesNotKnowIsRefused() throws IOException {
+        Files.writeString(partners.resolve("otto-de.yaml"),
+                HubTestSupport.otto(HubTestSupport.channel("", "")).replace("EUR", "EUX"));
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class).hasMessageContaining("otto-de.yaml")
+                .hasMessageContaining("channel.listing.currency must be an ISO 4217 code, not EUX");
+        Files.writeString(partners.resolve("otto-de.yaml"),
+                HubTestSupport.otto(HubTestSupport.channel("", "")).replace("EUR", "XXX"));
+        assertThatThrownBy(this::load).hasMessageContaining("otto-de.yaml")
+                .hasMessageContaining("channel.listing.currency XXX is no currency prices are given in");
+    }
+
+    @Test
+    void aMinimumPriceAboveTheMaximumIsRefused() throws IOException {
+        otto("", "min-price: 50\n    max-price: 10");
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class).hasMessageContaining("otto-de.yaml")
+                .hasMessageContaining("channel.listing.min-price (50) is above channel.listing.max-price (10)");
+    }
+
+    @Test
+    void aMedusaShopSellingInAnotherCurrencyThanItsListingsIsRefused() throws IOException {
+        Files.writeString(partners.resolve("medusa-shop.yaml"), Files.readString(partners.resolve("medusa-shop.yaml"))
+                .replace("currency: eur", "currency: usd"));
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class).hasMessageContaining("medusa-shop.yaml")
+                .hasMessageContaining("medusa.currency (usd) differs from channel.listing.currency (EUR)");
+    }
+
     private void otto(String stockRules, String listingRules) throws IOException {
         Files.writeString(partners.resolve("otto-de.yaml"), HubTestSupport.otto(HubTestSupport.channel(stockRules, listingRules)));
     }
