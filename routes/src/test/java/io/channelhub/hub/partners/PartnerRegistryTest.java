@@ -207,6 +207,21 @@ class PartnerRegistryTest {
                 .hasMessageContaining("medusa.currency (usd) differs from channel.listing.currency (EUR)");
     }
 
+    @Test
+    void aValueOfTheWrongTypeNamesItsKey() throws IOException {
+        otto("safety-buffer: lots", "");
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("otto-de.yaml: channel.safety-buffer: Cannot deserialize value of type `long` from String \"lots\"")
+                .hasMessageContaining("(line 9)");
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefusedWithItsKey() throws IOException {
+        otto("", "max-drop-percent: 30\n    max-drop-percent: 90");
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("otto-de.yaml: key 'channel.listing.max-drop-percent' is given twice");
+    }
+
     private void otto(String stockRules, String listingRules) throws IOException {
         Files.writeString(partners.resolve("otto-de.yaml"), HubTestSupport.otto(HubTestSupport.channel(stockRules, listingRules)));
     }
