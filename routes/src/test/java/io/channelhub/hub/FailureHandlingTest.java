@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender.Delivery;
 import io.channelhub.connectors.shopify.ShopifyWebhookSignature;
+import io.channelhub.hub.order.HubHeaders;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
@@ -16,15 +22,21 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 
 import java.io.IOException;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -273,15 +285,19 @@ class FailureHandlingTest extends SandboxHubTest {
         assertThat(details.path("db").path("status").asText()).isEqualTo("UP");
         assertThat(details.path("partners").path("components").path("erp").path("status").asText()).isEqualTo("UP");
         assertThat(details.path("partners").path("components").path("crm").path("status").asText()).isEqualTo("UP");
-        String memoryBody = ops("GET", "/actuator/jolokia/read/java.lang:type=Memory/HeapMemoryUsage").body();
-        String forbiddenBody = ops("GET", "/actuator/jolokia/exec/java.lang:type=Threading/resetPeakThreadCount").body();
+        String memoryBody = jolokia(JSON.writeValueAsString(Map.of("type", "read", "mbean", "java.lang:type=Memory",
+                "attribute", "HeapMemoryUsage"))).body();
+        String forbiddenBody = jolokia(JSON.writeValueAsString(Map.of("type", "exec", "mbean", "java.lang:type=Threading",
+                "operation", "resetPeakThreadCount"))).body();
         assertThat(JSON.readTree(memoryBody).path("status").asInt()).as("Jolokia reads: " + memoryBody).isEqualTo(200);
         assertThat(JSON.readTree(forbiddenBody).path("status").asInt()).as("Jolokia runs only the operations ops need: "
                 + forbiddenBody).isEqualTo(403);
-        String countBody = ops("GET", "/actuator/jolokia/exec/org.apache.activemq.artemis:broker=%22localhost%22,"
-                + "component=addresses,address=%22DLQ.hub.order.placed.erp%22,subcomponent=queues,routing-type=%22anycast%22,"
-                + "queue=%22DLQ.hub.order.placed.erp%22/countMessages()").body();
+        String countBody = jolokia(JSON.writeValueAsString(Map.of("type", "exec", "mbean", "org.apache.activemq.artemis:"
+                + "broker=\"localhost\",component=addresses,address=\"DLQ.hub.order.placed.erp\",subcomponent=queues,"
+                + "routing-type=\"anycast\",queue=\"DLQ.hub.order.placed.erp\"", "operation", "countMessages()"))).body();
         assertThat(JSON.readTree(countBody).path("status").asInt()).as("DLQ operations ops need: " + countBody).isEqualTo(200);
+        String getBody = ops("GET", "/actuator/jolokia/read/java.lang:type=Memory/HeapMemoryUsage").body();
+        assertThat(JSON.readTree(getBody).path("status").asInt()).as("Jolokia takes POST only: " + getBody).isEqualTo(403);
         assertThat(ops("GET", "/actuator/hawtio/").statusCode()).as("Hawtio behind the ops login").isEqualTo(200);
         JsonNode depth = JSON.readTree(ops("GET", "/actuator/metrics/hub.queue.depth?tag=queue:" + ERP_DLQ).body());
         assertThat(depth.path("measurements").get(0).path("value").asDouble()).as("DLQ depth gauge").isGreaterThanOrEqualTo(0);
@@ -291,6 +307,161 @@ class FailureHandlingTest extends SandboxHubTest {
                 .as("only dead-letter queues").isEqualTo(404);
         assertThat(ops("POST", "/ops/dead-letters/" + ERP_DLQ + "/messages/ID:x'%20OR%20'1'='1/retry").statusCode())
                 .as("no selector injection").isEqualTo(400);
+    }
+
+    @Test
+    void aDeadLetterThatNamesNoQueueTheHubConsumesIsRefusedWithTheReasonAndStays() throws Exception {
+        String crmDlq = "DLQ.hub.order.placed.crm";
+        String orphan = "{\"orphan\":" + nextOrderId() + "}";
+        String elsewhere = "{\"elsewhere\":" + nextOrderId() + "}";
+        String orphanId;
+        String elsewhereId;
+        try (Connection connection = context.getBean(ConnectionFactory.class).createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            MessageProducer producer = session.createProducer(session.createQueue(crmDlq));
+            TextMessage withoutOrigin = session.createTextMessage(orphan);
+            producer.send(withoutOrigin);
+            orphanId = withoutOrigin.getJMSMessageID();
+            TextMessage fromElsewhere = session.createTextMessage(elsewhere);
+            fromElsewhere.setStringProperty(HubHeaders.ORIGINAL_QUEUE, "hub.not.consumed");
+            producer.send(fromElsewhere);
+            elsewhereId = fromElsewhere.getJMSMessageID();
+        }
+
+        HttpResponse<String> noOrigin = ops("POST", "/ops/dead-letters/" + crmDlq + "/messages/" + orphanId + "/retry");
+        assertThat(noOrigin.statusCode()).as(noOrigin.body()).isEqualTo(409);
+        assertThat(JSON.readTree(noOrigin.body()).path("reason").asText())
+                .isEqualTo("dead letter " + orphanId + " names no original queue to retry it on");
+        HttpResponse<String> notConsumed = ops("POST", "/ops/dead-letters/" + crmDlq + "/messages/" + elsewhereId + "/retry");
+        assertThat(notConsumed.statusCode()).as(notConsumed.body()).isEqualTo(409);
+        assertThat(JSON.readTree(notConsumed.body()).path("reason").asText())
+                .isEqualTo("dead letter " + elsewhereId + " came from hub.not.consumed, which is no queue the hub consumes");
+        assertThat(deadLetter(crmDlq, orphan)).as("still there, to inspect or discard").isNotNull();
+        assertThat(deadLetter(crmDlq, elsewhere)).isNotNull();
+
+        assertThat(ops("DELETE", "/ops/dead-letters/" + crmDlq + "/messages/" + orphanId).statusCode()).isEqualTo(200);
+        assertThat(ops("DELETE", "/ops/dead-letters/" + crmDlq + "/messages/" + elsewhereId).statusCode()).isEqualTo(200);
+        assertThat(deadLetter(crmDlq, orphan)).isNull();
+    }
+
+    @Test
+    void hawtioInALoggedInBrowserReadsAndRunsTheHubsOperationsThroughJolokia() throws Exception {
+        Browser browser = loggedInBrowser();
+        assertThat(browser.get("/actuator/hawtio/").statusCode()).isEqualTo(200);
+        // Hawtio looks for Jolokia next to its page with a plain GET and takes a version, 401 or 403 as "found".
+        HttpResponse<String> probe = browser.get("/actuator/hawtio/jolokia");
+        assertThat(probe.statusCode() == 401 || probe.statusCode() == 403
+                || probe.statusCode() == 200 && JSON.readTree(probe.body()).path("value").has("agent"))
+                .as("Hawtio finds Jolokia: " + probe.statusCode() + " " + probe.body()).isTrue();
+
+        HttpResponse<String> version = browser.postJolokia("{\"type\":\"version\"}");
+        assertThat(version.statusCode()).as(version.body()).isEqualTo(200);
+        assertThat(JSON.readTree(version.body()).path("value").path("agent").asText()).isNotEmpty();
+        HttpResponse<String> channels = browser.postJolokia("{\"type\":\"exec\",\"mbean\":\"io.channelhub:type=Operations\","
+                + "\"operation\":\"channels\"}");
+        assertThat(JSON.readTree(channels.body()).path("status").asInt()).as(channels.body()).isEqualTo(200);
+        assertThat(JSON.readTree(channels.body()).path("value").asText()).contains("\"channel\":\"medusa-shop\"");
+
+        HttpResponse<String> pause = browser.post("/ops/channels/medusa-shop/pause?reason=from%20the%20console", true);
+        assertThat(pause.statusCode()).as("the ops API with the token: " + pause.body()).isEqualTo(200);
+        assertThat(ops("POST", "/ops/channels/medusa-shop/resume").statusCode()).as("and with Basic, without one")
+                .isEqualTo(200);
+    }
+
+    @Test
+    void aLoggedInBrowserCannotBeMadeToActOnTheHubFromAnotherSite() throws Exception {
+        Browser browser = loggedInBrowser();
+        assertThat(browser.get("/actuator/hawtio/").statusCode()).isEqualTo(200);
+
+        JsonNode medusa;
+        try {
+            // What <form method=post action=https://hub/ops/...> on another site makes the browser send: cookies, no token.
+            HttpResponse<String> forged = browser.post("/ops/channels/medusa-shop/pause?reason=csrf", false);
+            assertThat(forged.statusCode()).as(forged.body()).isEqualTo(403);
+            // What <img src=https://hub/actuator/jolokia/exec/...> makes it send, also through Hawtio's path to Jolokia.
+            for (String jolokia : List.of("/actuator/jolokia", "/actuator/hawtio/jolokia")) {
+                HttpResponse<String> get = browser.get(jolokia + "/exec/io.channelhub:type=Operations/pauseChannel/medusa-shop/csrf");
+                assertThat(get.body()).as("GET exec at " + jolokia).doesNotContain("\"status\":200")
+                        .contains("HTTP method get is not allowed");
+            }
+            // A browser that cached Basic credentials for the hub sends them on its own, and says where the request is from.
+            HttpResponse<String> cachedBasic = http.send(HttpRequest.newBuilder(URI.create(baseUrl()
+                            + "/ops/channels/medusa-shop/pause?reason=csrf")).header("Authorization", basic())
+                    .header("Sec-Fetch-Site", "cross-site").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(cachedBasic.statusCode()).as("refused (the error page itself needs a login: 401) " + cachedBasic.body())
+                    .isIn(401, 403);
+        } finally {
+            medusa = medusaStatus();
+            if (!medusa.path("paused").isNull()) {
+                ops("POST", "/ops/channels/medusa-shop/resume");
+            }
+        }
+        assertThat(medusa.path("paused").isNull()).as("not paused: " + medusa).isTrue();
+    }
+
+    /** A browser that logged in with the ops login through the form, as ops do before they open Hawtio. */
+    private Browser loggedInBrowser() throws Exception {
+        Browser browser = new Browser();
+        String page = browser.get("/login").body();
+        Matcher csrf = Pattern.compile("name=\"_csrf\" type=\"hidden\" value=\"([^\"]+)\"").matcher(page);
+        assertThat(csrf.find()).as(page).isTrue();
+        HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=ops&password=" + URLEncoder.encode(OPS_PASSWORD,
+                        StandardCharsets.UTF_8) + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8))));
+        assertThat(login.statusCode()).isEqualTo(302);
+        assertThat(login.headers().firstValue("Location").orElse("")).doesNotContain("error");
+        return browser;
+    }
+
+    /** What a browser sends: its cookies for the hub, whichever page makes the request. */
+    private final class Browser {
+        final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+        final HttpClient client = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).build();
+
+        HttpResponse<String> get(String path) throws IOException, InterruptedException {
+            return send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET());
+        }
+
+        /** A POST with the cookies; {@code withToken}: from a page of the hub, which can read the XSRF-TOKEN cookie. */
+        HttpResponse<String> post(String path, boolean withToken) throws IOException, InterruptedException {
+            return send(withToken(HttpRequest.newBuilder(URI.create(baseUrl() + path)).POST(HttpRequest.BodyPublishers.noBody()),
+                    withToken));
+        }
+
+        /** A Jolokia request as Hawtio makes it: POSTed JSON with the XSRF-TOKEN cookie's value as X-XSRF-TOKEN. */
+        HttpResponse<String> postJolokia(String json) throws IOException, InterruptedException {
+            return send(withToken(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/jolokia"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)), true));
+        }
+
+        private HttpRequest.Builder withToken(HttpRequest.Builder request, boolean withToken) {
+            if (withToken) {
+                String token = cookies.getCookieStore().getCookies().stream().filter(cookie -> cookie.getName().equals("XSRF-TOKEN"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no XSRF-TOKEN cookie for the console to read"))
+                        .getValue();
+                request.header("X-XSRF-TOKEN", token);
+            }
+            return request;
+        }
+
+        HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private JsonNode medusaStatus() throws IOException, InterruptedException {
+        for (JsonNode channel : JSON.readTree(ops("GET", "/ops/channels").body())) {
+            if (channel.path("channel").asText().equals("medusa-shop")) {
+                return channel;
+            }
+        }
+        throw new AssertionError("medusa-shop is not among the channels");
+    }
+
+    private static String basic() {
+        return "Basic " + Base64.getEncoder().encodeToString(("ops:" + OPS_PASSWORD).getBytes(StandardCharsets.UTF_8));
     }
 
     private JsonNode deadLetter(String queue, String containing) throws IOException, InterruptedException {

@@ -203,6 +203,14 @@ public abstract class HubTestSupport {
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A Jolokia request with the ops login, POSTed as Hawtio sends it (Jolokia takes nothing else). */
+    protected HttpResponse<String> jolokia(String json) throws IOException, InterruptedException {
+        String credentials = Base64.getEncoder().encodeToString(("ops:" + OPS_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        return OPS_HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/jolokia"))
+                .header("Authorization", "Basic " + credentials).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     protected String baseUrl() {
         return "http://127.0.0.1:" + port;
     }

@@ -14,6 +14,7 @@ import io.channelhub.hub.stock.ChannelReconcileRoute;
 import io.channelhub.hub.stock.ErpStockSource;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
+import io.channelhub.hub.stock.StockSignal;
 import io.channelhub.hub.store.CatalogueStore;
 import io.channelhub.hub.store.PartnerJobJournal;
 import io.channelhub.hub.store.StockChangeLog;
@@ -30,6 +31,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -353,6 +355,16 @@ class StockSyncTest extends SandboxHubTest {
         assertThat(stock.reservedOf(sku)).isZero();
         assertThat(ops("POST", "/ops/reservations/" + orderKey + "/release").statusCode()).as("released once").isEqualTo(404);
         assertThat(ops("GET", "/ops/reservations").body()).doesNotContain(orderKey);
+    }
+
+    @Test
+    void anAgeForOpenReservationsBeyondWhatTheHubCanCountBackIsABadRequestWithTheReason() throws Exception {
+        HttpResponse<String> tooOld = ops("GET", "/ops/reservations?older-than=PT2562047788015215H");
+        assertThat(tooOld.statusCode()).as(tooOld.body()).isEqualTo(400);
+        assertThat(JSON.readTree(tooOld.body()).path("error").asText())
+                .isEqualTo("older-than PT2562047788015215H reaches beyond the dates the hub can count back to");
+        assertThat(hubOperation("openReservations/PT2562047788015215H").asText())
+                .isEqualTo("older-than PT2562047788015215H reaches beyond the dates the hub can count back to");
     }
 
     @Test
@@ -794,6 +806,28 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aPriceThatGoesBackWhileItsPushIsOnItsWayIsPushedAgain() throws Exception {
+        String sku = erpSku("FLIP-BACK", 0);
+        awaitPrices(sku, Map.of("shop-main", "20.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("shop-main", sku).path("state").asText().equals("PUBLISHED"));
+
+        // The push of 25.00 is answered 429 with a Retry-After: it waits, on its way, with the listing it read.
+        double priceCalls = priceCallsTo("shop-main");
+        channel("shop-main").faults().failNext(1, 429, "3");
+        erp().setListPrice(sku, new BigDecimal("25.00"));
+        await().atMost(PROPAGATION).until(() -> priceCallsTo("shop-main") > priceCalls);
+        erp().setListPrice(sku, new BigDecimal("20.00")); // back to what Shopify shows, before 25.00 arrives there
+        await().atMost(Duration.ofSeconds(3)).until(() -> listingOf("shop-main", sku).path("price").decimalValue()
+                .compareTo(new BigDecimal("20.00")) == 0);
+        assertThat(channel("shop-main").priceWritesOf(sku)).as("25.00 still on its way").isEqualTo(1);
+
+        await().atMost(PROPAGATION).until(() -> channel("shop-main").priceWritesOf(sku) == 3);
+        awaitPrices(sku, Map.of("shop-main", "20.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("shop-main", sku).path("state").asText().equals("PUBLISHED"));
+        assertThat(listingOf("shop-main", sku).path("publishedPrice").decimalValue()).isEqualByComparingTo("20.00");
+    }
+
+    @Test
     void aPriceResyncOpsAskForPublishesEveryListingOnTheChannelAgainAndNoOtherChannelsPrices() throws Exception {
         String sku = erpSku("PRICE-RESYNC", 0);
         awaitPrices(sku, PRICES_OF_20);
@@ -843,6 +877,10 @@ class StockSyncTest extends SandboxHubTest {
     void aPriceThatDropsTooFarAndUndercutsIsHeldUntilOpsReleaseIt() throws Exception {
         String sku = erpSku("HOLD", 0);
         awaitPrices(sku, Map.of("ebay-de", "20.00", "amazon-de", "22.00", "shop-main", "20.00"));
+        // Parity counts the prices the hub has recorded as published, which for Amazon follows its display by a patch
+        // round (on a hub just started, up to a second).
+        await().atMost(PROPAGATION).until(() -> listingOf("amazon-de", sku).path("state").asText().equals("PUBLISHED")
+                && listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
 
         erp().setListPrice(sku, new BigDecimal("12.00"));
         awaitPrices(sku, Map.of("shop-main", "12.00", "amazon-de", "13.20", "otto-de", "12.99"));
@@ -867,6 +905,151 @@ class StockSyncTest extends SandboxHubTest {
         await().atMost(PROPAGATION).until(() -> listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
         assertThat(listingOf("ebay-de", sku).path("publishedPrice").decimalValue()).isEqualByComparingTo("12.00");
         assertThat(listingOf("ebay-de", sku).path("releasedBy").asText()).isEqualTo("ops");
+    }
+
+    @Test
+    void aReleasedHoldWaitingForItsPushStaysReleasedWhenTheSameProductComesAgain() throws Exception {
+        String sku = erpSku("RELEASED-WAITING", 0);
+        awaitPrices(sku, Map.of("ebay-de", "20.00", "amazon-de", "22.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+        pausePrices("ebay-de");
+        try {
+            erp().setListPrice(sku, new BigDecimal("12.00"));
+            await().atMost(PROPAGATION).until(() -> holdOf("ebay-de", sku) != null);
+            assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).isEqualTo(200);
+
+            double decided = decisions("ebay-de");
+            erp().setListPrice(sku, new BigDecimal("12.00")); // written again, nothing changed
+            await().atMost(PROPAGATION).until(() -> decisions("ebay-de") > decided);
+            assertThat(holdOf("ebay-de", sku)).as("not back among the holds").isNull();
+            assertThat(listingOf("ebay-de", sku).path("releasedBy").asText()).isEqualTo("ops");
+        } finally {
+            ops("POST", "/ops/channels/ebay-de/resume");
+        }
+        awaitPrices(sku, Map.of("ebay-de", "12.00"));
+        assertThat(channel("ebay-de").priceWritesOf(sku)).isEqualTo(2);
+        await().atMost(PROPAGATION).until(() -> listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+    }
+
+    @Test
+    void aReleasedParityHoldThatWasPublishedIsHeldAgainOnlyForAnotherPrice() throws Exception {
+        String sku = erpSku("RELEASED-PARITY", 0);
+        awaitPrices(sku, Map.of("ebay-de", "20.00", "amazon-de", "22.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("amazon-de", sku).path("state").asText().equals("PUBLISHED")
+                && listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+        // Amazon keeps showing 22.00 meanwhile, so eBay at 19.00 undercuts it by 13.64 %, more than eBay's 10 %.
+        pausePrices("amazon-de");
+        try {
+            erp().setListPrice(sku, new BigDecimal("19.00"));
+            await().atMost(PROPAGATION).until(() -> holdOf("ebay-de", sku) != null);
+            assertThat(holdOf("ebay-de", sku).path("holdReason").asText()).contains("undercuts amazon-de (22.00) by 13.64%");
+            assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).isEqualTo(200);
+            awaitPrices(sku, Map.of("ebay-de", "19.00"));
+            await().atMost(PROPAGATION).until(() -> listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+
+            double decided = decisions("ebay-de");
+            erp().setListPrice(sku, new BigDecimal("19.00")); // written again, nothing changed
+            await().atMost(PROPAGATION).until(() -> decisions("ebay-de") > decided);
+            assertThat(holdOf("ebay-de", sku)).as("what eBay shows is what ops released").isNull();
+            assertThat(listingOf("ebay-de", sku).path("state").asText()).isEqualTo("PUBLISHED");
+            assertThat(listingOf("ebay-de", sku).path("releasedBy").asText()).isEqualTo("ops");
+
+            erp().setListPrice(sku, new BigDecimal("18.00"));
+            await().atMost(PROPAGATION).until(() -> holdOf("ebay-de", sku) != null);
+            assertThat(holdOf("ebay-de", sku).path("holdReason").asText()).contains("undercuts amazon-de (22.00) by 18.19%");
+            assertThat(listingOf("ebay-de", sku).path("releasedBy").isNull()).as("a new price, a new decision").isTrue();
+        } finally {
+            ops("POST", "/ops/channels/amazon-de/resume");
+        }
+        assertThat(channel("ebay-de").priceOf(sku)).hasValueSatisfying(price -> assertThat(price).isEqualByComparingTo("19.00"));
+        assertThat(channel("ebay-de").priceWritesOf(sku)).isEqualTo(2);
+    }
+
+    @Test
+    void aReleaseWhoseSignalFailsStandsIsAnsweredAsSuchAndIsPushedByTheSweep() throws Exception {
+        String sku = erpSku("RELEASE-UNSIGNALLED", 0);
+        awaitPrices(sku, Map.of("ebay-de", "20.00", "amazon-de", "22.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("ebay-de", sku).path("state").asText().equals("PUBLISHED"));
+        erp().setListPrice(sku, new BigDecimal("12.00"));
+        await().atMost(PROPAGATION).until(() -> holdOf("ebay-de", sku) != null);
+
+        // eBay's price queue stands still and its address refuses more than it holds: the release's signal fails.
+        String priceQueue = HubQueues.pricePush("ebay-de");
+        var server = broker.getActiveMQServer();
+        var settings = server.getAddressSettingsRepository();
+        AddressSettings original = settings.getMatch(priceQueue);
+        AddressSettings full = new AddressSettings();
+        full.merge(original);
+        full.setMaxSizeBytes(1).setAddressFullMessagePolicy(AddressFullMessagePolicy.FAIL);
+        var queue = server.locateQueue(priceQueue);
+        HttpResponse<String> release;
+        queue.pause();
+        try {
+            settings.addMatch(priceQueue, full);
+            try {
+                events.signalNow(new StockSignal(priceQueue, "FILLER-" + sku, now()));
+            } catch (JMSException fullAlready) {
+                // What waits there already fills it.
+            }
+            release = ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release");
+        } finally {
+            settings.addMatch(priceQueue, original);
+            queue.resume();
+        }
+
+        assertThat(release.statusCode()).as(release.body()).isEqualTo(200);
+        assertThat(JSON.readTree(release.body()).path("push").asText()).as("the release stands; the sweep pushes it")
+                .contains("the push follows with the reconciliation sweep");
+        assertThat(listingOf("ebay-de", sku).path("releasedBy").asText()).isEqualTo("ops");
+        awaitPrices(sku, Map.of("ebay-de", "12.00"));
+        assertThat(channel("ebay-de").priceWritesOf(sku)).isEqualTo(2);
+        assertThat(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release").statusCode()).as("released once").isEqualTo(404);
+    }
+
+    @Test
+    void aHoldWithoutAUsablePriceCannotBeReleasedAndClearsItselfWhenTheMasterDataGivesOne() throws Exception {
+        String sku = listedSku("NO-PRICE");
+        erp().addProduct(sku, sku.toLowerCase(Locale.ROOT), "0.00");
+        await().atMost(PROPAGATION).until(() -> heldOn(sku) == CHANNELS.size());
+        assertThat(holdOf("shop-main", sku).path("holdReason").asText()).isEqualTo("list price 0.00 is not above zero");
+        assertThat(holdOf("shop-main", sku).path("releasable").asBoolean()).isFalse();
+        assertUnreleasable(sku, "list price 0.00 is not above zero");
+
+        publishProduct(sku, null); // a source that sends no price at all
+        await().atMost(PROPAGATION).until(() -> holdOf("shop-main", sku).path("holdReason").asText()
+                .equals("no price in the master data"));
+        assertUnreleasable(sku, "no price in the master data");
+        publishProduct(sku, new Money("20.00", "USD"));
+        await().atMost(PROPAGATION).until(() -> holdOf("shop-main", sku).path("holdReason").asText()
+                .equals("master price is in USD, the channel sells in EUR"));
+        assertUnreleasable(sku, "master price is in USD, the channel sells in EUR");
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).priceWritesOf(sku)).as("nothing published on " + channel).isZero();
+        }
+
+        erp().setListPrice(sku, new BigDecimal("21.00"));
+        awaitPrices(sku, PRICES_OF_21);
+        await().atMost(PROPAGATION).until(() -> heldOn(sku) == 0);
+        for (String channel : CHANNELS) {
+            assertThat(channel(channel).priceWritesOf(sku)).as("price writes to " + channel).isEqualTo(1);
+        }
+    }
+
+    /** Ops cannot release the SKU's hold on any channel, through the ops API or Hawtio, and are told why. */
+    private void assertUnreleasable(String sku, String reason) throws Exception {
+        for (String channel : CHANNELS) {
+            HttpResponse<String> release = ops("POST", "/ops/price-holds/" + channel + "/" + sku + "/release");
+            assertThat(release.statusCode()).as(channel + ": " + release.body()).isEqualTo(409);
+            assertThat(JSON.readTree(release.body()).path("error").asText()).as(channel)
+                    .isEqualTo("the hold of " + sku + " on " + channel + " cannot be released: " + reason
+                            + " (it clears itself when the master data gives a usable price)");
+        }
+        assertThat(hubOperation("releasePriceHold/ebay-de/" + sku).asText())
+                .startsWith("the hold of " + sku + " on ebay-de cannot be released: " + reason);
+        for (String channel : CHANNELS) {
+            assertThat(listingOf(channel, sku).path("state").asText()).as(channel).isEqualTo("HELD");
+            assertThat(listingOf(channel, sku).path("releasedBy").isNull()).as(channel).isTrue();
+        }
     }
 
     @Test
@@ -1443,6 +1626,14 @@ class StockSyncTest extends SandboxHubTest {
         return received;
     }
 
+    /** A canonical product message for the SKU with this price (null: none), as a source other than the ERP sends it. */
+    private void publishProduct(String sku, Money price) throws Exception {
+        Product.Variant variant = new Product.Variant(sku, null, "Other source " + sku, Map.of(), null, null, price);
+        events.publishProducts(List.of(new Envelope<>(UUID.randomUUID().toString(), MessageTypes.PRODUCT_UPSERTED,
+                MessageTypes.SCHEMA_VERSION, new Source("pim", "test-pim"), now(), null,
+                new Product(sku, "Other source " + sku, null, null, null, price, List.of(), List.of(variant)))));
+    }
+
     /** What the ops view says this instance last told the channel for the SKU (null: nothing since it took it). */
     private JsonNode lastTold(String sku, String channel) throws Exception {
         for (JsonNode shown : JSON.readTree(ops("GET", "/ops/stock/" + sku).body()).path("channels")) {
@@ -1566,6 +1757,15 @@ class StockSyncTest extends SandboxHubTest {
         throw new AssertionError("no listing of " + sku + " on " + channel);
     }
 
+    /** On how many channels the SKU is among the holds ops see. */
+    private int heldOn(String sku) throws Exception {
+        int held = 0;
+        for (JsonNode hold : JSON.readTree(ops("GET", "/ops/price-holds").body())) {
+            held += hold.path("sku").asText().equals(sku) ? 1 : 0;
+        }
+        return held;
+    }
+
     private JsonNode holdOf(String channel, String sku) throws Exception {
         HttpResponse<String> holds = ops("GET", "/ops/price-holds");
         for (JsonNode hold : JSON.readTree(holds.body())) {
@@ -1576,10 +1776,16 @@ class StockSyncTest extends SandboxHubTest {
         return null;
     }
 
-    /** Runs an operation of the hub's ops MBean through Jolokia, as Hawtio does, and returns its value. */
+    /**
+     * Runs an operation of the hub's ops MBean through Jolokia, as Hawtio does, and returns its value.
+     * @param operationAndArguments the operation and its arguments, separated by '/'
+     */
     private JsonNode hubOperation(String operationAndArguments) throws Exception {
-        JsonNode answer = JSON.readTree(ops("GET", "/actuator/jolokia/exec/" + HawtioOpsActions.OBJECT_NAME + "/"
-                + operationAndArguments).body());
+        List<String> parts = List.of(operationAndArguments.split("/"));
+        var request = JSON.createObjectNode().put("type", "exec").put("mbean", HawtioOpsActions.OBJECT_NAME)
+                .put("operation", parts.get(0));
+        parts.subList(1, parts.size()).forEach(request.putArray("arguments")::add);
+        JsonNode answer = JSON.readTree(jolokia(JSON.writeValueAsString(request)).body());
         assertThat(answer.path("status").asInt()).as("Jolokia's answer: " + answer).isEqualTo(200);
         return answer.path("value");
     }
@@ -1587,6 +1793,28 @@ class StockSyncTest extends SandboxHubTest {
     private double cancelledBeforeReserved() {
         return meters.find("hub.stock.reservations.skipped").tag("reason", "cancelled").counters().stream()
                 .mapToDouble(Counter::count).sum();
+    }
+
+    /**
+     * Ops pause the channel, and its price route has let go of its queue: a receive under way when the pause came could
+     * still take a price (the route checks the pause between receives), after this none can.
+     */
+    private void pausePrices(String channel) throws Exception {
+        assertThat(ops("POST", "/ops/channels/" + channel + "/pause?reason=test").statusCode()).isEqualTo(200);
+        var queue = broker.getActiveMQServer().locateQueue(HubQueues.pricePush(channel));
+        await().atMost(PROPAGATION).until(() -> queue.getConsumerCount() == 0);
+    }
+
+    /** Shopify price update calls the hub made to the shop, answered or not. */
+    private double priceCallsTo(String shop) {
+        var counter = meters.find("hub.channel.calls").tag("channel", shop).tag("operation", "productVariantsBulkUpdate").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** The catalogue's decisions on the channel so far that changed nothing or held a listing. */
+    private double decisions(String channel) {
+        return meters.find("hub.catalogue.unchanged").tag("channel", channel).counters().stream().mapToDouble(Counter::count).sum()
+                + meters.find("hub.catalogue.holds").tag("channel", channel).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private double counter(String name) {

@@ -33,19 +33,30 @@ public final class ChannelListingBuilder {
         if (base == null) {
             ChannelListing unpriced = new ChannelListing(variant.sku(), title, BigDecimal.ZERO, rules.currency(), category,
                     variant.attributes());
-            return ListingDecision.hold(unpriced, "no price in the master data");
+            return ListingDecision.hold(unpriced, List.of("no price in the master data"), false);
         }
         BigDecimal price = price(new BigDecimal(base.amount()), rules);
         ChannelListing listing = new ChannelListing(variant.sku(), title, price, rules.currency(), category, variant.attributes());
         List<String> reasons = new ArrayList<>();
+        boolean releasable = true;
         if (!base.currency().equals(rules.currency())) {
             reasons.add("master price is in " + base.currency() + ", the channel sells in " + rules.currency());
+            releasable = false;
+        }
+        // The money schema lets a negative amount through and min-price is optional: no channel sells at nothing. The
+        // list price is checked too, as a price ending would make 0.00 into 0.99.
+        if (new BigDecimal(base.amount()).signum() <= 0) {
+            reasons.add("list price " + base.amount() + " is not above zero");
+            releasable = false;
+        } else if (price.signum() <= 0) {
+            reasons.add("price " + price + " is not above zero");
+            releasable = false;
         }
         if (!rules.categories().isEmpty() && category == null) {
             reasons.add("category '" + product.category() + "' has no mapping for this channel");
         }
         for (String attribute : rules.requiredAttributes()) {
-            String value = variant.attributes() == null ? null : variant.attributes().get(attribute);
+            String value = attribute(variant, attribute);
             if (value == null || value.isBlank()) {
                 reasons.add("required attribute '" + attribute + "' is missing");
             }
@@ -56,23 +67,31 @@ public final class ChannelListingBuilder {
         if (rules.maxPrice() != null && price.compareTo(rules.maxPrice()) > 0) {
             reasons.add("price " + price + " is above the maximum " + rules.maxPrice());
         }
-        if (rules.maxDropPercent() != null && lastPublished != null && lastPublished.signum() > 0) {
-            BigDecimal drop = percentBelow(price, lastPublished);
-            if (drop.compareTo(rules.maxDropPercent()) > 0) {
-                reasons.add("price drops " + drop + "% at once (from " + lastPublished + " to " + price
-                        + ", at most " + rules.maxDropPercent() + "% allowed)");
-            }
+        if (rules.maxDropPercent() != null && lastPublished != null
+                && isMoreThanPercentBelow(price, lastPublished, rules.maxDropPercent())) {
+            reasons.add("price drops " + percentBelow(price, lastPublished) + "% at once (from " + lastPublished + " to "
+                    + price + ", at most " + rules.maxDropPercent() + "% allowed)");
         }
         if (rules.parityThresholdPercent() != null) {
-            otherChannels.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(other -> {
-                BigDecimal under = percentBelow(price, other.getValue());
-                if (other.getValue().signum() > 0 && under.compareTo(rules.parityThresholdPercent()) > 0) {
-                    reasons.add("price " + price + " undercuts " + other.getKey() + " (" + other.getValue() + ") by "
-                            + under + "%, more than the parity threshold of " + rules.parityThresholdPercent() + "%");
-                }
-            });
+            otherChannels.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .filter(other -> isMoreThanPercentBelow(price, other.getValue(), rules.parityThresholdPercent()))
+                    .forEach(other -> reasons.add("price " + price + " undercuts " + other.getKey() + " (" + other.getValue()
+                            + ") by " + percentBelow(price, other.getValue()) + "%, more than the parity threshold of "
+                            + rules.parityThresholdPercent() + "%"));
         }
-        return reasons.isEmpty() ? ListingDecision.publish(listing) : ListingDecision.hold(listing, String.join("; ", reasons));
+        return reasons.isEmpty() ? ListingDecision.publish(listing) : ListingDecision.hold(listing, reasons, releasable);
+    }
+
+    /**
+     * The variant's value for a required attribute. The EAN is the variant's GTIN in the canonical model, not one of
+     * its attributes, so {@code ean} and {@code gtin} are met by it too.
+     */
+    private static String attribute(Product.Variant variant, String attribute) {
+        String value = variant.attributes() == null ? null : variant.attributes().get(attribute);
+        if ((value == null || value.isBlank()) && (attribute.equalsIgnoreCase("ean") || attribute.equalsIgnoreCase("gtin"))) {
+            return variant.gtin();
+        }
+        return value;
     }
 
     static BigDecimal price(BigDecimal base, ChannelListingRules rules) {
@@ -89,11 +108,20 @@ public final class ChannelListingBuilder {
         return candidate.compareTo(marked) >= 0 ? candidate : candidate.add(BigDecimal.ONE);
     }
 
-    /** How many percent {@code price} is below {@code reference} (0 when it is not below), to two places. */
+    /**
+     * Whether {@code price} is more than {@code limit} percent below {@code reference}, exactly: a percentage rounded
+     * first let 33.33 → 23.33 (30.003 %) pass a limit of 30 %.
+     */
+    private static boolean isMoreThanPercentBelow(BigDecimal price, BigDecimal reference, BigDecimal limit) {
+        return reference.signum() > 0 && price.compareTo(reference) < 0
+                && reference.subtract(price).multiply(HUNDRED).compareTo(limit.multiply(reference)) > 0;
+    }
+
+    /**
+     * How many percent {@code price} is below {@code reference}, for the message only, to two places rounded away from
+     * zero: a drop just over the limit never reads as the limit itself.
+     */
     private static BigDecimal percentBelow(BigDecimal price, BigDecimal reference) {
-        if (price.compareTo(reference) >= 0 || reference.signum() <= 0) {
-            return BigDecimal.ZERO.setScale(2);
-        }
-        return reference.subtract(price).multiply(HUNDRED).divide(reference, 2, RoundingMode.HALF_UP);
+        return reference.subtract(price).multiply(HUNDRED).divide(reference, 2, RoundingMode.UP);
     }
 }

@@ -11,6 +11,7 @@ import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.stock.StockChangeBell;
 import io.channelhub.hub.stock.StockEvents;
 import io.channelhub.hub.stock.StockLedger;
+import io.channelhub.hub.stock.StockSignal;
 import io.channelhub.hub.store.CatalogueStore;
 import io.channelhub.hub.store.LeaseRenewals;
 import io.channelhub.hub.store.StockChangeLog;
@@ -178,8 +179,14 @@ public class ChannelPublishRoutes extends RouteBuilder {
                 }
             }
         });
-        List<String> published = rows.stream().filter(row -> !outcome.rejected().containsKey(row.sku()))
-                .map(row -> row.sku() + "=" + row.price() + " " + row.currency()).toList();
+        List<CatalogueStore.Listing> acknowledged = rows.stream().filter(row -> !outcome.rejected().containsKey(row.sku())).toList();
+        // A listing the master data changed while its push was on its way is still to publish: it goes again now rather
+        // than with the next sweep.
+        for (CatalogueStore.Listing changed : catalogue.pending(channel.id(),
+                acknowledged.stream().map(CatalogueStore.Listing::sku).toList())) {
+            StockEvents.signal(sends, new StockSignal(channel.priceQueue(), changed.sku(), changed.changedAt()));
+        }
+        List<String> published = acknowledged.stream().map(row -> row.sku() + "=" + row.price() + " " + row.currency()).toList();
         log.info("{} acknowledged {} price(s) in {} call(s): {}{}", channel.id(), published.size(), outcome.calls(),
                 excerpt(published), outcome.rejected().isEmpty() ? "" : "; refused: " + outcome.rejected().keySet());
     }

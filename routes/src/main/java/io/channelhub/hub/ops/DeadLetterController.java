@@ -62,6 +62,11 @@ public class DeadLetterController {
         return ResponseEntity.status(404).body(Map.of("status", "not found", "reason", e.getMessage()));
     }
 
+    @ExceptionHandler(DeadLetterService.NotRetryable.class)
+    public ResponseEntity<Map<String, String>> notRetryable(DeadLetterService.NotRetryable e) {
+        return ResponseEntity.status(409).body(Map.of("status", "refused", "reason", e.getMessage()));
+    }
+
     @ExceptionHandler(IllegalArgumentException.class)
     public ResponseEntity<Map<String, String>> badRequest(IllegalArgumentException e) {
         return ResponseEntity.badRequest().body(Map.of("status", "rejected", "reason", e.getMessage()));

@@ -91,12 +91,19 @@ public class DeadLetterService {
         return letters;
     }
 
-    /** @return the queue the message went back to, or empty when no such dead letter exists (any more) */
+    /**
+     * @return the queue the message went back to, or empty when no such dead letter exists (any more)
+     * @throws NotRetryable when the dead letter names no queue the hub consumes
+     */
     public Optional<String> retry(String queue, String jmsMessageId, String actor) throws JMSException {
         return takeOne(queue, jmsMessageId, "retry", actor, (session, letter) -> {
             String target = originalQueue(letter);
-            if (target == null || !consumed.contains(target)) {
-                throw new IllegalStateException("dead letter " + jmsMessageId + " names no queue the hub consumes");
+            if (target == null) {
+                throw new NotRetryable("dead letter " + jmsMessageId + " names no original queue to retry it on");
+            }
+            if (!consumed.contains(target)) {
+                throw new NotRetryable("dead letter " + jmsMessageId + " came from " + target
+                        + ", which is no queue the hub consumes");
             }
             TextMessage copy = session.createTextMessage(body(letter));
             for (String name : propertyNames(letter)) {
@@ -107,6 +114,13 @@ public class DeadLetterService {
             session.createProducer(HubQueues.sendTo(session, target)).send(copy);
             return target;
         });
+    }
+
+    /** A dead letter that cannot go back to where it came from: it stays in its queue, for ops to inspect or discard. */
+    public static final class NotRetryable extends IllegalStateException {
+        NotRetryable(String reason) {
+            super(reason);
+        }
     }
 
     public boolean discard(String queue, String jmsMessageId, String actor) throws JMSException {

@@ -108,12 +108,12 @@ public class HawtioOpsActions {
         return json.writeValueAsString(ops.priceHolds());
     }
 
-    @ManagedOperation(description = "Releases a held listing: it is published as computed")
+    @ManagedOperation(description = "Releases a held listing: it is published as computed (not one held for want of a "
+            + "usable price in the master data)")
     @ManagedOperationParameter(name = "channel", description = "the channel's partner id")
     @ManagedOperationParameter(name = "sku", description = "the SKU")
-    public String releasePriceHold(String channel, String sku) throws JMSException {
-        return ops.releasePriceHold(channel, sku, who()) ? "released: " + sku + " on " + channel
-                : OpsActions.noHeldListing(channel, sku);
+    public String releasePriceHold(String channel, String sku) {
+        return ops.releasePriceHold(channel, sku, who()).answer(channel, sku);
     }
 
     @ManagedOperation(description = "Open reservations made longer ago than an ISO-8601 duration (PT0S: all), oldest first")

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -124,6 +125,11 @@ public class OpsActions {
 
     static String noHeldListing(String channel, String sku) {
         return "no held listing for " + sku + " on " + channel;
+    }
+
+    static String notReleasable(String channel, String sku, String holdReason) {
+        return "the hold of " + sku + " on " + channel + " cannot be released: " + holdReason
+                + " (it clears itself when the master data gives a usable price)";
     }
 
     static String noOpenReservation(String orderKey) {
@@ -262,19 +268,55 @@ public class OpsActions {
         return catalogue.held();
     }
 
-    /** The held listing is published as computed. @return false when there is no such hold (any more) */
-    public boolean releasePriceHold(String channel, String sku, String who) throws JMSException {
-        if (!catalogue.release(channel, sku, who)) {
-            return false;
+    /**
+     * What came of ops releasing a held listing; {@code holdReason} says why one cannot be released, {@code signalled}
+     * whether the channel's price queue was told at once (else the reconciliation sweep pushes it).
+     */
+    public record PriceHoldRelease(CatalogueStore.Release outcome, String holdReason, boolean signalled) {
+
+        /** In the words ops read. */
+        public String answer(String channel, String sku) {
+            return switch (outcome) {
+                case RELEASED -> "released: " + sku + " on " + channel + (signalled ? "" : "; " + PUSH_WITH_THE_SWEEP);
+                case NOT_HELD -> noHeldListing(channel, sku);
+                case NOT_RELEASABLE -> notReleasable(channel, sku, holdReason);
+            };
         }
-        events.signalNow(new StockSignal(HubQueues.pricePush(channel), sku, OffsetDateTime.now(ZoneOffset.UTC)));
+    }
+
+    static final String PUSH_WITH_THE_SWEEP = "the channel could not be signalled now: the push follows with the "
+            + "reconciliation sweep (hub.stock.reconcile-interval)";
+
+    /**
+     * The held listing is published as computed, unless it is held because the master data has no usable price (none,
+     * another currency, not above zero): a release would publish that figure.
+     */
+    public PriceHoldRelease releasePriceHold(String channel, String sku, String who) {
+        CatalogueStore.Release outcome = catalogue.release(channel, sku, who);
+        if (outcome == CatalogueStore.Release.NOT_RELEASABLE) {
+            return new PriceHoldRelease(outcome, catalogue.listing(channel, sku).map(CatalogueStore.Listing::holdReason)
+                    .orElse(null), false);
+        }
+        if (outcome != CatalogueStore.Release.RELEASED) {
+            return new PriceHoldRelease(outcome, null, false);
+        }
+        // The release is committed: it is on record whatever the signal does, and a listing released but not signalled
+        // is PENDING, which the sweep signals again.
         LOG.info("{}: released the held listing of {} on {}", who, sku, channel);
-        return true;
+        try {
+            events.signalNow(new StockSignal(HubQueues.pricePush(channel), sku, OffsetDateTime.now(ZoneOffset.UTC)));
+            return new PriceHoldRelease(outcome, null, true);
+        } catch (JMSException | RuntimeException notSignalled) {
+            LOG.warn("the release of {} on {} is not signalled to the channel ({}); the reconciliation sweep pushes it",
+                    sku, channel, notSignalled.toString());
+            return new PriceHoldRelease(outcome, null, false);
+        }
     }
 
     /**
      * The open reservations made longer than {@code olderThan} ago, oldest first, at most {@value #MOST_LISTED}.
-     * @throws IllegalArgumentException with the reason when {@code olderThan} is not an ISO-8601 duration
+     * @throws IllegalArgumentException with the reason when {@code olderThan} is not an ISO-8601 duration, or one that
+     *                                  reaches beyond the dates a calendar holds
      */
     public List<StockStore.OpenReservation> openReservations(String olderThan) {
         Duration age;
@@ -284,7 +326,14 @@ public class OpsActions {
             throw new IllegalArgumentException("older-than must be an ISO-8601 duration such as PT24H or P2D, not '"
                     + olderThan + "'", e);
         }
-        return stock.openReservationsBefore(OffsetDateTime.now(ZoneOffset.UTC).minus(age), MOST_LISTED);
+        OffsetDateTime before;
+        try {
+            before = OffsetDateTime.now(ZoneOffset.UTC).minus(age);
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("older-than " + olderThan + " reaches beyond the dates the hub can count "
+                    + "back to", e);
+        }
+        return stock.openReservationsBefore(before, MOST_LISTED);
     }
 
     /** The order was settled outside the hub: its units come back on every channel. @return how many SKUs */

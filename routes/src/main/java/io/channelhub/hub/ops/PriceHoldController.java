@@ -1,7 +1,6 @@
 package io.channelhub.hub.ops;
 
 import io.channelhub.hub.store.CatalogueStore;
-import jakarta.jms.JMSException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,7 +14,8 @@ import java.util.Map;
 
 /**
  * Listings held by a guard rail or price parity: ops see each with its reason and release it (it is then published
- * as computed) — or leave it, and the next master-data change decides again.
+ * as computed) — or leave it, and the next master-data change decides again. A hold because the master data has no
+ * usable price is refused with its reason (409): only fixing the master data clears it.
  */
 @RestController
 @RequestMapping("/ops/price-holds")
@@ -34,10 +34,13 @@ public class PriceHoldController {
 
     @PostMapping("/{channel}/{sku}/release")
     public ResponseEntity<Map<String, String>> release(@PathVariable String channel, @PathVariable String sku,
-                                                       Authentication who) throws JMSException {
-        if (!ops.releasePriceHold(channel, sku, who.getName())) {
-            return ResponseEntity.status(404).body(Map.of("error", OpsActions.noHeldListing(channel, sku)));
-        }
-        return ResponseEntity.ok(Map.of("released", sku, "channel", channel));
+                                                       Authentication who) {
+        OpsActions.PriceHoldRelease release = ops.releasePriceHold(channel, sku, who.getName());
+        return switch (release.outcome()) {
+            case RELEASED -> ResponseEntity.ok(release.signalled() ? Map.of("released", sku, "channel", channel)
+                    : Map.of("released", sku, "channel", channel, "push", OpsActions.PUSH_WITH_THE_SWEEP));
+            case NOT_HELD -> ResponseEntity.status(404).body(Map.of("error", release.answer(channel, sku)));
+            case NOT_RELEASABLE -> ResponseEntity.status(409).body(Map.of("error", release.answer(channel, sku)));
+        };
     }
 }

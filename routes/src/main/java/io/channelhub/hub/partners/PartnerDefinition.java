@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import org.hibernate.validator.constraints.time.DurationMin;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -49,9 +50,14 @@ public record PartnerDefinition(
      * the catalogue (products, list prices) is polled every {@code catalogue-poll-interval}.
      */
     public record Tryton(String url, @NotBlank String database, @NotBlank String user, @NotBlank String passwordEnv,
-                         Duration timeout, List<@NotBlank String> warehouses, Duration stockPollInterval,
-                         Duration cataloguePollInterval) {
+                         @DurationMin(millis = 1, message = AT_LEAST_A_MILLISECOND) Duration timeout,
+                         List<@NotBlank String> warehouses,
+                         // Camel's timer runs a period under a millisecond once only: the feed would stop after a poll.
+                         @DurationMin(millis = 1, message = AT_LEAST_A_MILLISECOND) Duration stockPollInterval,
+                         @DurationMin(millis = 1, message = AT_LEAST_A_MILLISECOND) Duration cataloguePollInterval) {
     }
+
+    static final String AT_LEAST_A_MILLISECOND = "must be at least 1ms";
 
     /** Amazon SP-API (LWA refresh-token grant; Listings Items API and JSON_LISTINGS_FEED). */
     public record Amazon(String endpoint, String lwaUrl, @NotBlank String sellerId, @NotBlank String marketplaceId,
@@ -88,16 +94,23 @@ public record PartnerDefinition(
     public record RateLimit(@Positive double perSecond, @Min(1) int burst) {
     }
 
-    public record Listing(@NotBlank @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 code") String currency,
-                          BigDecimal markupPercent,
+    /**
+     * How a channel prices and checks its listings (see {@code ChannelListingRules}). Beyond these bounds the registry
+     * checks that the currency is one ISO 4217 knows and that {@code min-price} is not above {@code max-price}.
+     */
+    public record Listing(@NotBlank @Pattern(regexp = "[A-Z]{3}", message = ISO_4217) String currency,
+                          // -100 % or less would price everything at nothing or below.
+                          @DecimalMin(value = "-100", inclusive = false) BigDecimal markupPercent,
                           @DecimalMin("0.00") @DecimalMax("0.99") BigDecimal priceEnding,
                           @PositiveOrZero BigDecimal minPrice,
                           @Positive BigDecimal maxPrice,
-                          @PositiveOrZero BigDecimal parityThresholdPercent,
-                          @PositiveOrZero BigDecimal maxDropPercent,
+                          @PositiveOrZero @DecimalMax("100") BigDecimal parityThresholdPercent,
+                          @PositiveOrZero @DecimalMax("100") BigDecimal maxDropPercent,
                           List<@NotBlank String> requiredAttributes,
                           Map<String, String> categories) {
     }
+
+    static final String ISO_4217 = "must be an ISO 4217 code";
 
     public record Salesforce(String loginUrl, @NotBlank String apiVersion, @NotBlank String clientIdEnv,
                              @NotBlank String clientSecretEnv, @NotBlank String usernameEnv, @NotBlank String passwordEnv) {

@@ -1,11 +1,16 @@
 package io.channelhub.hub.partners;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
+import com.fasterxml.jackson.databind.exc.PropertyBindingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -25,9 +30,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.Currency;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +54,9 @@ import java.util.stream.Stream;
 public class PartnerRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartnerRegistry.class);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+                    // A key given twice is an error, not the last one silently winning.
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .registerModule(new JavaTimeModule())
             // The same duration syntax as application.yaml ("10s", "500ms", "PT10S").
             .registerModule(new SimpleModule().addDeserializer(Duration.class,
@@ -133,8 +143,7 @@ public class PartnerRegistry {
         } catch (UnrecognizedPropertyException e) {
             throw new PartnerConfigException(file + ": unknown key '" + path(e) + "'");
         } catch (JsonProcessingException e) {
-            throw new PartnerConfigException(file + ": " + e.getOriginalMessage().lines().findFirst().orElse("unreadable")
-                    + locationOf(e), e);
+            throw new PartnerConfigException(file + ": " + unreadable(e) + locationOf(e), e);
         } catch (IOException e) {
             throw new PartnerConfigException(file + ": cannot be read (" + e.getMessage() + ")", e);
         }
@@ -177,6 +186,7 @@ public class PartnerRegistry {
                 problems.add("shopify.location-id must be a gid://shopify/Location/<n> for a shop that is a selling channel");
             }
         }
+        problems.addAll(listingProblems(definition));
         String expectedName = definition.id() + ".yaml";
         if (definition.id() != null && !file.getFileName().toString().equals(expectedName)) {
             problems.add("id '" + definition.id() + "' does not match the file name (expected " + expectedName + ")");
@@ -185,6 +195,38 @@ public class PartnerRegistry {
             throw new PartnerConfigException(file + ": " + String.join("; ", problems.stream().sorted().toList()));
         }
         return definition;
+    }
+
+    /**
+     * What the listing's bounds alone cannot say: a currency ISO 4217 does not know (the pattern lets "EUX" through,
+     * and at run time every product of the catalogue's batch would fail on it), price bounds the wrong way round, and a
+     * Medusa shop selling in another currency than the listing's, whose every price it would refuse.
+     */
+    private static List<String> listingProblems(PartnerDefinition definition) {
+        PartnerDefinition.Listing listing = definition.channel() == null ? null : definition.channel().listing();
+        if (listing == null) {
+            return List.of();
+        }
+        List<String> problems = new ArrayList<>();
+        if (listing.currency() != null && listing.currency().matches("[A-Z]{3}")) {
+            try {
+                if (Currency.getInstance(listing.currency()).getDefaultFractionDigits() < 0) {
+                    problems.add("channel.listing.currency " + listing.currency() + " is no currency prices are given in");
+                }
+            } catch (IllegalArgumentException unknown) {
+                problems.add("channel.listing.currency " + PartnerDefinition.ISO_4217 + ", not " + listing.currency());
+            }
+        }
+        if (listing.minPrice() != null && listing.maxPrice() != null && listing.minPrice().compareTo(listing.maxPrice()) > 0) {
+            problems.add("channel.listing.min-price (" + listing.minPrice() + ") is above channel.listing.max-price ("
+                    + listing.maxPrice() + ")");
+        }
+        if (definition.medusa() != null && definition.medusa().currency() != null && listing.currency() != null
+                && !definition.medusa().currency().equalsIgnoreCase(listing.currency())) {
+            problems.add("medusa.currency (" + definition.medusa().currency() + ") differs from channel.listing.currency ("
+                    + listing.currency() + "): the shop would refuse every price");
+        }
+        return problems;
     }
 
     private static Partner resolve(String source, PartnerDefinition definition, Environment environment,
@@ -311,10 +353,32 @@ public class PartnerRegistry {
         return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
     }
 
-    private static String path(UnrecognizedPropertyException e) {
+    /** Why the file could not be read, naming the key where there is one. */
+    private static String unreadable(JsonProcessingException e) {
+        String reason = e.getOriginalMessage().lines().findFirst().orElse("unreadable");
+        if (reason.startsWith("Duplicate field") && e.getProcessor() instanceof JsonParser parser) {
+            return "key '" + keyPath(parser.getParsingContext()) + "' is given twice";
+        }
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            // A value of the wrong type ("safety-buffer: lots"): the key it was given for, then what was wrong with it.
+            return path(mapping) + ": " + reason;
+        }
+        return reason;
+    }
+
+    /** The key being read, as written in the file: {@code channel.listing.max-drop-percent}. */
+    private static String keyPath(JsonStreamContext context) {
+        Deque<String> keys = new ArrayDeque<>();
+        for (JsonStreamContext at = context; at != null && !at.inRoot(); at = at.getParent()) {
+            keys.push(at.inArray() ? "[" + at.getCurrentIndex() + "]" : String.valueOf(at.getCurrentName()));
+        }
+        return String.join(".", keys);
+    }
+
+    private static String path(JsonMappingException e) {
         return e.getPath().stream().map(reference -> reference.getFieldName() == null
                 ? "[" + reference.getIndex() + "]" : reference.getFieldName())
-                .reduce((a, b) -> a + "." + b).orElse(e.getPropertyName());
+                .reduce((a, b) -> a + "." + b).orElse(e instanceof PropertyBindingException unknown ? unknown.getPropertyName() : "");
     }
 
     private static String kebab(String propertyPath) {

@@ -1,11 +1,13 @@
 package io.channelhub.hub.security;
 
 import io.channelhub.hub.config.HubProperties;
+import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
@@ -27,7 +29,8 @@ import java.util.Set;
 
 /**
  * Webhooks authenticate by signature, health is public (details only when logged in); Hawtio, Jolokia, metrics and
- * the ops API need the ops login. The ops credentials come from {@code HUB_OPS_USERNAME}/{@code HUB_OPS_PASSWORD};
+ * the ops API need the ops login: HTTP Basic (scripts) or the login form (a browser session, whose changes need the
+ * CSRF token). The ops credentials come from {@code HUB_OPS_USERNAME}/{@code HUB_OPS_PASSWORD};
  * without them a random password is generated and written to {@code <data-dir>/ops-password} (owner-only), never
  * to the log.
  */
@@ -45,11 +48,30 @@ public class SecurityConfiguration {
                         .anyRequest().hasRole(OPS_ROLE))
                 .httpBasic(Customizer.withDefaults())
                 .formLogin(Customizer.withDefaults())
-                // Webhooks are signed and the ops API is called with Basic auth by scripts; the browser-facing
-                // console (Hawtio, Jolokia) keeps CSRF protection.
+                // A browser that logged in through the form sends its session cookie with any request, also one a page
+                // on another site makes: whatever it authenticates (the ops API, Jolokia, Hawtio) needs the CSRF token.
+                // Webhooks are signed, and a request with its own Basic credentials (a script, curl -u) is no such
+                // request, as no page on another site can set an Authorization header.
                 .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
-                        .ignoringRequestMatchers("/webhooks/**", "/ops/**"));
+                        .csrfTokenRequestHandler(new ConsoleCsrfTokenRequestHandler())
+                        .ignoringRequestMatchers("/webhooks/**")
+                        .ignoringRequestMatchers(SecurityConfiguration::carriesItsOwnBasicCredentials));
         return http.build();
+    }
+
+    /**
+     * Whether the request brings HTTP Basic credentials of its own and no browser marks it as coming from another site.
+     * A browser that cached Basic credentials for the hub (after a login prompt) sends them on its own, also with a
+     * request a page on another site makes; it then says so in {@code Sec-Fetch-Site}, and the token is needed. Scripts
+     * send no {@code Sec-Fetch-Site}.
+     */
+    static boolean carriesItsOwnBasicCredentials(HttpServletRequest request) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return false;
+        }
+        String site = request.getHeader("Sec-Fetch-Site");
+        return site == null || site.equals("same-origin") || site.equals("none");
     }
 
     @Bean

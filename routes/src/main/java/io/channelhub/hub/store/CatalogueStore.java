@@ -50,18 +50,23 @@ public class CatalogueStore {
         return prices;
     }
 
-    /** Stores the listing the channel should get, PENDING (to publish) or HELD (with the reason). */
-    public void save(String channel, ChannelListing listing, String state, String holdReason, OffsetDateTime changedAt) {
+    /**
+     * Stores the listing the channel should get, PENDING (to publish) or HELD (with the reason, and whether ops may
+     * release it). A release by ops is forgotten: this is a new decision.
+     */
+    public void save(String channel, ChannelListing listing, String state, String holdReason, boolean releasable,
+                     OffsetDateTime changedAt) {
         int updated = jdbc.sql("UPDATE channel_listing SET title = ?, price = ?, currency = ?, fingerprint = ?, state = ?, "
-                        + "hold_reason = ?, computed_seq = computed_seq + 1, changed_at = ?, released_by = NULL WHERE channel = ? AND sku = ?")
+                        + "hold_reason = ?, releasable = ?, computed_seq = computed_seq + 1, changed_at = ?, released_by = NULL "
+                        + "WHERE channel = ? AND sku = ?")
                 .params(listing.title(), listing.price(), listing.currency(), listing.fingerprint(), state, holdReason,
-                        changedAt, channel, listing.sku())
+                        releasable, changedAt, channel, listing.sku())
                 .update();
         if (updated == 0) {
             jdbc.sql("INSERT INTO channel_listing (channel, sku, title, price, currency, fingerprint, state, hold_reason, "
-                            + "computed_seq, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)")
+                            + "releasable, computed_seq, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)")
                     .params(channel, listing.sku(), listing.title(), listing.price(), listing.currency(), listing.fingerprint(),
-                            state, holdReason, changedAt)
+                            state, holdReason, releasable, changedAt)
                     .update();
         }
     }
@@ -78,11 +83,17 @@ public class CatalogueStore {
                 .toList();
     }
 
+    /**
+     * The channel acknowledged {@code price} (the listing {@code fingerprint}, computed as {@code seq}). The listing is
+     * PUBLISHED only if that is still what the channel should show: the master data may have changed while the push
+     * was on its way, even back to what the channel showed before, which made it PUBLISHED on the strength of a price
+     * the channel no longer shows. It is then PENDING again (HELD stays HELD), for the next push.
+     */
     public void markPublished(String channel, String sku, long seq, BigDecimal price, String fingerprint, OffsetDateTime at) {
         jdbc.sql("UPDATE channel_listing SET published_price = ?, published_fingerprint = ?, published_seq = ?, published_at = ?, "
-                        + "state = CASE WHEN computed_seq = ? THEN 'PUBLISHED' ELSE state END "
+                        + "state = CASE WHEN state = 'HELD' THEN 'HELD' WHEN fingerprint = ? THEN 'PUBLISHED' ELSE 'PENDING' END "
                         + "WHERE channel = ? AND sku = ? AND (published_seq IS NULL OR published_seq < ?)")
-                .params(price, fingerprint, seq, at, seq, channel, sku, seq).update();
+                .params(price, fingerprint, seq, at, fingerprint, channel, sku, seq).update();
     }
 
     public void markRejected(String channel, String sku, long seq) {
@@ -108,11 +119,24 @@ public class CatalogueStore {
                 .query(Long.class).single();
     }
 
-    /** Ops accept a held listing: it becomes PENDING. @return false when there is no such hold (any more) */
-    public boolean release(String channel, String sku, String actor) {
-        return jdbc.sql("UPDATE channel_listing SET state = 'PENDING', released_by = ?, changed_at = ? "
-                        + "WHERE channel = ? AND sku = ? AND state = 'HELD'")
-                .params(actor, OffsetDateTime.now(ZoneOffset.UTC), channel, sku).update() > 0;
+    /** What came of ops releasing a hold. */
+    public enum Release {
+        RELEASED,
+        /** No held listing (any more): never held, released already, or decided again since. */
+        NOT_HELD,
+        /** Held because the master data has no usable price: only fixing the master data clears it. */
+        NOT_RELEASABLE
+    }
+
+    /** Ops accept a held listing: it becomes PENDING, recorded with who released it. */
+    public Release release(String channel, String sku, String actor) {
+        if (jdbc.sql("UPDATE channel_listing SET state = 'PENDING', released_by = ?, changed_at = ? "
+                        + "WHERE channel = ? AND sku = ? AND state = 'HELD' AND releasable")
+                .params(actor, OffsetDateTime.now(ZoneOffset.UTC), channel, sku).update() > 0) {
+            return Release.RELEASED;
+        }
+        return listing(channel, sku).filter(row -> HELD.equals(row.state())).isPresent() ? Release.NOT_RELEASABLE
+                : Release.NOT_HELD;
     }
 
     /** The channel's listings to publish, but those refused until their dead letter is retried. */
@@ -141,14 +165,15 @@ public class CatalogueStore {
     }
 
     private static final String SELECT = "SELECT channel, sku, title, price, currency, fingerprint, state, hold_reason, "
-            + "computed_seq, changed_at, published_price, published_fingerprint, published_seq, released_by FROM channel_listing";
+            + "computed_seq, changed_at, published_price, published_fingerprint, published_seq, released_by, releasable "
+            + "FROM channel_listing";
 
     private static Listing listing(ResultSet row) throws SQLException {
         long publishedSeq = row.getLong(13);
         Long published = row.wasNull() ? null : publishedSeq;
         String currency = row.getString(5);
         return new Listing(row.getString(1), row.getString(2), row.getString(3), inMinorUnits(row.getBigDecimal(4), currency),
-                currency, row.getString(6), row.getString(7), row.getString(8), row.getLong(9),
+                currency, row.getString(6), row.getString(7), row.getString(8), row.getBoolean(15), row.getLong(9),
                 row.getObject(10, OffsetDateTime.class), inMinorUnits(row.getBigDecimal(11), currency), row.getString(12),
                 published, row.getString(14));
     }
@@ -160,7 +185,7 @@ public class CatalogueStore {
     }
 
     public record Listing(String channel, String sku, String title, BigDecimal price, String currency, String fingerprint,
-                          String state, String holdReason, long computedSeq, OffsetDateTime changedAt,
+                          String state, String holdReason, boolean releasable, long computedSeq, OffsetDateTime changedAt,
                           BigDecimal publishedPrice, String publishedFingerprint, Long publishedSeq, String releasedBy) {
     }
 }

@@ -153,6 +153,79 @@ class PartnerRegistryTest {
                 .hasMessageContaining("shopify.location-id must be a gid://shopify/Location/");
     }
 
+    @Test
+    void listingPercentagesOutOfTheirRangeAreRefusedWithTheirKeys() throws IOException {
+        otto("", "max-drop-percent: 150\n    parity-threshold-percent: 250\n    markup-percent: -150");
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class).hasMessageContaining("otto-de.yaml")
+                .hasMessageContaining("channel.listing.max-drop-percent must be less than or equal to 100")
+                .hasMessageContaining("channel.listing.parity-threshold-percent must be less than or equal to 100")
+                .hasMessageContaining("channel.listing.markup-percent must be greater than -100");
+
+        otto("", "markup-percent: -100");
+        assertThatThrownBy(this::load).as("everything at nothing").hasMessageContaining("channel.listing.markup-percent");
+        otto("", "max-drop-percent: 100\n    parity-threshold-percent: 0\n    markup-percent: -99.5");
+        assertThat(load().channelIds()).contains("otto-de");
+    }
+
+    @Test
+    void pollIntervalsAndATimeoutUnderAMillisecondAreRefused() throws IOException {
+        // Camel's timer runs a period of 0 once only: the ERP's stock or catalogue would be polled once after the start.
+        Files.writeString(partners.resolve("erp.yaml"), Files.readString(partners.resolve("erp.yaml"))
+                .replace("stock-poll-interval: 200ms", "stock-poll-interval: -2s")
+                .replace("catalogue-poll-interval: 300ms", "catalogue-poll-interval: 0s")
+                .replace("timeout: 2s", "timeout: 0ms"));
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class).hasMessageContaining("erp.yaml")
+                .hasMessageContaining("tryton.stock-poll-interval must be at least 1ms")
+                .hasMessageContaining("tryton.catalogue-poll-interval must be at least 1ms")
+                .hasMessageContaining("tryton.timeout must be at least 1ms");
+    }
+
+    @Test
+    void aCurrencyIso4217DoesNotKnowIsRefused() throws IOException {
+        Files.writeString(partners.resolve("otto-de.yaml"),
+                HubTestSupport.otto(HubTestSupport.channel("", "")).replace("EUR", "EUX"));
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class).hasMessageContaining("otto-de.yaml")
+                .hasMessageContaining("channel.listing.currency must be an ISO 4217 code, not EUX");
+        Files.writeString(partners.resolve("otto-de.yaml"),
+                HubTestSupport.otto(HubTestSupport.channel("", "")).replace("EUR", "XXX"));
+        assertThatThrownBy(this::load).hasMessageContaining("otto-de.yaml")
+                .hasMessageContaining("channel.listing.currency XXX is no currency prices are given in");
+    }
+
+    @Test
+    void aMinimumPriceAboveTheMaximumIsRefused() throws IOException {
+        otto("", "min-price: 50\n    max-price: 10");
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class).hasMessageContaining("otto-de.yaml")
+                .hasMessageContaining("channel.listing.min-price (50) is above channel.listing.max-price (10)");
+    }
+
+    @Test
+    void aMedusaShopSellingInAnotherCurrencyThanItsListingsIsRefused() throws IOException {
+        Files.writeString(partners.resolve("medusa-shop.yaml"), Files.readString(partners.resolve("medusa-shop.yaml"))
+                .replace("currency: eur", "currency: usd"));
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class).hasMessageContaining("medusa-shop.yaml")
+                .hasMessageContaining("medusa.currency (usd) differs from channel.listing.currency (EUR)");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesItsKey() throws IOException {
+        otto("safety-buffer: lots", "");
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("otto-de.yaml: channel.safety-buffer: Cannot deserialize value of type `long` from String \"lots\"")
+                .hasMessageContaining("(line 9)");
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefusedWithItsKey() throws IOException {
+        otto("", "max-drop-percent: 30\n    max-drop-percent: 90");
+        assertThatThrownBy(this::load).isInstanceOf(PartnerConfigException.class)
+                .hasMessageContaining("otto-de.yaml: key 'channel.listing.max-drop-percent' is given twice");
+    }
+
+    private void otto(String stockRules, String listingRules) throws IOException {
+        Files.writeString(partners.resolve("otto-de.yaml"), HubTestSupport.otto(HubTestSupport.channel(stockRules, listingRules)));
+    }
+
     private PartnerRegistry load() {
         HubProperties properties = new HubProperties(partners.getParent(), partners,
                 new HubProperties.Webhooks(65536),

@@ -1,6 +1,7 @@
 package io.channelhub.hub.store;
 
 import io.channelhub.hub.config.HubProperties;
+import io.channelhub.mappings.catalogue.ChannelListing;
 import io.channelhub.mappings.model.StockLevel;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
@@ -12,6 +13,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -175,6 +177,35 @@ class StorePostgresIT {
         assertThat(progress.fullSyncAfter()).isEmpty();
         assertThat(progress.resyncRequestedBy()).isEqualTo("hub");
         assertThat(changeLog.skipAheadIfBehindSince("pg-behind", dayAgo, "hub")).as("nothing left behind").isFalse();
+    }
+
+    @Test
+    void aHoldIsReleasedOnlyWhenReleasableAndAnAcknowledgementIsComparedWithTheListingOnPostgres() {
+        CatalogueStore catalogue = new CatalogueStore(client);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        catalogue.save("pg-holds", listing("PG-NO-PRICE", "0.00"), CatalogueStore.HELD, "no price in the master data", false, now);
+        catalogue.save("pg-holds", listing("PG-DROP", "12.00"), CatalogueStore.HELD, "price drops 40.00% at once", true, now);
+        assertThat(catalogue.release("pg-holds", "PG-NO-PRICE", "ops")).isEqualTo(CatalogueStore.Release.NOT_RELEASABLE);
+        assertThat(catalogue.release("pg-holds", "PG-DROP", "ops")).isEqualTo(CatalogueStore.Release.RELEASED);
+        assertThat(catalogue.release("pg-holds", "PG-DROP", "ops")).isEqualTo(CatalogueStore.Release.NOT_HELD);
+        assertThat(catalogue.listing("pg-holds", "PG-NO-PRICE").orElseThrow().releasable()).isFalse();
+
+        // 25.00 on its way, the listing back at 20.00 meanwhile: the acknowledgement of 25.00 leaves it to publish.
+        catalogue.save("pg-holds", listing("PG-FLIP", "25.00"), CatalogueStore.PENDING, null, true, now);
+        CatalogueStore.Listing pushed = catalogue.pending("pg-holds", List.of("PG-FLIP")).get(0);
+        catalogue.save("pg-holds", listing("PG-FLIP", "20.00"), CatalogueStore.PUBLISHED, null, true, now);
+        catalogue.markPublished("pg-holds", "PG-FLIP", pushed.computedSeq(), pushed.price(), pushed.fingerprint(), now);
+        CatalogueStore.Listing flipped = catalogue.listing("pg-holds", "PG-FLIP").orElseThrow();
+        assertThat(flipped.state()).isEqualTo(CatalogueStore.PENDING);
+        assertThat(flipped.publishedPrice()).isEqualByComparingTo("25.00");
+        assertThat(catalogue.pendingSkus("pg-holds", 10)).contains("PG-FLIP");
+        CatalogueStore.Listing again = catalogue.pending("pg-holds", List.of("PG-FLIP")).get(0);
+        catalogue.markPublished("pg-holds", "PG-FLIP", again.computedSeq(), again.price(), again.fingerprint(), now);
+        assertThat(catalogue.listing("pg-holds", "PG-FLIP").orElseThrow().state()).isEqualTo(CatalogueStore.PUBLISHED);
+    }
+
+    private static ChannelListing listing(String sku, String price) {
+        return new ChannelListing(sku, sku, new BigDecimal(price), "EUR", null, Map.of());
     }
 
     @Test
