@@ -47,9 +47,9 @@ import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jms.connection.CachingConnectionFactory;
 
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
@@ -67,7 +67,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,6 +77,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -128,6 +128,9 @@ class StockSyncTest extends SandboxHubTest {
     private ChannelReconcileRoute reconciliation;
     @Autowired
     private EmbeddedActiveMQ broker;
+    @Value("${spring.jms.cache.session-cache-size}")
+    private int sessionCacheSize;
+    private String repeatedSku;
     @Autowired
     private ErpStockSource erpStock;
 
@@ -203,34 +206,15 @@ class StockSyncTest extends SandboxHubTest {
         // skipped the change, and no channel heard of it until the product's next move.
         String sku = erpSku("REFUSED", 10);
         awaitChannels(sku, expected(10, 0));
-        var server = broker.getActiveMQServer();
-        var settings = server.getAddressSettingsRepository();
-        var original = settings.getMatch(HubQueues.STOCK_CHANGED);
-        var ledgerQueue = server.locateQueue(HubQueues.STOCK_CHANGED_LEDGER);
-        var full = new AddressSettings();
-        full.merge(original);
-        full.setMaxSizeBytes(1).setAddressFullMessagePolicy(AddressFullMessagePolicy.FAIL);
-        ledgerQueue.pause();
-        try {
-            settings.addMatch(HubQueues.STOCK_CHANGED, full);
-            // What the address holds, so that it refuses the next report. Sent outside the hub's session cache: the
-            // broker also refuses the credits this producer asks for next, and a cached session would carry that
-            // refusal into another test's first send.
-            try (Connection connection = uncachedConnection();
-                 Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
-                var holds = StockEvents.envelope(level(listedSku("HOLDS"), 1, Instant.now(), 1), WMS, now());
-                session.createProducer(session.createTopic(HubQueues.STOCK_CHANGED))
-                        .send(session.createTextMessage(CanonicalJson.write(holds)));
-            }
+        whileTheBrokerRefuses(HubQueues.STOCK_CHANGED, HubQueues.STOCK_CHANGED_LEDGER, this::sendARepeatedStockReport, () -> {
+            // What the address holds, so that it refuses the next report.
+            sendARepeatedStockReport();
             erp().setStock(sku, "WH", 4);
             int reads = erp().calls("model.product.product.read");
             // Polls run one after the other: the second read from now on is a poll's that began after the change, and
             // a third one begins only after that poll's publish was refused.
             await().atMost(PROPAGATION).until(() -> erp().calls("model.product.product.read") >= reads + 3);
-        } finally {
-            settings.addMatch(HubQueues.STOCK_CHANGED, original);
-            ledgerQueue.resume();
-        }
+        });
 
         awaitChannels(sku, expected(4, 0));
         for (String channel : CHANNELS) {
@@ -690,26 +674,13 @@ class StockSyncTest extends SandboxHubTest {
         String first = listedSku("REFUSED");
         String second = listedSku("REFUSED");
         Path inbox = Files.createDirectories(properties.stock().fileDropDir());
-        var server = broker.getActiveMQServer();
-        var settings = server.getAddressSettingsRepository();
-        var original = settings.getMatch(HubQueues.STOCK_CHANGED);
-        var ledgerQueue = server.locateQueue(HubQueues.STOCK_CHANGED_LEDGER);
-        // The ledger stops draining and the address refuses more than it holds: the broker is "full".
-        var full = new AddressSettings();
-        full.merge(original);
-        full.setMaxSizeBytes(1).setAddressFullMessagePolicy(AddressFullMessagePolicy.FAIL);
         Path dropped = inbox.resolve("refused-export.csv");
-        ledgerQueue.pause();
-        try {
-            settings.addMatch(HubQueues.STOCK_CHANGED, full);
+        whileTheBrokerRefuses(HubQueues.STOCK_CHANGED, HubQueues.STOCK_CHANGED_LEDGER, this::sendARepeatedStockReport, () -> {
             Path written = Files.writeString(inbox.resolve("refused-export.tmp"), first + ";WH;4\n" + second + ";WH;2\n");
             Files.move(written, dropped);
             // Read and refused at least twice (a failure pause is 1 s): the file is still where the warehouse put it.
             await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dropped));
-        } finally {
-            settings.addMatch(HubQueues.STOCK_CHANGED, original);
-            ledgerQueue.resume();
-        }
+        });
 
         awaitChannels(first, expected(4, 0));
         awaitChannels(second, expected(2, 0));
@@ -975,27 +946,17 @@ class StockSyncTest extends SandboxHubTest {
 
         // eBay's price queue stands still and its address refuses more than it holds: the release's signal fails.
         String priceQueue = HubQueues.pricePush("ebay-de");
-        var server = broker.getActiveMQServer();
-        var settings = server.getAddressSettingsRepository();
-        AddressSettings original = settings.getMatch(priceQueue);
-        AddressSettings full = new AddressSettings();
-        full.merge(original);
-        full.setMaxSizeBytes(1).setAddressFullMessagePolicy(AddressFullMessagePolicy.FAIL);
-        var queue = server.locateQueue(priceQueue);
-        HttpResponse<String> release;
-        queue.pause();
-        try {
-            settings.addMatch(priceQueue, full);
+        ThrowingRunnable filler = () -> events.signalNow(new StockSignal(priceQueue, "FILLER-" + sku, now()));
+        AtomicReference<HttpResponse<String>> answered = new AtomicReference<>();
+        whileTheBrokerRefuses(priceQueue, priceQueue, filler, () -> {
             try {
-                events.signalNow(new StockSignal(priceQueue, "FILLER-" + sku, now()));
+                filler.run();
             } catch (JMSException fullAlready) {
                 // What waits there already fills it.
             }
-            release = ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release");
-        } finally {
-            settings.addMatch(priceQueue, original);
-            queue.resume();
-        }
+            answered.set(ops("POST", "/ops/price-holds/ebay-de/" + sku + "/release"));
+        });
+        HttpResponse<String> release = answered.get();
 
         assertThat(release.statusCode()).as(release.body()).isEqualTo(200);
         assertThat(JSON.readTree(release.body()).path("push").asText()).as("the release stands; the sweep pushes it")
@@ -1593,11 +1554,56 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     /** A connection of its own, outside the hub's session cache: what the broker tells its producers ends with it. */
-    private Connection uncachedConnection() throws JMSException {
-        ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory cached
-                ? cached.getTargetConnectionFactory() : connectionFactory;
-        return Objects.requireNonNull(target).createConnection();
+    /** Something a test does that may throw anything. */
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
     }
+
+    /**
+     * Runs {@code meanwhile} while the broker refuses what is sent to {@code address}: {@code queue} stands still and
+     * the address refuses more than it holds (the broker is "full"), as an address with the FAIL policy does. Then
+     * the address takes messages again. A session of the hub's cache whose send was refused keeps that refusal for its
+     * next send to the address, once (Artemis' producer credits), whatever the broker says by then; the hub's default
+     * policy pages instead of refusing, so only such a test meets it. {@code sendOnce} is therefore sent once on each
+     * cached session afterwards (the cache hands them out in turn), so that the refusal does not fail a later test's
+     * first send.
+     */
+    private void whileTheBrokerRefuses(String address, String queue, ThrowingRunnable sendOnce, ThrowingRunnable meanwhile)
+            throws Exception {
+        var server = broker.getActiveMQServer();
+        var settings = server.getAddressSettingsRepository();
+        AddressSettings original = settings.getMatch(address);
+        AddressSettings full = new AddressSettings();
+        full.merge(original);
+        full.setMaxSizeBytes(1).setAddressFullMessagePolicy(AddressFullMessagePolicy.FAIL);
+        var standing = server.locateQueue(queue);
+        standing.pause();
+        try {
+            settings.addMatch(address, full);
+            meanwhile.run();
+        } finally {
+            settings.addMatch(address, original);
+            standing.resume();
+        }
+        for (int session = 0; session <= sessionCacheSize; session++) {
+            try {
+                sendOnce.run();
+            } catch (JMSException refusedMeanwhile) {
+                // The refusal this session kept, used up.
+            }
+        }
+    }
+
+    /** The same stock report each time (0 units of a SKU of its own): once the ledger has it, it changes nothing. */
+    private void sendARepeatedStockReport() throws JMSException {
+        if (repeatedSku == null) {
+            repeatedSku = listedSku("REPEATED");
+        }
+        events.publish(List.of(StockEvents.envelope(level(repeatedSku, 0, Instant.parse("2026-01-01T00:00:00Z"), 1),
+                WMS, now())));
+    }
+
 
     /** How many messages wait on the queue. */
     private int waitingOn(String queue) throws Exception {
