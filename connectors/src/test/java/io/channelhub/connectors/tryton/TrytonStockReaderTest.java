@@ -22,6 +22,9 @@ import static org.assertj.core.api.Assertions.tuple;
 /** The stock poller against the Tryton sandbox over real HTTP: what it reports, since when, and in how many calls. */
 class TrytonStockReaderTest {
 
+    /** The moment of the full load the late-move tests start from, with microseconds as Tryton stamps them. */
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00.123456Z");
+
     private TrytonSandbox tryton;
     private TrytonClient client;
 
@@ -139,21 +142,18 @@ class TrytonStockReaderTest {
 
     @Test
     void moveStampedInTheCursorsMicrosecondOrCommittedLateIsStillReported() {
-        Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
-        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
-        tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = published(reader.changedSince(null));
-        assertThat(full.next()).isEqualTo(t0);
+        StockPoll full = tenMugsLoadedAtT0(reader);
+        assertThat(full.next()).isEqualTo(T0);
 
         tryton.setStock("TSHIRT-RED-M", "WH", 3); // same microsecond as the cursor
-        tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
+        tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 8); // a transaction that started before the cursor and committed after
         StockPoll poll = published(reader.changedSince(full.next()));
 
         assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::onHand, StockLevel::version)
-                .containsExactlyInAnyOrder(tuple("TSHIRT-RED-M", 3L, micros(t0) + 1), tuple("MUG-BLUE", 8L, micros(t0) + 1));
-        assertThat(poll.next()).as("never older than a version it gave").isEqualTo(t0.plusNanos(1000));
+                .containsExactlyInAnyOrder(tuple("TSHIRT-RED-M", 3L, micros(T0) + 1), tuple("MUG-BLUE", 8L, micros(T0) + 1));
+        assertThat(poll.next()).as("never older than a version it gave").isEqualTo(T0.plusNanos(1000));
         assertThat(reader.changedSince(poll.next()).levels()).isEmpty();
     }
 
@@ -197,16 +197,13 @@ class TrytonStockReaderTest {
 
     @Test
     void aSecondLateMoveOfTheSameProductGetsAHigherVersionThanTheFirst() {
-        Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
-        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
-        tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = published(reader.changedSince(null));
+        StockPoll full = tenMugsLoadedAtT0(reader);
 
-        tryton.setClock(Clock.fixed(t0.minusSeconds(3), ZoneOffset.UTC));
+        tryton.setClock(Clock.fixed(T0.minusSeconds(3), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 8); // committed late
         StockPoll first = published(reader.changedSince(full.next()));
-        tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
+        tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 6); // another late commit, next poll, nothing newer meanwhile
         StockPoll second = reader.changedSince(first.next());
 
@@ -220,13 +217,10 @@ class TrytonStockReaderTest {
 
     @Test
     void theReadAfterABookingMatchesThePollsVersionOfALateReportedMove() {
-        Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
-        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
-        tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = published(reader.changedSince(null));
+        StockPoll full = tenMugsLoadedAtT0(reader);
 
-        tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
+        tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 7); // the sale's moves, whose transaction started before the cursor
         StockLevel polled = published(reader.changedSince(full.next())).levels().get(0);
         StockLevel refreshed = reader.levelsOf(List.of("MUG-BLUE")).get(0); // ErpStockSource.refresh after confirm
@@ -234,29 +228,26 @@ class TrytonStockReaderTest {
         // StockLedger releases the sale's reservation only for a report that is newer or the very same (asOf, version).
         assertThat(refreshed).as("the same figure as the poll's, so the same report").isEqualTo(polled);
         assertThat(refreshed.onHand()).isEqualTo(7L);
-        assertThat(refreshed.version()).isEqualTo(micros(t0) + 1);
+        assertThat(refreshed.version()).isEqualTo(micros(T0) + 1);
     }
 
     @Test
     void aReadAfterABookingThatFindsAFigureNoPollReportedGetsAHigherVersionAndThePollThenTheSameOne() {
-        Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
-        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
-        tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = published(reader.changedSince(null));
-        tryton.setClock(Clock.fixed(t0.minusSeconds(3), ZoneOffset.UTC));
+        StockPoll full = tenMugsLoadedAtT0(reader);
+        tryton.setClock(Clock.fixed(T0.minusSeconds(3), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 8); // committed late
         StockPoll late = published(reader.changedSince(full.next()));
 
-        tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
+        tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 5); // the sale, also committed late: no stamp is newer than before
         StockLevel refreshed = reader.levelsOf(List.of("MUG-BLUE")).get(0);
         StockPoll polled = reader.changedSince(late.next());
 
-        assertThat(late.levels()).extracting(StockLevel::onHand, StockLevel::version).containsExactly(tuple(8L, micros(t0) + 1));
+        assertThat(late.levels()).extracting(StockLevel::onHand, StockLevel::version).containsExactly(tuple(8L, micros(T0) + 1));
         // The same version with another figure would count as the same report: the ledger would keep 8 and release.
         assertThat(refreshed.onHand()).isEqualTo(5L);
-        assertThat(refreshed.version()).isGreaterThan(micros(t0) + 1);
+        assertThat(refreshed.version()).isGreaterThan(micros(T0) + 1);
         assertThat(polled.levels()).as("the poll reads the same figure: the same report").containsExactly(refreshed);
     }
 
@@ -291,18 +282,15 @@ class TrytonStockReaderTest {
 
     @Test
     void aLateMoveAfterARestartGetsAHigherVersionThanTheLateMovesReportedBeforeIt() {
-        Instant t0 = Instant.parse("2026-11-23T10:00:00.123456Z");
-        tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
-        tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader before = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = published(before.changedSince(null));
-        tryton.setClock(Clock.fixed(t0.minusSeconds(3), ZoneOffset.UTC));
+        StockPoll full = tenMugsLoadedAtT0(before);
+        tryton.setClock(Clock.fixed(T0.minusSeconds(3), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 8);
         StockPoll late = published(before.changedSince(full.next()));
 
         // A restart, or another instance taking the feed over: nothing in memory, only the feed's cursor.
         TrytonStockReader after = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        tryton.setClock(Clock.fixed(t0.minusSeconds(2), ZoneOffset.UTC));
+        tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 6);
         StockPoll again = after.changedSince(late.next());
 
@@ -320,5 +308,12 @@ class TrytonStockReaderTest {
 
     private static long micros(Instant instant) {
         return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1000;
+    }
+
+    /** Ten mugs in WH at {@link #T0}, loaded in full by the reader and published. */
+    private StockPoll tenMugsLoadedAtT0(TrytonStockReader reader) {
+        tryton.setClock(Clock.fixed(T0, ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 10);
+        return published(reader.changedSince(null));
     }
 }
