@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Stock and prices to eBay through the Sell Inventory API (shared/partner-apis.md §5).
@@ -111,26 +113,10 @@ public class EbayInventoryClient implements ChannelClient {
         AcceptedBeforeFailure.Push push = stockAcceptedBeforeFailure.start(true);
         try {
             List<StockUpdate> latest = Batches.latestPerSku(updates, StockUpdate::sku).stream()
-                    .filter(update -> !push.alreadyHeld(update.sku(), Long.toString(update.quantity()))).toList();
-            Map<String, String> rejected = new LinkedHashMap<>();
-            Later later = new Later();
-            int calls = 0;
-            for (List<StockUpdate> chunk : Batches.chunks(latest, BULK_SIZE)) {
-                ObjectNode body = ChannelHttp.JSON.createObjectNode();
-                ArrayNode requests = body.putArray("requests");
-                for (StockUpdate update : chunk) {
-                    ObjectNode request = requests.addObject();
-                    request.put("sku", update.sku());
-                    request.putObject("shipToLocationAvailability").put("quantity", update.quantity());
-                }
-                BearerChannel.Answer answer = bulk(body, chunk.size());
-                calls += answer.calls();
-                Map<String, String> values = new LinkedHashMap<>();
-                chunk.forEach(update -> values.put(update.sku(), Long.toString(update.quantity())));
-                rejected.putAll(refusals(answer, values, new HashSet<>(), later, push));
-            }
-            later.raiseIfAny();
-            return new PushOutcome(calls, rejected);
+                    .filter(update -> !push.alreadyHeld(update.sku(), stockValue(update))).toList();
+            return inBulk(latest, StockUpdate::sku, EbayInventoryClient::stockValue, (update, request) ->
+                    request.putObject("shipToLocationAvailability").put("quantity", update.quantity()),
+                    new LinkedHashMap<>(), 0, push);
         } catch (PartnerException failedMidway) {
             throw push.failed(failedMidway);
         }
@@ -144,7 +130,6 @@ public class EbayInventoryClient implements ChannelClient {
             List<PriceUpdate> latest = Batches.latestPerSku(updates, PriceUpdate::sku).stream()
                     .filter(update -> !push.alreadyHeld(update.sku(), priceValue(update))).toList();
             Map<String, String> rejected = new LinkedHashMap<>();
-            Later later = new Later();
             int calls = 0;
             Map<String, String> offers = new HashMap<>();
             for (PriceUpdate update : latest) {
@@ -164,32 +149,49 @@ public class EbayInventoryClient implements ChannelClient {
                 }
             }
             List<PriceUpdate> priced = latest.stream().filter(update -> offers.containsKey(update.sku())).toList();
-            for (List<PriceUpdate> chunk : Batches.chunks(priced, BULK_SIZE)) {
-                ObjectNode body = ChannelHttp.JSON.createObjectNode();
-                ArrayNode requests = body.putArray("requests");
-                for (PriceUpdate update : chunk) {
-                    ObjectNode request = requests.addObject();
-                    request.put("sku", update.sku());
-                    ObjectNode offer = request.putArray("offers").addObject();
-                    offer.put("offerId", offers.get(update.sku()));
-                    offer.putObject("price")
-                            .put("value", update.amount().toPlainString())
-                            .put("currency", update.currency());
-                }
-                BearerChannel.Answer answer = bulk(body, chunk.size());
-                calls += answer.calls();
-                Map<String, String> values = new LinkedHashMap<>();
-                chunk.forEach(update -> values.put(update.sku(), priceValue(update)));
-                Set<String> goneOffers = new HashSet<>();
-                rejected.putAll(refusals(answer, values, goneOffers, later, push));
-                // an offer that went away since we cached its id is looked up afresh next time
-                goneOffers.forEach(offerIds::remove);
-            }
-            later.raiseIfAny();
-            return new PushOutcome(calls, rejected);
+            return inBulk(priced, PriceUpdate::sku, EbayInventoryClient::priceValue, (update, request) -> {
+                ObjectNode offer = request.putArray("offers").addObject();
+                offer.put("offerId", offers.get(update.sku()));
+                offer.putObject("price")
+                        .put("value", update.amount().toPlainString())
+                        .put("currency", update.currency());
+            }, rejected, calls, push);
         } catch (PartnerException failedMidway) {
             throw push.failed(failedMidway);
         }
+    }
+
+    /**
+     * Sends the updates in bulk calls of {@value #BULK_SIZE}, each request described by {@code request}, and adds what
+     * eBay refused to {@code rejected}; what it answered "later" fails the push as transient once every call is made.
+     * {@code calls} and {@code rejected} carry what the push did before (the price push's offer look-ups).
+     */
+    private <T> PushOutcome inBulk(List<T> updates, Function<T, String> sku, Function<T, String> value,
+                                   BiConsumer<T, ObjectNode> request, Map<String, String> rejected, int calls,
+                                   AcceptedBeforeFailure.Push push) {
+        Later later = new Later();
+        for (List<T> chunk : Batches.chunks(updates, BULK_SIZE)) {
+            ObjectNode body = ChannelHttp.JSON.createObjectNode();
+            ArrayNode requests = body.putArray("requests");
+            Map<String, String> values = new LinkedHashMap<>();
+            for (T update : chunk) {
+                ObjectNode described = requests.addObject().put("sku", sku.apply(update));
+                request.accept(update, described);
+                values.put(sku.apply(update), value.apply(update));
+            }
+            BearerChannel.Answer answer = bulk(body, chunk.size());
+            calls += answer.calls();
+            Set<String> goneOffers = new HashSet<>();
+            rejected.putAll(refusals(answer, values, goneOffers, later, push));
+            // an offer that went away since we cached its id is looked up afresh next time
+            goneOffers.forEach(offerIds::remove);
+        }
+        later.raiseIfAny();
+        return new PushOutcome(calls, rejected);
+    }
+
+    private static String stockValue(StockUpdate update) {
+        return Long.toString(update.quantity());
     }
 
     private static String priceValue(PriceUpdate update) {
