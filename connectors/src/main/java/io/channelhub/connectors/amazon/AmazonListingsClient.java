@@ -162,30 +162,34 @@ public class AmazonListingsClient implements ChannelClient {
         if (updates.isEmpty()) {
             return PushOutcome.accepted(0);
         }
+        // A feed is such a push too, which so discards what a failed patch push left: the feed may change those
+        // values, and a later patch push would otherwise leave out a value that Amazon no longer holds.
+        return acceptedBeforeFailure.push(stock, push -> updates.size() <= settings.patchThreshold()
+                ? patchEach(updates, sku, value, patch, push) : feed(updates, stock, sku, value, patch));
+    }
+
+    private <T> PushOutcome patchEach(List<T> updates, Function<T, String> sku, Function<T, String> value,
+                                      Function<T, ObjectNode> patch, AcceptedBeforeFailure.Push push) {
         Tally tally = new Tally();
-        // Started for a feed too, which so discards what a failed patch push left: the feed may change those values,
-        // and a later patch push would otherwise leave out a value that Amazon no longer holds.
-        AcceptedBeforeFailure.Push push = acceptedBeforeFailure.start(stock);
-        if (updates.size() <= settings.patchThreshold()) {
-            Map<String, String> rejected = new LinkedHashMap<>();
-            try {
-                for (T update : updates) {
-                    String wanted = value.apply(update);
-                    if (push.alreadyHeld(sku.apply(update), wanted)) {
-                        continue;
-                    }
-                    String reason = patchListingsItem(sku.apply(update), patch.apply(update), tally);
-                    if (reason == null) {
-                        push.accepted(sku.apply(update), wanted);
-                    } else {
-                        rejected.put(sku.apply(update), reason);
-                    }
-                }
-            } catch (PartnerException failedMidway) {
-                throw push.failed(failedMidway);
+        Map<String, String> rejected = new LinkedHashMap<>();
+        for (T update : updates) {
+            String wanted = value.apply(update);
+            if (push.alreadyHeld(sku.apply(update), wanted)) {
+                continue;
             }
-            return new PushOutcome(tally.calls, rejected);
+            String reason = patchListingsItem(sku.apply(update), patch.apply(update), tally);
+            if (reason == null) {
+                push.accepted(sku.apply(update), wanted);
+            } else {
+                rejected.put(sku.apply(update), reason);
+            }
         }
+        return new PushOutcome(tally.calls, rejected);
+    }
+
+    private <T> PushOutcome feed(List<T> updates, boolean stock, Function<T, String> sku, Function<T, String> value,
+                                 Function<T, ObjectNode> patch) {
+        Tally tally = new Tally();
         ArrayNode messages = ChannelHttp.JSON.createArrayNode();
         Map<Integer, AmazonFeedReports.Item> items = new HashMap<>();
         for (T update : updates) {

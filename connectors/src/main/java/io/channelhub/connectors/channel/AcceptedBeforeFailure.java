@@ -18,10 +18,24 @@ public final class AcceptedBeforeFailure {
 
     private final Map<Boolean, Map<String, String>> byKind = new ConcurrentHashMap<>();
 
-    /** A push of stock ({@code true}) or prices begins. */
-    public Push start(boolean stock) {
+    /** The calls of one push, told what the partner accepted as they go. */
+    @FunctionalInterface
+    public interface Calls {
+        PushOutcome make(Push push);
+    }
+
+    /**
+     * Makes one push of stock ({@code true}) or prices: it is told what the failed push of its kind before it left,
+     * and if it fails midway, what the partner accepted of it is left to the next.
+     */
+    public PushOutcome push(boolean stock, Calls calls) {
         Map<String, String> earlier = byKind.remove(stock);
-        return new Push(stock, earlier == null ? Map.of() : earlier);
+        Push push = new Push(stock, earlier == null ? Map.of() : earlier);
+        try {
+            return calls.make(push);
+        } catch (PartnerException failedMidway) {
+            throw push.failed(failedMidway);
+        }
     }
 
     /** One push: what the push before it left, and what this one has had accepted so far. */
@@ -50,7 +64,7 @@ public final class AcceptedBeforeFailure {
         }
 
         /** The push failed midway: the next one of its kind leaves out what was accepted. @return the failure, to throw */
-        public PartnerException failed(PartnerException failure) {
+        private PartnerException failed(PartnerException failure) {
             byKind.put(stock, Map.copyOf(accepted));
             return failure;
         }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.HttpFailures;
-import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
 import io.channelhub.connectors.channel.AcceptedBeforeFailure;
@@ -110,27 +109,23 @@ public class EbayInventoryClient implements ChannelClient {
     /** Absolute quantities; a longer list is sent in several bulk calls, the last update of a SKU wins. */
     @Override
     public PushOutcome pushStock(List<StockUpdate> updates) {
-        AcceptedBeforeFailure.Push push = stockAcceptedBeforeFailure.start(true);
-        try {
+        return stockAcceptedBeforeFailure.push(true, push -> {
             List<StockUpdate> latest = Batches.latestPerSku(updates, StockUpdate::sku).stream()
                     .filter(update -> !push.alreadyHeld(update.sku(), stockValue(update))).toList();
             return inBulk(latest, StockUpdate::sku, EbayInventoryClient::stockValue, (update, request) ->
                     request.putObject("shipToLocationAvailability").put("quantity", update.quantity()),
                     new LinkedHashMap<>(), 0, push);
-        } catch (PartnerException failedMidway) {
-            throw push.failed(failedMidway);
-        }
+        });
     }
 
     /** Prices of the SKU's offer on the configured marketplace; a SKU without an offer is refused. */
     @Override
     public PushOutcome pushPrices(List<PriceUpdate> updates) {
-        AcceptedBeforeFailure.Push push = pricesAcceptedBeforeFailure.start(false);
-        try {
+        return pricesAcceptedBeforeFailure.push(false, push -> {
             List<PriceUpdate> latest = Batches.latestPerSku(updates, PriceUpdate::sku).stream()
                     .filter(update -> !push.alreadyHeld(update.sku(), priceValue(update))).toList();
             Map<String, String> rejected = new LinkedHashMap<>();
-            int calls = 0;
+            int[] calls = {0};
             Map<String, String> offers = new HashMap<>();
             for (PriceUpdate update : latest) {
                 String sku = update.sku();
@@ -140,7 +135,7 @@ public class EbayInventoryClient implements ChannelClient {
                     continue;
                 }
                 OfferLookup lookup = lookUpOffer(sku);
-                calls += lookup.calls();
+                calls[0] += lookup.calls();
                 if (lookup.offerId() != null) {
                     offerIds.put(sku, lookup.offerId());
                     offers.put(sku, lookup.offerId());
@@ -155,10 +150,8 @@ public class EbayInventoryClient implements ChannelClient {
                 offer.putObject("price")
                         .put("value", update.amount().toPlainString())
                         .put("currency", update.currency());
-            }, rejected, calls, push);
-        } catch (PartnerException failedMidway) {
-            throw push.failed(failedMidway);
-        }
+            }, rejected, calls[0], push);
+        });
     }
 
     /**

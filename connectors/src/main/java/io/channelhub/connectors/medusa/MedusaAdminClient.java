@@ -118,20 +118,17 @@ public class MedusaAdminClient implements ChannelClient {
     public PushOutcome pushStock(List<StockUpdate> updates) {
         Map<String, Long> quantities = new LinkedHashMap<>();
         updates.forEach(update -> quantities.put(update.sku(), Math.max(0, update.quantity())));
-        AcceptedBeforeFailure.Push push = acceptedBeforeFailure.start(true);
-        quantities.entrySet().removeIf(sku -> push.alreadyHeld(sku.getKey(), sku.getValue().toString()));
-        int calls = 0;
-        Map<String, String> rejected = new LinkedHashMap<>();
-        try {
+        return acceptedBeforeFailure.push(true, push -> {
+            quantities.entrySet().removeIf(sku -> push.alreadyHeld(sku.getKey(), sku.getValue().toString()));
+            int calls = 0;
+            Map<String, String> rejected = new LinkedHashMap<>();
             for (List<String> chunk : chunks(quantities.keySet())) {
                 calls += pushStockChunk(chunk, quantities, rejected);
                 chunk.stream().filter(sku -> !rejected.containsKey(sku))
                         .forEach(sku -> push.accepted(sku, quantities.get(sku).toString()));
             }
-        } catch (PartnerException failedMidway) {
-            throw push.failed(failedMidway);
-        }
-        return new PushOutcome(calls, rejected);
+            return new PushOutcome(calls, rejected);
+        });
     }
 
     private int pushStockChunk(List<String> skus, Map<String, Long> quantities, Map<String, String> rejected) {
@@ -225,17 +222,14 @@ public class MedusaAdminClient implements ChannelClient {
                 amounts.put(update.sku(), update.amount());
             }
         }
-        AcceptedBeforeFailure.Push push = acceptedBeforeFailure.start(false);
-        amounts.entrySet().removeIf(sku -> push.alreadyHeld(sku.getKey(), sku.getValue().toPlainString()));
-        int calls = 0;
-        try {
+        return acceptedBeforeFailure.push(false, push -> {
+            amounts.entrySet().removeIf(sku -> push.alreadyHeld(sku.getKey(), sku.getValue().toPlainString()));
+            int calls = 0;
             for (List<String> chunk : chunks(amounts.keySet())) {
                 calls += pushPriceChunk(chunk, amounts, rejected, push);
             }
-        } catch (PartnerException failedMidway) {
-            throw push.failed(failedMidway);
-        }
-        return new PushOutcome(calls, rejected);
+            return new PushOutcome(calls, rejected);
+        });
     }
 
     private int pushPriceChunk(List<String> skus, Map<String, BigDecimal> amounts, Map<String, String> rejected,

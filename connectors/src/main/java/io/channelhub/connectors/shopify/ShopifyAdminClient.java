@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.channelhub.connectors.HttpFailures;
-import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
 import io.channelhub.connectors.channel.AcceptedBeforeFailure;
@@ -389,19 +388,16 @@ public class ShopifyAdminClient implements ChannelClient {
 
     @Override
     public PushOutcome pushPrices(List<PriceUpdate> updates) {
-        int calls = 0;
-        Map<String, String> rejected = new LinkedHashMap<>();
-        AcceptedBeforeFailure.Push push = pricesAcceptedBeforeFailure.start(false);
-        try {
+        return pricesAcceptedBeforeFailure.push(false, push -> {
+            int calls = 0;
+            Map<String, String> rejected = new LinkedHashMap<>();
             for (int from = 0; from < updates.size(); from += PRICE_BATCH_SIZE) {
                 PushOutcome chunk = pushPriceChunk(updates.subList(from, Math.min(updates.size(), from + PRICE_BATCH_SIZE)), push);
                 calls += chunk.calls();
                 rejected.putAll(chunk.rejected());
             }
-        } catch (PartnerException failedMidway) {
-            throw push.failed(failedMidway);
-        }
-        return new PushOutcome(calls, rejected);
+            return new PushOutcome(calls, rejected);
+        });
     }
 
     private PushOutcome pushPriceChunk(List<PriceUpdate> updates, AcceptedBeforeFailure.Push push) {
