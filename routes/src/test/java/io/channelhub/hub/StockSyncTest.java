@@ -7,6 +7,7 @@ import io.channelhub.connectors.channel.ChannelSandbox;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
 import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.broker.HubQueues;
+import io.channelhub.hub.channel.ChannelPauses;
 import io.channelhub.hub.config.HubProperties;
 import io.channelhub.hub.ops.DeadLetterService;
 import io.channelhub.hub.ops.HawtioOpsActions;
@@ -45,9 +46,9 @@ import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -128,11 +129,16 @@ class StockSyncTest extends SandboxHubTest {
     private ChannelReconcileRoute reconciliation;
     @Autowired
     private EmbeddedActiveMQ broker;
-    @Value("${spring.jms.cache.session-cache-size}")
-    private int sessionCacheSize;
-    private String repeatedSku;
+    @Autowired
+    private ChannelPauses pauses;
     @Autowired
     private ErpStockSource erpStock;
+
+    /** A test that fails while a channel is paused would leave it paused, and every later test would wait for it. */
+    @AfterEach
+    void resumeEveryChannel() {
+        CHANNELS.forEach(pauses::resume);
+    }
 
     @Test
     void lateRepeatedAndReorderedReportsNeverMoveStockBackwards() throws Exception {
@@ -206,9 +212,9 @@ class StockSyncTest extends SandboxHubTest {
         // skipped the change, and no channel heard of it until the product's next move.
         String sku = erpSku("REFUSED", 10);
         awaitChannels(sku, expected(10, 0));
-        whileTheBrokerRefuses(HubQueues.STOCK_CHANGED, HubQueues.STOCK_CHANGED_LEDGER, this::sendARepeatedStockReport, () -> {
+        whileTheBrokerRefuses(HubQueues.STOCK_CHANGED, HubQueues.STOCK_CHANGED_LEDGER, () -> {
             // What the address holds, so that it refuses the next report.
-            sendARepeatedStockReport();
+            events.publish(List.of(StockEvents.envelope(level(listedSku("HOLDS"), 1, Instant.now(), 1), WMS, now())));
             erp().setStock(sku, "WH", 4);
             int reads = erp().calls("model.product.product.read");
             // Polls run one after the other: the second read from now on is a poll's that began after the change, and
@@ -675,7 +681,7 @@ class StockSyncTest extends SandboxHubTest {
         String second = listedSku("REFUSED");
         Path inbox = Files.createDirectories(properties.stock().fileDropDir());
         Path dropped = inbox.resolve("refused-export.csv");
-        whileTheBrokerRefuses(HubQueues.STOCK_CHANGED, HubQueues.STOCK_CHANGED_LEDGER, this::sendARepeatedStockReport, () -> {
+        whileTheBrokerRefuses(HubQueues.STOCK_CHANGED, HubQueues.STOCK_CHANGED_LEDGER, () -> {
             Path written = Files.writeString(inbox.resolve("refused-export.tmp"), first + ";WH;4\n" + second + ";WH;2\n");
             Files.move(written, dropped);
             // Read and refused at least twice (a failure pause is 1 s): the file is still where the warehouse put it.
@@ -946,11 +952,10 @@ class StockSyncTest extends SandboxHubTest {
 
         // eBay's price queue stands still and its address refuses more than it holds: the release's signal fails.
         String priceQueue = HubQueues.pricePush("ebay-de");
-        ThrowingRunnable filler = () -> events.signalNow(new StockSignal(priceQueue, "FILLER-" + sku, now()));
         AtomicReference<HttpResponse<String>> answered = new AtomicReference<>();
-        whileTheBrokerRefuses(priceQueue, priceQueue, filler, () -> {
+        whileTheBrokerRefuses(priceQueue, priceQueue, () -> {
             try {
-                filler.run();
+                events.signalNow(new StockSignal(priceQueue, "FILLER-" + sku, now()));
             } catch (JMSException fullAlready) {
                 // What waits there already fills it.
             }
@@ -1563,14 +1568,9 @@ class StockSyncTest extends SandboxHubTest {
     /**
      * Runs {@code meanwhile} while the broker refuses what is sent to {@code address}: {@code queue} stands still and
      * the address refuses more than it holds (the broker is "full"), as an address with the FAIL policy does. Then
-     * the address takes messages again. A session of the hub's cache whose send was refused keeps that refusal for its
-     * next send to the address, once (Artemis' producer credits), whatever the broker says by then; the hub's default
-     * policy pages instead of refusing, so only such a test meets it. {@code sendOnce} is therefore sent once on each
-     * cached session afterwards (the cache hands them out in turn), so that the refusal does not fail a later test's
-     * first send.
+     * the address takes messages again.
      */
-    private void whileTheBrokerRefuses(String address, String queue, ThrowingRunnable sendOnce, ThrowingRunnable meanwhile)
-            throws Exception {
+    private void whileTheBrokerRefuses(String address, String queue, ThrowingRunnable meanwhile) throws Exception {
         var server = broker.getActiveMQServer();
         var settings = server.getAddressSettingsRepository();
         AddressSettings original = settings.getMatch(address);
@@ -1586,22 +1586,6 @@ class StockSyncTest extends SandboxHubTest {
             settings.addMatch(address, original);
             standing.resume();
         }
-        for (int session = 0; session <= sessionCacheSize; session++) {
-            try {
-                sendOnce.run();
-            } catch (JMSException refusedMeanwhile) {
-                // The refusal this session kept, used up.
-            }
-        }
-    }
-
-    /** The same stock report each time (0 units of a SKU of its own): once the ledger has it, it changes nothing. */
-    private void sendARepeatedStockReport() throws JMSException {
-        if (repeatedSku == null) {
-            repeatedSku = listedSku("REPEATED");
-        }
-        events.publish(List.of(StockEvents.envelope(level(repeatedSku, 0, Instant.parse("2026-01-01T00:00:00Z"), 1),
-                WMS, now())));
     }
 
 

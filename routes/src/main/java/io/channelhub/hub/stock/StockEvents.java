@@ -23,6 +23,9 @@ import jakarta.jms.JMSException;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.jms.connection.CachingConnectionFactory;
+import org.springframework.jms.connection.SingleConnectionFactory;
 import org.springframework.stereotype.Component;
 
 import java.time.OffsetDateTime;
@@ -38,9 +41,14 @@ import java.util.function.Function;
  * Publishes canonical {@code stock.changed} events and signals, and reads them back. Sources publish in local JMS
  * transactions of up to {@value #CHUNK} events: one durable write per chunk instead of per event, and a source
  * whose publish fails reads the same data again (the ledger drops what it has already seen).
+ * <p>
+ * Each publish has a session of its own on one shared connection, not one from the hub's session cache. A session
+ * whose send a broker refused (an address full under the FAIL policy) keeps that refusal and throws it at its next
+ * send, once, whatever the broker says by then; back in the cache it failed whichever source drew it next, after the
+ * broker had recovered. A publish is one call per poll or file, so opening a session for it costs nothing that shows.
  */
 @Component
-public class StockEvents {
+public class StockEvents implements DisposableBean {
 
     public static final int CHUNK = 1000;
     public static final String SKU = "HubSku";
@@ -52,8 +60,24 @@ public class StockEvents {
     private final CanonicalSchemas schemas;
 
     public StockEvents(ConnectionFactory connectionFactory, CanonicalSchemas schemas) {
-        this.connectionFactory = connectionFactory;
+        this.connectionFactory = connectionFactory instanceof CachingConnectionFactory cached
+                && cached.getTargetConnectionFactory() != null
+                ? sharedConnection(cached.getTargetConnectionFactory()) : connectionFactory;
         this.schemas = schemas;
+    }
+
+    private static SingleConnectionFactory sharedConnection(ConnectionFactory target) {
+        SingleConnectionFactory shared = new SingleConnectionFactory(target);
+        // A connection the broker dropped is replaced at the next publish.
+        shared.setReconnectOnException(true);
+        return shared;
+    }
+
+    @Override
+    public void destroy() {
+        if (connectionFactory instanceof SingleConnectionFactory shared) {
+            shared.destroy();
+        }
     }
 
     public static Envelope<StockLevel> envelope(StockLevel level, Source source, OffsetDateTime readAt) {
