@@ -1,5 +1,6 @@
 package io.channelhub.hub.broker;
 
+import io.channelhub.hub.order.HubHeaders;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
@@ -62,7 +63,8 @@ public final class QueueBatchReceiver implements AutoCloseable {
      * the previous one, up to {@code max} and for at most 100 ms. A receive without any wait returned only what the
      * client had buffered, and batches stayed at a dozen messages while hundreds were queued. Once the client's
      * buffer has run dry, it pauses for a millisecond before taking more: waiting on each message cost a thread
-     * wake-up per message. @return how many messages were handled (0: the queue stayed empty)
+     * wake-up per message. {@code max} counts events: a message that carries several ({@link HubHeaders#EVENT_COUNT})
+     * counts as that many. @return how many messages were handled (0: the queue stayed empty)
      */
     public int drain(int max, Duration firstWait, Handler handler) throws Exception {
         Message first = consumer.receive(Math.max(1, firstWait.toMillis()));
@@ -71,14 +73,16 @@ public final class QueueBatchReceiver implements AutoCloseable {
         }
         List<Message> batch = new ArrayList<>(Math.min(max, 1024));
         batch.add(first);
+        int events = eventCount(first);
         long collectUntil = System.nanoTime() + MAX_COLLECT_NANOS;
-        while (batch.size() < max && System.nanoTime() < collectUntil) {
+        while (events < max && System.nanoTime() < collectUntil) {
             long asked = System.nanoTime();
             Message next = consumer.receive(NEXT_WAIT_MS);
             if (next == null) {
                 break;
             }
             batch.add(next);
+            events += eventCount(next);
             if (System.nanoTime() - asked > WAITED_NANOS) {
                 // The client's buffer had run dry, so every further message would wake this thread once: a short pause
                 // lets the broker deliver several, taken at one wake-up.
@@ -97,6 +101,10 @@ public final class QueueBatchReceiver implements AutoCloseable {
             throw e;
         }
         return batch.size();
+    }
+
+    private static int eventCount(Message message) throws JMSException {
+        return message.propertyExists(HubHeaders.EVENT_COUNT) ? Math.max(1, message.getIntProperty(HubHeaders.EVENT_COUNT)) : 1;
     }
 
     /**
@@ -144,17 +152,26 @@ public final class QueueBatchReceiver implements AutoCloseable {
          */
         public void deadLetter(Message message, String route, String reason, String errorClass, String partnerResponse)
                 throws JMSException {
+            String body = message instanceof TextMessage text ? text.getText() : null;
+            deadLetter(message, body, route, reason, errorClass, partnerResponse);
+        }
+
+        /**
+         * Moves one event of a message that carries several to {@code DLQ.<queue>}, as a message of its own with
+         * {@code body} (the event) and the reason headers; the message's other events go on.
+         */
+        public void deadLetter(Message message, String body, String route, String reason, String errorClass,
+                               String partnerResponse) throws JMSException {
             Map<String, Object> properties = new HashMap<>();
             var names = message.getPropertyNames();
             while (names.hasMoreElements()) {
                 String name = (String) names.nextElement();
-                if (name.startsWith("Hub") && !name.startsWith("HubError")) {
+                if (name.startsWith("Hub") && !name.startsWith("HubError") && !name.equals(HubHeaders.EVENT_COUNT)) {
                     properties.put(name, message.getObjectProperty(name));
                 }
             }
             Map<String, Object> headers = new DeadLetters.Reason(route, reason, errorClass,
                     message.getIntProperty("JMSXDeliveryCount"), partnerResponse, queue).headers(properties);
-            String body = message instanceof TextMessage text ? text.getText() : null;
             send(HubQueues.deadLetterQueue(queue), body, headers);
         }
     }

@@ -11,6 +11,8 @@ public final class HubHeaders {
     public static final String WEBHOOK_ID = "HubWebhookId";
     public static final String TOPIC = "HubTopic";
     public static final String EXTERNAL_ORDER_ID = "HubExternalOrderId";
+    /** How many canonical events a message carries, where it is more than one; a batch receiver's limit counts them. */
+    public static final String EVENT_COUNT = "HubEventCount";
 
     public static final String ERROR_REASON = "HubErrorReason";
     public static final String ERROR_CLASS = "HubErrorClass";

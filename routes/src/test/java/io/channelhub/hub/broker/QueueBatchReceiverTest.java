@@ -153,6 +153,44 @@ class QueueBatchReceiverTest {
         assertThat(texts(queue)).as("the whole batch was taken").isEmpty();
     }
 
+    @Test
+    void aBatchCountsTheEventsItsMessagesCarryAndAnEventIsDeadLetteredAloneWithoutTheCount() throws Exception {
+        String queue = "test.packed";
+        try (Connection connection = connections.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+            MessageProducer producer = session.createProducer(session.createQueue(queue));
+            for (int i = 1; i <= 5; i++) {
+                TextMessage message = session.createTextMessage("[events of message " + i + "]");
+                message.setIntProperty(HubHeaders.EVENT_COUNT, 200);
+                message.setStringProperty(HubHeaders.PARTNER, "wms-north");
+                producer.send(message);
+            }
+            session.commit();
+        }
+        List<Integer> batchSizes = new ArrayList<>();
+        try (QueueBatchReceiver receiver = new QueueBatchReceiver(connections, queue)) {
+            // 500 events per batch: three messages of 200 reach it, where counting messages would take all five.
+            assertThat(receiver.drain(500, Duration.ofSeconds(5), (batch, sends) -> {
+                batchSizes.add(batch.size());
+                sends.deadLetter(batch.get(0), "{\"one\":\"event\"}", "test-route", "sku is missing",
+                        "io.channelhub.mappings.schema.SchemaViolationException", null);
+            })).isEqualTo(3);
+            assertThat(receiver.drain(500, Duration.ofSeconds(5), (batch, sends) -> batchSizes.add(batch.size())))
+                    .isEqualTo(2);
+        }
+        assertThat(batchSizes).containsExactly(3, 2);
+        try (Connection connection = connections.createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            connection.start();
+            Message letter = session.createConsumer(session.createQueue(HubQueues.deadLetterQueue(queue))).receive(5000);
+            assertThat(((TextMessage) letter).getText()).as("the event alone").isEqualTo("{\"one\":\"event\"}");
+            assertThat(letter.propertyExists(HubHeaders.EVENT_COUNT)).as("a message of one event").isFalse();
+            assertThat(letter.getStringProperty(HubHeaders.PARTNER)).isEqualTo("wms-north");
+            assertThat(letter.getStringProperty(HubHeaders.ERROR_REASON)).isEqualTo("sku is missing");
+        }
+        assertThat(texts(HubQueues.deadLetterQueue(queue))).as("one dead letter only").isEmpty();
+    }
+
     private static List<String> numbered(int count) {
         List<String> texts = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
