@@ -682,6 +682,8 @@ class StockSyncTest extends SandboxHubTest {
         Path inbox = Files.createDirectories(properties.stock().fileDropDir());
         Path dropped = inbox.resolve("refused-export.csv");
         whileTheBrokerRefuses(HubQueues.STOCK_CHANGED, HubQueues.STOCK_CHANGED_LEDGER, () -> {
+            // What the address holds, so that it refuses the file's events (one message: they travel together).
+            events.publish(List.of(StockEvents.envelope(level(listedSku("HOLDS"), 1, Instant.now(), 1), WMS, now())));
             Path written = Files.writeString(inbox.resolve("refused-export.tmp"), first + ";WH;4\n" + second + ";WH;2\n");
             Files.move(written, dropped);
             // Read and refused at least twice (a failure pause is 1 s): the file is still where the warehouse put it.

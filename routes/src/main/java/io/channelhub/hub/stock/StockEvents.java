@@ -35,12 +35,20 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * Publishes canonical {@code stock.changed} events and signals, and reads them back. Sources publish in local JMS
  * transactions of up to {@value #CHUNK} events: one durable write per chunk instead of per event, and a source
  * whose publish fails reads the same data again (the ledger drops what it has already seen).
+ * <p>
+ * A message carries up to {@value #EVENTS_PER_MESSAGE} events of one poll or file, as a JSON array of canonical
+ * envelopes; a single event is a message of its own, as any other canonical event. The broker's work is per message
+ * (a send, a journal record, a delivery, an acknowledgement: about 27 µs of CPU each here), and it was a third of what
+ * a stock event cost the hub; a message of 50 events costs it well under a microsecond per event. Each event keeps its
+ * envelope and is checked against the schema on its own, so a bad one is dead-lettered alone. 50 events of 400–800
+ * characters stay far below the size at which Artemis stores a message as a file of its own (100 KiB).
  * <p>
  * Each publish has a session of its own on one shared connection, not one from the hub's session cache. A session
  * whose send a broker refused (an address full under the FAIL policy) keeps that refusal and throws it at its next
@@ -51,6 +59,7 @@ import java.util.function.Function;
 public class StockEvents implements DisposableBean {
 
     public static final int CHUNK = 1000;
+    public static final int EVENTS_PER_MESSAGE = 50;
     public static final String SKU = "HubSku";
     public static final String CHANGED_AT = "HubChangedAt";
     /** The JMS message group property, which Artemis keeps on one consumer at a time, in order. */
@@ -112,8 +121,40 @@ public class StockEvents implements DisposableBean {
                     deadLetters.send(letter);
                 }
             }
-            send(session, HubQueues.STOCK_CHANGED, events, level -> level.sku(), false);
+            sendPacked(session, events);
         }
+    }
+
+    private static void sendPacked(Session session, List<Envelope<StockLevel>> events) throws JMSException {
+        MessageProducer producer = session.createProducer(session.createTopic(HubQueues.STOCK_CHANGED));
+        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+        List<TextMessage> chunk = new ArrayList<>();
+        int inChunk = 0;
+        for (int from = 0; from < events.size(); from += EVENTS_PER_MESSAGE) {
+            List<Envelope<StockLevel>> packed = events.subList(from, Math.min(events.size(), from + EVENTS_PER_MESSAGE));
+            chunk.add(packed.size() == 1 ? message(session, packed.get(0), StockLevel::sku, false) : packed(session, packed));
+            inChunk += packed.size();
+            if (inChunk >= CHUNK) {
+                sendAndCommit(session, producer, chunk);
+                inChunk = 0;
+            }
+        }
+        sendAndCommit(session, producer, chunk);
+    }
+
+    private static TextMessage packed(Session session, List<Envelope<StockLevel>> events) throws JMSException {
+        StringBuilder body = new StringBuilder(events.size() * 512).append('[');
+        for (Envelope<StockLevel> event : events) {
+            if (body.length() > 1) {
+                body.append(',');
+            }
+            body.append(CanonicalJson.write(event));
+        }
+        TextMessage message = session.createTextMessage(body.append(']').toString());
+        message.setStringProperty(HubHeaders.MESSAGE_TYPE, MessageTypes.STOCK_CHANGED);
+        message.setStringProperty(HubHeaders.PARTNER, events.get(0).source().partnerId());
+        message.setIntProperty(HubHeaders.EVENT_COUNT, events.size());
+        return message;
     }
 
     /**
@@ -135,20 +176,25 @@ public class StockEvents implements DisposableBean {
         producer.setDeliveryMode(DeliveryMode.PERSISTENT);
         List<TextMessage> chunk = new ArrayList<>(Math.min(CHUNK, events.size()));
         for (Envelope<T> event : events) {
-            TextMessage message = session.createTextMessage(CanonicalJson.write(event));
-            message.setStringProperty(HubHeaders.MESSAGE_ID, event.messageId());
-            message.setStringProperty(HubHeaders.MESSAGE_TYPE, event.type());
-            message.setStringProperty(HubHeaders.PARTNER, event.source().partnerId());
-            message.setStringProperty(SKU, key.apply(event.payload()));
-            if (groupedByKey) {
-                message.setStringProperty(MESSAGE_GROUP, key.apply(event.payload()));
-            }
-            chunk.add(message);
+            chunk.add(message(session, event, key, groupedByKey));
             if (chunk.size() == CHUNK) {
                 sendAndCommit(session, producer, chunk);
             }
         }
         sendAndCommit(session, producer, chunk);
+    }
+
+    private static <T> TextMessage message(Session session, Envelope<T> event, Function<T, String> key,
+                                           boolean groupedByKey) throws JMSException {
+        TextMessage message = session.createTextMessage(CanonicalJson.write(event));
+        message.setStringProperty(HubHeaders.MESSAGE_ID, event.messageId());
+        message.setStringProperty(HubHeaders.MESSAGE_TYPE, event.type());
+        message.setStringProperty(HubHeaders.PARTNER, event.source().partnerId());
+        message.setStringProperty(SKU, key.apply(event.payload()));
+        if (groupedByKey) {
+            message.setStringProperty(MESSAGE_GROUP, key.apply(event.payload()));
+        }
+        return message;
     }
 
     /**
@@ -167,14 +213,45 @@ public class StockEvents implements DisposableBean {
     public record Reject(String raw, String route, String reason) {
     }
 
+    /** An event of a message that could not be read: its own JSON and why. */
+    public record Unreadable(String event, RuntimeException reason) {
+    }
+
+    /**
+     * Reads a message's events (one event, or an array of them) and checks each on its own: one that is not a valid
+     * {@code stock.changed} is handed to {@code unreadable} with the reason, and the others are read. A body that is
+     * not JSON, or a single event that is not valid, throws with the reason.
+     */
+    public List<Envelope<StockLevel>> readAll(String body, Consumer<Unreadable> unreadable) {
+        JsonNode tree = parse(body);
+        if (!tree.isArray()) {
+            return List.of(read(tree));
+        }
+        List<Envelope<StockLevel>> read = new ArrayList<>(tree.size());
+        for (JsonNode event : tree) {
+            try {
+                read.add(read(event));
+            } catch (RuntimeException invalid) {
+                unreadable.accept(new Unreadable(event.toString(), invalid));
+            }
+        }
+        return read;
+    }
+
     /** Reads and checks one event; a body that is not a valid {@code stock.changed} throws with the reason. */
     public Envelope<StockLevel> read(String body) {
-        JsonNode tree;
+        return read(parse(body));
+    }
+
+    private static JsonNode parse(String body) {
         try {
-            tree = CanonicalJson.mapper().readTree(body);
+            return CanonicalJson.mapper().readTree(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a stock.changed event: " + e.getOriginalMessage(), e);
         }
+    }
+
+    private Envelope<StockLevel> read(JsonNode tree) {
         schemas.validate(MessageTypes.STOCK_CHANGED, tree);
         // Taken off the tree the schema has just checked (every field present, of its type): binding the tree again
         // with Jackson took a tenth of the ledger's time.

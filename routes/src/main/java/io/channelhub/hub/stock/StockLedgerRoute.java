@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * pushers. Reports are taken in batches (one database transaction and one broker commit per
  * batch), by {@code hub.stock.ledger-consumers} routes in parallel; the SKU row lock keeps each SKU's figures
  * consistent whichever route takes its reports. A report that is not a valid {@code stock.changed} is
- * dead-lettered with its reason and the rest of the batch goes on.
+ * dead-lettered alone with its reason (also out of a message that carries several) and the rest of the batch goes on.
  */
 @Component
 public class StockLedgerRoute extends RouteBuilder {
@@ -66,17 +66,24 @@ public class StockLedgerRoute extends RouteBuilder {
 
     private void apply(String routeId, List<Message> batch, QueueBatchReceiver.Batch sends) throws Exception {
         long start = System.nanoTime();
-        batchSizes.record(batch.size());
         List<StockLedger.Report> reports = new ArrayList<>(batch.size());
+        List<StockEvents.Unreadable> unreadable = new ArrayList<>();
         for (Message message : batch) {
             try {
-                Envelope<StockLevel> event = events.read(((TextMessage) message).getText());
-                boolean fromErp = erpPartner.equals(event.source().partnerId());
-                reports.add(new StockLedger.Report(event.payload(), event.source().partnerId(), fromErp, event.occurredAt()));
-            } catch (RuntimeException | JMSException unreadable) {
-                sends.deadLetter(message, routeId, unreadable.getMessage(), unreadable.getClass().getName(), null);
+                for (Envelope<StockLevel> event : events.readAll(((TextMessage) message).getText(), unreadable::add)) {
+                    boolean fromErp = erpPartner.equals(event.source().partnerId());
+                    reports.add(new StockLedger.Report(event.payload(), event.source().partnerId(), fromErp, event.occurredAt()));
+                }
+            } catch (RuntimeException | JMSException unreadableMessage) {
+                sends.deadLetter(message, routeId, unreadableMessage.getMessage(), unreadableMessage.getClass().getName(), null);
             }
+            for (StockEvents.Unreadable event : unreadable) {
+                sends.deadLetter(message, event.event(), routeId, event.reason().getMessage(),
+                        event.reason().getClass().getName(), null);
+            }
+            unreadable.clear();
         }
+        batchSizes.record(reports.size());
         long read = System.nanoTime();
         ledger.apply(reports);
         readTime.record(read - start, TimeUnit.NANOSECONDS);
