@@ -12,6 +12,13 @@ import java.time.format.DateTimeParseException;
 /** One place that decides what an HTTP answer means for redelivery, so every connector classifies alike. */
 public final class HttpFailures {
 
+    /**
+     * The longest wait a {@code Retry-After} is taken for. A larger one is a partner's mistake (a year typed wrong in
+     * a date) or a quota for the day; either way the channel would stand still for as long. After an hour the same
+     * call is made again and gets a fresh answer.
+     */
+    public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
     private HttpFailures() {
     }
 
@@ -43,22 +50,24 @@ public final class HttpFailures {
 
     /**
      * {@code Retry-After} is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). Shopify sends fractional
-     * seconds ("2.0"), so a decimal is read too.
+     * seconds ("2.0"), so a decimal is read too. At most {@link #MAX_RETRY_AFTER}.
      */
     public static Duration retryAfter(String value) {
         String trimmed = value.trim();
+        Duration wait;
         try {
             BigDecimal seconds = new BigDecimal(trimmed);
-            return seconds.signum() <= 0 ? Duration.ZERO
+            wait = seconds.signum() <= 0 ? Duration.ZERO
+                    : seconds.compareTo(BigDecimal.valueOf(MAX_RETRY_AFTER.toSeconds())) >= 0 ? MAX_RETRY_AFTER
                     : Duration.ofMillis(seconds.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact());
-        } catch (NumberFormatException | ArithmeticException notSeconds) {
+        } catch (NumberFormatException notSeconds) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
-                return wait.isNegative() ? Duration.ZERO : wait;
+                wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
             } catch (DateTimeParseException unreadable) {
                 return null;
             }
         }
+        return wait.isNegative() ? Duration.ZERO : wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
     }
 }
