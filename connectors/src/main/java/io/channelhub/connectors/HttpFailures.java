@@ -35,7 +35,15 @@ public final class HttpFailures {
         if (isTransient(status)) {
             throw new TransientPartnerException(partner, status, "HTTP " + status, body, retryAfter(headers), null);
         }
+        if (refusesAccess(status)) {
+            throw new AccessRefusedException(partner, status, "HTTP " + status, body);
+        }
         throw new PermanentPartnerException(partner, status, "HTTP " + status, body);
+    }
+
+    /** 401 and 403: the partner refuses the credentials or their rights, whatever the call carries. */
+    public static boolean refusesAccess(int status) {
+        return status == 401 || status == 403;
     }
 
     /** 408, 429 and 5xx: the same call may succeed later. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.channelhub.connectors.amazon.AmazonSandbox;
 import io.channelhub.connectors.channel.ChannelSandbox;
+import io.channelhub.connectors.otto.OttoSandbox;
 import io.channelhub.connectors.shopify.ShopifyWebhookSender;
 import io.channelhub.hub.broker.DeadLetters;
 import io.channelhub.hub.broker.HubQueues;
@@ -1043,6 +1044,35 @@ class StockSyncTest extends SandboxHubTest {
             assertThat(channel(channel).stockWritesOf(sku)).as("writes to " + channel).isEqualTo(1);
         }
         assertThat(deadLetters.browse(EBAY_STOCK_DLQ, 100)).noneMatch(l -> l.body().contains(sku));
+    }
+
+    @Test
+    void aChannelThatRevokesTheHubsAccessIsDeadLetteredNothingAndGetsTheNewestFigureWhenItIsRestored() throws Exception {
+        // Every push used to be refused as a bad request: each SKU of each batch went to the channel's DLQ, for ops to
+        // retry one by one once the account was fixed.
+        String sku = listedSku("REVOKED");
+        OttoSandbox otto = (OttoSandbox) channel("otto-de");
+        long ottoShows = otto.quantityOf(sku).orElse(-999);
+        long writesBefore = otto.stockWritesOf(sku);
+        otto.revokeAccess();
+        try {
+            report(sku, 8, Instant.now(), 1);
+            report(sku, 6, Instant.now().plusMillis(1), 2);
+            Map<String, Long> elsewhere = new LinkedHashMap<>(expected(6, 0));
+            elsewhere.put("otto-de", ottoShows);
+            awaitChannels(sku, elsewhere);
+            long tokenCalls = otto.tokenCalls();
+            await("still asking OTTO for access").atMost(PROPAGATION).until(() -> otto.tokenCalls() >= tokenCalls + 2);
+        } finally {
+            otto.restoreAccess();
+        }
+
+        awaitChannels(sku, expected(6, 0));
+        // The batch that waited goes as it was read (the first report's figure) unless the newest was read in time;
+        // the newest follows at once.
+        assertThat(otto.stockWritesOf(sku) - writesBefore).as("the waiting batch, then the newest figure").isBetween(1L, 2L);
+        assertThat(deadLetters.browse(HubQueues.deadLetterQueue(HubQueues.stockPush("otto-de")), 500))
+                .noneMatch(letter -> letter.body().contains(sku));
     }
 
     @Test

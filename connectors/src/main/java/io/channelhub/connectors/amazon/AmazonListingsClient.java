@@ -3,6 +3,7 @@ package io.channelhub.connectors.amazon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.channelhub.connectors.AccessRefusedException;
 import io.channelhub.connectors.HttpFailures;
 import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
@@ -318,7 +319,7 @@ public class AmazonListingsClient implements ChannelClient {
             tally.calls++;
             listener.called(operation, items);
             int status = response.statusCode();
-            if ((status == 401 || status == 403) && attempt == 1) {
+            if (HttpFailures.refusesAccess(status) && attempt == 1) {
                 accessToken.invalidate();
                 continue;
             }
@@ -343,8 +344,9 @@ public class AmazonListingsClient implements ChannelClient {
             bucket.backOff(retryAfter);
             return TransientPartnerException.held(partner(), status, message, response.body(), retryAfter);
         }
-        if (status == 401 || status == 403) {
-            message += " (after fetching a new access token)";
+        if (HttpFailures.refusesAccess(status)) {
+            return new AccessRefusedException(partner(), status, message + " (after fetching a new access token)",
+                    response.body());
         }
         return new PermanentPartnerException(partner(), status, message, response.body());
     }

@@ -3,6 +3,7 @@ package io.channelhub.connectors.medusa;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.channelhub.connectors.AccessRefusedException;
 import io.channelhub.connectors.HttpFailures;
 import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
@@ -267,7 +268,7 @@ public class MedusaAdminClient implements ChannelClient {
                         post("/admin/products/" + encode(product.getKey()) + "/variants/batch", body));
                 skusByProduct.get(product.getKey()).forEach(sku -> push.accepted(sku, amounts.get(sku).toPlainString()));
             } catch (PermanentPartnerException refused) {
-                if (refused.status() == 401 || refused.status() == 403 || refused.status() < 400) {
+                if (refused instanceof AccessRefusedException || refused.status() < 400) {
                     throw refused;
                 }
                 for (String sku : skusByProduct.get(product.getKey())) {
@@ -357,6 +358,9 @@ public class MedusaAdminClient implements ChannelClient {
             }
             return retryAfter == null ? new TransientPartnerException(partner(), status, message, body, null, null)
                     : TransientPartnerException.held(partner(), status, message, body, retryAfter);
+        }
+        if (HttpFailures.refusesAccess(status)) {
+            return new AccessRefusedException(partner(), status, message, body);
         }
         return new PermanentPartnerException(partner(), status, message, body);
     }

@@ -1,5 +1,6 @@
 package io.channelhub.connectors.oauth;
 
+import io.channelhub.connectors.AccessRefusedException;
 import io.channelhub.connectors.HttpFailures;
 import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
@@ -69,7 +70,7 @@ public final class BearerChannel {
                 if (calls == 1) {
                     continue;
                 }
-                throw new PermanentPartnerException(partner(), 401,
+                throw new AccessRefusedException(partner(), 401,
                         operation + " refused a freshly issued access token", PartnerException.excerpt(response.body()));
             }
             Duration retryAfter = HttpFailures.isTransient(status) ? HttpFailures.retryAfter(response.headers()) : null;

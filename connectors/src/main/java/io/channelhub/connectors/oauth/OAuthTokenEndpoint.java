@@ -1,6 +1,7 @@
 package io.channelhub.connectors.oauth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.channelhub.connectors.AccessRefusedException;
 import io.channelhub.connectors.HttpFailures;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
@@ -81,7 +82,8 @@ public final class OAuthTokenEndpoint {
             throw new TransientPartnerException(http.partner(), status, "token endpoint answered HTTP " + status,
                     body, HttpFailures.retryAfter(response.headers()), null);
         }
-        throw new PermanentPartnerException(http.partner(), status,
+        // The request carries nothing but the credentials: refused, they are what ops must fix.
+        throw new AccessRefusedException(http.partner(), status,
                 "token request rejected (HTTP " + status + describe(body) + ")", body);
     }
 

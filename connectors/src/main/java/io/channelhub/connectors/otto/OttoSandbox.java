@@ -70,6 +70,7 @@ public class OttoSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listi
     private final Map<String, Task> tasks = new LinkedHashMap<>();
     private final AtomicInteger garbled = new AtomicInteger();
     private final AtomicLong tokenCalls = new AtomicLong();
+    private volatile boolean accessRevoked;
 
     /** A self-app granted "availability products orders" with OTTO's documented limits. */
     public OttoSandbox(int port, String clientId, String clientSecret) {
@@ -126,6 +127,19 @@ public class OttoSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listi
         tokens.expireAll();
     }
 
+    /**
+     * The app's access is revoked (as when the seller withdraws its authorisation): every token issued stops working
+     * and the token endpoint refuses the client, until {@link #restoreAccess()}.
+     */
+    public void revokeAccess() {
+        accessRevoked = true;
+        tokens.expireAll();
+    }
+
+    public void restoreAccess() {
+        accessRevoked = false;
+    }
+
     /** The next {@code count} API calls answer 200 with an HTML page instead of JSON. */
     public void garbleNext(int count) {
         garbled.set(count);
@@ -146,7 +160,7 @@ public class OttoSandbox extends ChannelSandboxServer<ChannelSandboxServer.Listi
             return Reply.json(400, Map.of("error", "unsupported_grant_type",
                     "error_description", "Unsupported grant_type"));
         }
-        if (!clientId.equals(form.get("client_id")) || !clientSecret.equals(form.get("client_secret"))) {
+        if (accessRevoked || !clientId.equals(form.get("client_id")) || !clientSecret.equals(form.get("client_secret"))) {
             return Reply.json(401, Map.of("error", "invalid_client", "error_description", "Invalid client credentials"));
         }
         Set<String> asked = new LinkedHashSet<>(Arrays.asList(form.getOrDefault("scope", "").trim().split("\\s+")));

@@ -3,6 +3,7 @@ package io.channelhub.connectors.shopify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.channelhub.connectors.AccessRefusedException;
 import io.channelhub.connectors.HttpFailures;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
@@ -611,8 +612,8 @@ public class ShopifyAdminClient implements ChannelClient {
         HttpResponse<String> response = http.exchange(request);
         listener.called(operation, items);
         int status = response.statusCode();
-        if (status == 401 || status == 403) {
-            throw new PermanentPartnerException(partner(), status,
+        if (HttpFailures.refusesAccess(status)) {
+            throw new AccessRefusedException(partner(), status,
                     operation + ": Shopify refused the access token (HTTP " + status + ")", response.body());
         }
         if (status == 429) {

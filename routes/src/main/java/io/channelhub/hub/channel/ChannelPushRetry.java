@@ -1,5 +1,6 @@
 package io.channelhub.hub.channel;
 
+import io.channelhub.connectors.AccessRefusedException;
 import io.channelhub.connectors.TransientPartnerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * Retries one batch push while the partner answers "later" (429, 5xx, I/O), honouring its {@code Retry-After} once,
- * else backing off exponentially up to a maximum. A stock or price push is never dead-lettered for being late: what
+ * else backing off exponentially up to a maximum; and while it refuses the hub's credentials or their rights
+ * ({@link AccessRefusedException}), backing off the same way until ops have fixed the account: its items are not at
+ * fault, and dead-lettering them would put every SKU of every batch into the channel's DLQ. A stock or price push is never dead-lettered for being late: what
  * waits behind it is conflated (the stock change log, the price last-value queue), so a channel that is down for an
  * hour receives each SKU's newest figure once when it is back. Stopping the route ends the wait (a price batch rolls
  * back to the broker; stock starts again from the channel's cursor).
@@ -34,6 +37,24 @@ final class ChannelPushRetry {
         while (true) {
             try {
                 return push.get();
+            } catch (AccessRefusedException refused) {
+                attempt++;
+                Duration wait = backoff;
+                backoff = longer(backoff, maxBackoff);
+                if (attempt == 1) {
+                    LOG.error("{} refuses the hub's access ({}): its pushes wait until the account or its credentials "
+                            + "are fixed, trying again every {} s at most; nothing is dead-lettered", channel,
+                            refused.getMessage(), maxBackoff.toSeconds());
+                } else {
+                    LOG.warn("{} still refuses the hub's access ({}, attempt {}); trying again in {} ms", channel,
+                            refused.getMessage(), attempt, wait.toMillis());
+                }
+                if (!running.getAsBoolean() || !pause(wait, running)) {
+                    // Not as the refusal itself: the caller would take it for a refusal of the batch's items.
+                    throw new TransientPartnerException(refused.partner(), refused.status(),
+                            "stopped while waiting for access: " + refused.getMessage(), refused.responseExcerpt(), null,
+                            refused);
+                }
             } catch (TransientPartnerException later) {
                 attempt++;
                 if (!running.getAsBoolean()) {
@@ -55,7 +76,7 @@ final class ChannelPushRetry {
                             channel, later.getMessage(), attempt, wait.toMillis());
                 } else {
                     wait = backoff;
-                    backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+                    backoff = longer(backoff, maxBackoff);
                     LOG.warn("{} answered {} (attempt {}); pushing the same batch again in {} ms", channel,
                             later.getMessage(), attempt, wait.toMillis());
                 }
@@ -64,6 +85,10 @@ final class ChannelPushRetry {
                 }
             }
         }
+    }
+
+    private static Duration longer(Duration backoff, Duration maxBackoff) {
+        return backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
     }
 
     /** Waits {@code wait}, or less when the route stops meanwhile. @return false when it stopped */

@@ -1,5 +1,6 @@
 package io.channelhub.hub.channel;
 
+import io.channelhub.connectors.AccessRefusedException;
 import io.channelhub.connectors.TransientPartnerException;
 import io.channelhub.connectors.channel.ChannelCallListener;
 import io.channelhub.connectors.channel.JobJournal;
@@ -14,10 +15,13 @@ import org.junit.jupiter.api.Test;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * How a channel push is retried while the partner says "later": every {@code Retry-After} is waited out once, by the
@@ -121,6 +125,50 @@ class ChannelPushRetryTest {
                 assertThat(wait).isGreaterThan(Duration.ofMillis(800)));
         assertThat(otto.quantityOf("SKU-1")).hasValue(5);
         assertThat(otto.stockWritesOf("SKU-1")).isOne();
+    }
+
+    @Test
+    void aPushToAnAccountWhoseAccessWasRevokedWaitsForItToBeRestoredAndIsThenAcceptedOnce() throws Exception {
+        otto = new OttoSandbox(0, "otto-app", "otto-secret", ROOMY);
+        otto.start();
+        otto.addListing("SKU-1", 0, BigDecimal.TEN, "EUR");
+        OttoMarketClient client = new OttoMarketClient(otto.settings("otto-de"));
+        client.pushStock(List.of(new StockUpdate("SKU-1", 1, null)));
+        otto.revokeAccess();
+        long tokenCallsBefore = otto.tokenCalls();
+        var pushed = new CompletableFuture<PushOutcome>();
+        Thread pusher = new Thread(() -> {
+            try {
+                pushed.complete(ChannelPushRetry.untilAccepted("otto-de", Duration.ofMillis(400), () -> true,
+                        () -> client.pushStock(List.of(new StockUpdate("SKU-1", 2, 1L)))));
+            } catch (Throwable failed) {
+                pushed.completeExceptionally(failed);
+            }
+        });
+        pusher.start();
+
+        // Refused at the token endpoint again and again (the old token was refused first), never given up.
+        await().atMost(Duration.ofSeconds(10)).until(() -> otto.tokenCalls() >= tokenCallsBefore + 4);
+        assertThat(pushed).as("still waiting, not refused").isNotDone();
+        assertThat(otto.quantityOf("SKU-1")).hasValue(1);
+        otto.restoreAccess();
+
+        assertThat(pushed.get(10, TimeUnit.SECONDS)).isEqualTo(PushOutcome.accepted(1));
+        assertThat(otto.quantityOf("SKU-1")).hasValue(2);
+        assertThat(otto.stockWritesOf("SKU-1")).as("the first push, then the one after the restore").isEqualTo(2);
+    }
+
+    @Test
+    void aWaitForAccessEndsWhenTheRouteStopsAsAFailureThatRefusesNoItem() {
+        long stopsAt = System.nanoTime() + Duration.ofMillis(300).toNanos();
+        var refused = new AccessRefusedException("otto-de", 401, "token request rejected (HTTP 401 invalid_client)", "");
+
+        assertThatThrownBy(() -> ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> System.nanoTime() < stopsAt,
+                () -> {
+                    attemptsAt.add(System.nanoTime());
+                    throw refused;
+                })).isInstanceOf(TransientPartnerException.class).hasCause(refused);
+        assertThat(between(stopsAt, System.nanoTime())).as("ended soon after the stop").isLessThan(Duration.ofSeconds(5));
     }
 
     @Test
