@@ -248,34 +248,26 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
 
     /** Pushes the SKUs' figures the channel has not been told yet; {@code changedAt} null: a full sync, no lag. */
     private void push(Map<String, Pending> batch) throws JMSException, InterruptedException {
-        List<String> unread = batch.entrySet().stream().filter(entry -> entry.getValue().figures() == null)
-                .map(Map.Entry::getKey).toList();
-        Map<String, StockStore.Figures> figures = unread.isEmpty() ? Map.of() : store.figures(unread);
-        List<StockUpdate> updates = new ArrayList<>(batch.size());
-        for (Map.Entry<String, Pending> entry : batch.entrySet()) {
-            String sku = entry.getKey();
-            StockStore.Figures figure = entry.getValue().figures() != null ? entry.getValue().figures() : figures.get(sku);
-            if (figure == null) {
-                continue;
-            }
-            long available = AvailableToSell.of(figure.onHandByLocation(), figure.reserved(), channel.stockRules());
-            Long before = entry.getValue().forced() ? null : shown.get(sku);
-            if (before == null || before != available) {
-                updates.add(new StockUpdate(sku, available, before));
-            }
-        }
-        metrics.saved(channel.id(), ChannelPublishRoutes.STOCK, batch.size() - updates.size());
-        if (updates.isEmpty()) {
+        List<StockUpdate> firstUpdates = updates(batch, false);
+        metrics.saved(channel.id(), ChannelPublishRoutes.STOCK, batch.size() - firstUpdates.size());
+        if (firstUpdates.isEmpty()) {
             return;
         }
+        RetriedPush attempts = new RetriedPush(firstUpdates);
         PushOutcome outcome;
         LeaseRenewals.Renewal renewal = renewals.whileWorking(settings.pushLease(), this::renewDuringPush);
         try {
-            outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), running,
-                    () -> channel.client().pushStock(updates));
+            outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), running, () -> {
+                if (attempts.made++ > 0) {
+                    // A retry, after a wait that may have lasted minutes: the figures are read again, so that one
+                    // superseded meanwhile is not shown on the channel, not even until the next batch.
+                    attempts.updates = updates(batch, true);
+                }
+                return attempts.updates.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushStock(attempts.updates);
+            });
         } catch (PermanentPartnerException refused) {
             // The whole call was refused (a bad request): every SKU of it goes to ops with the partner's answer.
-            for (StockUpdate update : updates) {
+            for (StockUpdate update : attempts.updates) {
                 reject(update.sku(), Long.toString(update.quantity()), refused.getMessage(), refused.getClass().getName(),
                         refused.responseExcerpt());
             }
@@ -286,7 +278,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         // Only what the log line names is formatted: this runs for every SKU pushed.
         List<String> named = new ArrayList<>(ChannelPublishRoutes.EXCERPT_ITEMS);
         int acknowledged = 0;
-        for (StockUpdate update : updates) {
+        for (StockUpdate update : attempts.updates) {
             String refusal = outcome.rejected().get(update.sku());
             if (refusal != null) {
                 reject(update.sku(), Long.toString(update.quantity()), refusal, PermanentPartnerException.class.getName(),
@@ -302,6 +294,42 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         LOG.info("{} acknowledged {} quantit{} in {} call(s): {}{}", channel.id(), acknowledged,
                 acknowledged == 1 ? "y" : "ies", outcome.calls(), ChannelPublishRoutes.excerpt(named, acknowledged),
                 outcome.rejected().isEmpty() ? "" : "; refused: " + outcome.rejected().keySet());
+    }
+
+    /**
+     * What the channel must be told of the batch's SKUs: each one's available-to-sell where it differs from what the
+     * channel was last told (or always, where forced). {@code fromStore}: every SKU's figures as the store has them
+     * now, instead of those the change log carried.
+     */
+    private List<StockUpdate> updates(Map<String, Pending> batch, boolean fromStore) {
+        List<String> unread = batch.entrySet().stream()
+                .filter(entry -> fromStore || entry.getValue().figures() == null).map(Map.Entry::getKey).toList();
+        Map<String, StockStore.Figures> figures = unread.isEmpty() ? Map.of() : store.figures(unread);
+        List<StockUpdate> updates = new ArrayList<>(batch.size());
+        for (Map.Entry<String, Pending> entry : batch.entrySet()) {
+            String sku = entry.getKey();
+            StockStore.Figures logged = entry.getValue().figures();
+            StockStore.Figures figure = logged != null && (!fromStore || !figures.containsKey(sku)) ? logged : figures.get(sku);
+            if (figure == null) {
+                continue;
+            }
+            long available = AvailableToSell.of(figure.onHandByLocation(), figure.reserved(), channel.stockRules());
+            Long before = entry.getValue().forced() ? null : shown.get(sku);
+            if (before == null || before != available) {
+                updates.add(new StockUpdate(sku, available, before));
+            }
+        }
+        return updates;
+    }
+
+    /** The updates of a push's latest attempt, and how many attempts were made. */
+    private static final class RetriedPush {
+        private int made;
+        private List<StockUpdate> updates;
+
+        private RetriedPush(List<StockUpdate> updates) {
+            this.updates = updates;
+        }
     }
 
     /**
