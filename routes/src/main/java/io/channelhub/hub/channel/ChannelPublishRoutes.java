@@ -152,22 +152,27 @@ public class ChannelPublishRoutes extends RouteBuilder {
         if (rows.isEmpty()) {
             return;
         }
-        List<PriceUpdate> updates = rows.stream().map(row -> new PriceUpdate(row.sku(), row.price(), row.currency())).toList();
+        var attempts = new ChannelPushRetry.Attempts<>(rows, () -> catalogue.pending(channel.id(), bySku.keySet()));
         PushOutcome outcome;
         try {
             outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), this::isStarted,
-                    () -> channel.client().pushPrices(updates));
+                    metrics.throttleWait(channel.id())::record, () -> {
+                List<CatalogueStore.Listing> listings = attempts.next();
+                return listings.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushPrices(listings.stream()
+                        .map(row -> new PriceUpdate(row.sku(), row.price(), row.currency())).toList());
+            });
         } catch (PermanentPartnerException refused) {
-            for (CatalogueStore.Listing row : rows) {
+            for (CatalogueStore.Listing row : attempts.last()) {
                 catalogue.markRejected(channel.id(), row.sku(), row.computedSeq());
                 rejectMessage(routeId, channel, PRICE, bySku.get(row.sku()), sends,
                         row.sku() + " = " + row.price() + " " + row.currency(), refused.getMessage(), refused);
             }
             return;
         }
+        List<CatalogueStore.Listing> pushed = attempts.last();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         inOneTransaction(() -> {
-            for (CatalogueStore.Listing row : rows) {
+            for (CatalogueStore.Listing row : pushed) {
                 String refusal = outcome.rejected().get(row.sku());
                 if (refusal != null) {
                     catalogue.markRejected(channel.id(), row.sku(), row.computedSeq());
@@ -179,7 +184,7 @@ public class ChannelPublishRoutes extends RouteBuilder {
                 }
             }
         });
-        List<CatalogueStore.Listing> acknowledged = rows.stream().filter(row -> !outcome.rejected().containsKey(row.sku())).toList();
+        List<CatalogueStore.Listing> acknowledged = pushed.stream().filter(row -> !outcome.rejected().containsKey(row.sku())).toList();
         // A listing the master data changed while its push was on its way is still to publish: it goes again now rather
         // than with the next sweep.
         for (CatalogueStore.Listing changed : catalogue.pending(channel.id(),

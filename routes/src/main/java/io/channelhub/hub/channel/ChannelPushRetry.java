@@ -6,14 +6,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Retries one batch push while the partner answers "later" (429, 5xx, I/O), honouring its {@code Retry-After} once,
- * else backing off exponentially up to a maximum; and while it refuses the hub's credentials or their rights
+ * Retries one batch push while the partner answers "later" (429, 5xx, I/O), waiting out its {@code Retry-After} once
+ * (where the client's rate limiter holds its calls until then too, the two waits end together), else backing off
+ * exponentially up to a maximum; and while it refuses the hub's credentials or their rights
  * ({@link AccessRefusedException}), backing off the same way until ops have fixed the account: its items are not at
  * fault, and dead-lettering them would put every SKU of every batch into the channel's DLQ. A stock or price push is never dead-lettered for being late: what
  * waits behind it is conflated (the stock change log, the price last-value queue), so a channel that is down for an
@@ -30,8 +33,9 @@ final class ChannelPushRetry {
     private ChannelPushRetry() {
     }
 
+    /** {@code throttled} is told each {@code Retry-After} waited out (the channel's throttling metric). */
     static <T> T untilAccepted(String channel, Duration maxBackoff, BooleanSupplier running,
-                               Supplier<T> push) throws InterruptedException {
+                               Consumer<Duration> throttled, Supplier<T> push) throws InterruptedException {
         Duration backoff = FIRST_BACKOFF;
         int attempt = 0;
         while (true) {
@@ -62,28 +66,54 @@ final class ChannelPushRetry {
                 }
                 Optional<Duration> retryAfter = later.retryAfter();
                 Duration wait;
-                if (retryAfter.isPresent() && later.retryAfterHeld()) {
-                    // The client's rate limiter holds every call until then and reports the wait: waiting here as
-                    // well would only delay the batch behind a limiter that is already open.
-                    LOG.info("{} throttled the push ({}); its rate limiter holds the retry for {} ms", channel,
-                            later.getMessage(), retryAfter.get().toMillis());
-                    continue;
-                }
                 if (retryAfter.isPresent()) {
-                    // Nothing of the client holds it (a 5xx of an unpaced call, a token endpoint): this is its wait.
+                    // Waited here also where the client's rate limiter holds its calls until then: both end at the same
+                    // moment, so it is waited once, and the retry reads its items after the wait instead of before it.
                     wait = retryAfter.get();
-                    LOG.info("{} answered {} (attempt {}); pushing the same batch again after its Retry-After of {} ms",
-                            channel, later.getMessage(), attempt, wait.toMillis());
+                    throttled.accept(wait);
+                    LOG.info("{} answered {} (attempt {}); pushing the batch again after its Retry-After of {} ms{}",
+                            channel, later.getMessage(), attempt, wait.toMillis(),
+                            later.retryAfterHeld() ? " (its rate limiter holds every call until then)" : "");
                 } else {
                     wait = backoff;
                     backoff = longer(backoff, maxBackoff);
-                    LOG.warn("{} answered {} (attempt {}); pushing the same batch again in {} ms", channel,
+                    LOG.warn("{} answered {} (attempt {}); pushing the batch again in {} ms", channel,
                             later.getMessage(), attempt, wait.toMillis());
                 }
                 if (!pause(wait, running)) {
                     throw later;
                 }
             }
+        }
+    }
+
+    /**
+     * The items of a push's latest attempt. A retry comes after a wait that may have lasted minutes (a
+     * {@code Retry-After}, a backoff, an account waiting for ops), so it reads its items again: what was superseded
+     * meanwhile is never shown on the channel, not even until the next batch.
+     */
+    static final class Attempts<I> {
+
+        private final Supplier<List<I>> readAgain;
+        private List<I> items;
+        private int made;
+
+        Attempts(List<I> first, Supplier<List<I>> readAgain) {
+            this.items = first;
+            this.readAgain = readAgain;
+        }
+
+        /** The items to send now: the first ones, then those read again for each retry. */
+        List<I> next() {
+            if (made++ > 0) {
+                items = readAgain.get();
+            }
+            return items;
+        }
+
+        /** The items of the latest attempt, the one that went through or failed for good. */
+        List<I> last() {
+            return items;
         }
     }
 

@@ -253,21 +253,18 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         if (firstUpdates.isEmpty()) {
             return;
         }
-        RetriedPush attempts = new RetriedPush(firstUpdates);
+        var attempts = new ChannelPushRetry.Attempts<>(firstUpdates, () -> updates(batch, true));
         PushOutcome outcome;
         LeaseRenewals.Renewal renewal = renewals.whileWorking(settings.pushLease(), this::renewDuringPush);
         try {
-            outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), running, () -> {
-                if (attempts.made++ > 0) {
-                    // A retry, after a wait that may have lasted minutes: the figures are read again, so that one
-                    // superseded meanwhile is not shown on the channel, not even until the next batch.
-                    attempts.updates = updates(batch, true);
-                }
-                return attempts.updates.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushStock(attempts.updates);
+            outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), running,
+                    metrics.throttleWait(channel.id())::record, () -> {
+                List<StockUpdate> updates = attempts.next();
+                return updates.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushStock(updates);
             });
         } catch (PermanentPartnerException refused) {
             // The whole call was refused (a bad request): every SKU of it goes to ops with the partner's answer.
-            for (StockUpdate update : attempts.updates) {
+            for (StockUpdate update : attempts.last()) {
                 reject(update.sku(), Long.toString(update.quantity()), refused.getMessage(), refused.getClass().getName(),
                         refused.responseExcerpt());
             }
@@ -278,7 +275,7 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         // Only what the log line names is formatted: this runs for every SKU pushed.
         List<String> named = new ArrayList<>(ChannelPublishRoutes.EXCERPT_ITEMS);
         int acknowledged = 0;
-        for (StockUpdate update : attempts.updates) {
+        for (StockUpdate update : attempts.last()) {
             String refusal = outcome.rejected().get(update.sku());
             if (refusal != null) {
                 reject(update.sku(), Long.toString(update.quantity()), refusal, PermanentPartnerException.class.getName(),
@@ -320,16 +317,6 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
             }
         }
         return updates;
-    }
-
-    /** The updates of a push's latest attempt, and how many attempts were made. */
-    private static final class RetriedPush {
-        private int made;
-        private List<StockUpdate> updates;
-
-        private RetriedPush(List<StockUpdate> updates) {
-            this.updates = updates;
-        }
     }
 
     /**

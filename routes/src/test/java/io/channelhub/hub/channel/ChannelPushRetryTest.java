@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * How a channel push is retried while the partner says "later": every {@code Retry-After} is waited out once, by the
- * client's rate limiter when it holds it, else by the retry; the wait ends when the route stops.
+ * retry (a client's rate limiter that holds its calls until the same moment is open by then), and the items are read
+ * again after it; the wait ends when the route stops.
  */
 class ChannelPushRetryTest {
 
@@ -33,6 +34,7 @@ class ChannelPushRetryTest {
     private static final RateLimit ROOMY = RateLimit.perSecond(1000, 1000);
 
     private final List<Long> attemptsAt = new CopyOnWriteArrayList<>();
+    private final List<Duration> throttled = new CopyOnWriteArrayList<>();
     private OttoSandbox otto;
 
     @AfterEach
@@ -52,7 +54,7 @@ class ChannelPushRetryTest {
 
     @Test
     void aRetryAfterNothingHoldsIsWaitedOutBeforeEachNewAttempt() throws Exception {
-        String done = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true, () -> {
+        String done = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true, throttled::add, () -> {
             attemptsAt.add(System.nanoTime());
             if (attemptsAt.size() <= 2) {
                 throw unavailable(Duration.ofMillis(400));
@@ -67,18 +69,27 @@ class ChannelPushRetryTest {
     }
 
     @Test
-    void aRetryAfterTheClientsRateLimiterHoldsIsNotWaitedForASecondTime() throws Exception {
-        String done = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true, () -> {
+    void aRetryAfterTheClientsRateLimiterHoldsIsWaitedOutHereSoThatTheRetryReadsItsItemsAfterTheWait() throws Exception {
+        // The client's limiter holds its calls until the same moment: the retry's call then goes without a second wait.
+        List<Long> readAt = new CopyOnWriteArrayList<>();
+        var attempts = new ChannelPushRetry.Attempts<>(List.of("figure read before the wait"), () -> {
+            readAt.add(System.nanoTime());
+            return List.of("figure read after the wait");
+        });
+        List<String> sent = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true, throttled::add, () -> {
             attemptsAt.add(System.nanoTime());
+            List<String> items = attempts.next();
             if (attemptsAt.size() == 1) {
-                throw TransientPartnerException.held("otto-de", 429, "HTTP 429", "", Duration.ofSeconds(30));
+                throw TransientPartnerException.held("otto-de", 429, "HTTP 429", "", Duration.ofMillis(600));
             }
-            return "done";
+            return items;
         });
 
-        assertThat(done).isEqualTo("done");
-        assertThat(between(attemptsAt.get(0), attemptsAt.get(1))).as("the limiter waits, not the retry")
-                .isLessThan(Duration.ofSeconds(5));
+        assertThat(sent).containsExactly("figure read after the wait");
+        assertThat(attempts.last()).isSameAs(sent);
+        assertThat(between(attemptsAt.get(0), readAt.get(0))).as("read again after the Retry-After")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(600));
+        assertThat(throttled).containsExactly(Duration.ofMillis(600));
     }
 
     @Test
@@ -86,7 +97,7 @@ class ChannelPushRetryTest {
         long stopsAt = System.nanoTime() + Duration.ofMillis(300).toNanos();
         TransientPartnerException later = unavailable(Duration.ofSeconds(60));
 
-        assertThatThrownBy(() -> ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> System.nanoTime() < stopsAt,
+        assertThatThrownBy(() -> ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> System.nanoTime() < stopsAt, throttled::add,
                 () -> {
                     attemptsAt.add(System.nanoTime());
                     throw later;
@@ -115,14 +126,16 @@ class ChannelPushRetryTest {
         }, JobJournal.NONE);
         otto.faults().failNext(1, 503, "1");
 
-        PushOutcome outcome = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true,
+        PushOutcome outcome = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true, throttled::add,
                 () -> client.pushStock(List.of(new StockUpdate("SKU-1", 5, null))));
 
         assertThat(outcome).isEqualTo(PushOutcome.accepted(1));
         assertThat(attemptsAt).as("the 503, then the push that went through").hasSize(2);
-        assertThat(between(attemptsAt.get(0), attemptsAt.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(900));
-        assertThat(waits).as("waited in the client's limiter").anySatisfy(wait ->
-                assertThat(wait).isGreaterThan(Duration.ofMillis(800)));
+        assertThat(between(attemptsAt.get(0), attemptsAt.get(1))).as("the Retry-After of 1 s, once")
+                .isBetween(Duration.ofMillis(900), Duration.ofMillis(1800));
+        assertThat(throttled).containsExactly(Duration.ofSeconds(1));
+        assertThat(waits).as("the client's limiter, open by then, waited no second time").allSatisfy(wait ->
+                assertThat(wait).isLessThan(Duration.ofMillis(500)));
         assertThat(otto.quantityOf("SKU-1")).hasValue(5);
         assertThat(otto.stockWritesOf("SKU-1")).isOne();
     }
@@ -139,7 +152,7 @@ class ChannelPushRetryTest {
         var pushed = new CompletableFuture<PushOutcome>();
         Thread pusher = new Thread(() -> {
             try {
-                pushed.complete(ChannelPushRetry.untilAccepted("otto-de", Duration.ofMillis(400), () -> true,
+                pushed.complete(ChannelPushRetry.untilAccepted("otto-de", Duration.ofMillis(400), () -> true, throttled::add,
                         () -> client.pushStock(List.of(new StockUpdate("SKU-1", 2, 1L)))));
             } catch (Throwable failed) {
                 pushed.completeExceptionally(failed);
@@ -163,7 +176,7 @@ class ChannelPushRetryTest {
         long stopsAt = System.nanoTime() + Duration.ofMillis(300).toNanos();
         var refused = new AccessRefusedException("otto-de", 401, "token request rejected (HTTP 401 invalid_client)", "");
 
-        assertThatThrownBy(() -> ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> System.nanoTime() < stopsAt,
+        assertThatThrownBy(() -> ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> System.nanoTime() < stopsAt, throttled::add,
                 () -> {
                     attemptsAt.add(System.nanoTime());
                     throw refused;
@@ -181,7 +194,7 @@ class ChannelPushRetryTest {
         client.pushStock(List.of(new StockUpdate("SKU-1", 1, null)));
         otto.expireTokens();
 
-        PushOutcome outcome = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true,
+        PushOutcome outcome = ChannelPushRetry.untilAccepted("otto-de", MAX_BACKOFF, () -> true, throttled::add,
                 () -> client.pushStock(List.of(new StockUpdate("SKU-1", 2, 1L))));
 
         assertThat(outcome.rejected()).isEmpty();
