@@ -60,6 +60,9 @@ public class StockEvents implements DisposableBean {
 
     public static final int CHUNK = 1000;
     public static final int EVENTS_PER_MESSAGE = 50;
+    /** The ledger's columns ({@code stock_ledger.sku}, {@code location_id}), as the schema bounds them. */
+    static final int MAX_SKU = 200;
+    static final int MAX_LOCATION = 100;
     public static final String SKU = "HubSku";
     public static final String CHANGED_AT = "HubChangedAt";
     /** The JMS message group property, which Artemis keeps on one consumer at a time, in order. */
@@ -262,9 +265,23 @@ public class StockEvents implements DisposableBean {
                 tree.get("schemaVersion").intValue(),
                 new Source(source.get("system").textValue(), source.get("partnerId").textValue()),
                 time(tree, "occurredAt"), correlationId == null ? null : correlationId.textValue(),
-                new StockLevel(payload.get("sku").textValue(), payload.get("locationId").textValue(),
+                new StockLevel(stored(payload, "sku", MAX_SKU), stored(payload, "locationId", MAX_LOCATION),
                         whole(payload, "onHand"), whole(payload, "reserved"), whole(payload, "version"),
                         time(payload, "asOf")));
+    }
+
+    /**
+     * The schema counts a text's characters (code points); the embedded H2 bounds its columns in Java's UTF-16 units,
+     * in which a character outside the BMP (an emoji) counts twice. Checked here, such a report is dead-lettered
+     * alone, not refused by the database with the whole batch it came in.
+     */
+    private static String stored(JsonNode parent, String field, int max) {
+        String value = parent.get(field).textValue();
+        if (value.length() > max) {
+            throw new IllegalArgumentException("not a stock.changed event: " + field + " is longer than the " + max
+                    + " UTF-16 units the ledger keeps (" + value.length() + ")");
+        }
+        return value;
     }
 
     private static long whole(JsonNode parent, String field) {

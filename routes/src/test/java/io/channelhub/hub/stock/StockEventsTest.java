@@ -119,6 +119,22 @@ class StockEventsTest {
     }
 
     @Test
+    void aSkuOrLocationOfCharactersOutsideTheBmpIsRefusedWhereItsUtf16LengthExceedsTheLedgersColumn() {
+        // 150 emoji: 150 characters, within the schema's 200, but 300 UTF-16 units, beyond the 200 H2 keeps.
+        String emoji = "\uD83D\uDCE6".repeat(150);
+        String body = CanonicalJson.write(StockEvents.envelope(new StockLevel(emoji, "WH", 5, 0, 1,
+                OffsetDateTime.parse("2026-12-04T10:00:00Z")), WMS, OffsetDateTime.parse("2026-12-04T10:00:01Z")));
+        String location = CanonicalJson.write(StockEvents.envelope(new StockLevel("SKU-1", "\uD83C\uDFED".repeat(60), 5, 0, 1,
+                OffsetDateTime.parse("2026-12-04T10:00:00Z")), WMS, OffsetDateTime.parse("2026-12-04T10:00:01Z")));
+
+        assertThatThrownBy(() -> events.read(body)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sku").hasMessageContaining("200").hasMessageContaining("(300)");
+        assertThatThrownBy(() -> events.read(location)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("locationId").hasMessageContaining("100");
+        assertThat(events.read(body.replace(emoji, "\uD83D\uDCE6".repeat(100))).payload().sku()).hasSize(200);
+    }
+
+    @Test
     void aQuantityBeyondAWholeNumberOfUnitsIsRefusedWithTheField() {
         String body = CanonicalJson.write(StockEvents.envelope(new StockLevel("SKU-1", "WH", 5, 0, 1,
                 OffsetDateTime.parse("2026-12-04T10:00:00Z")), WMS, OffsetDateTime.parse("2026-12-04T10:00:01Z")));
