@@ -157,10 +157,10 @@ public class ChannelPublishRoutes extends RouteBuilder {
         try {
             outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), this::isStarted,
                     metrics.throttleWait(channel.id())::record, () -> {
-                List<CatalogueStore.Listing> listings = attempts.next();
-                return listings.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushPrices(listings.stream()
-                        .map(row -> new PriceUpdate(row.sku(), row.price(), row.currency())).toList());
-            });
+                        List<CatalogueStore.Listing> listings = attempts.next();
+                        return listings.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushPrices(listings.stream()
+                                .map(row -> new PriceUpdate(row.sku(), row.price(), row.currency())).toList());
+                    });
         } catch (PermanentPartnerException refused) {
             for (CatalogueStore.Listing row : attempts.last()) {
                 catalogue.markRejected(channel.id(), row.sku(), row.computedSeq());

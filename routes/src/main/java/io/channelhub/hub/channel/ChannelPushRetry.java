@@ -18,10 +18,12 @@ import java.util.function.Supplier;
  * (where the client's rate limiter holds its calls until then too, the two waits end together), else backing off
  * exponentially up to a maximum; and while it refuses the hub's credentials or their rights
  * ({@link AccessRefusedException}), backing off the same way until ops have fixed the account: its items are not at
- * fault, and dead-lettering them would put every SKU of every batch into the channel's DLQ. A stock or price push is never dead-lettered for being late: what
- * waits behind it is conflated (the stock change log, the price last-value queue), so a channel that is down for an
- * hour receives each SKU's newest figure once when it is back. Stopping the route ends the wait (a price batch rolls
- * back to the broker; stock starts again from the channel's cursor).
+ * fault, and dead-lettering them would put every SKU of every batch into the channel's DLQ.
+ * <p>
+ * A stock or price push is never dead-lettered for being late: what waits behind it is conflated (the stock change
+ * log, the price last-value queue), so a channel that is down for an hour receives each SKU's newest figure once when
+ * it is back. Stopping the route ends the wait (a price batch rolls back to the broker; stock starts again from the
+ * channel's cursor).
  */
 final class ChannelPushRetry {
 

@@ -259,9 +259,9 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
         try {
             outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), running,
                     metrics.throttleWait(channel.id())::record, () -> {
-                List<StockUpdate> updates = attempts.next();
-                return updates.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushStock(updates);
-            });
+                        List<StockUpdate> updates = attempts.next();
+                        return updates.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushStock(updates);
+                    });
         } catch (PermanentPartnerException refused) {
             // The whole call was refused (a bad request): every SKU of it goes to ops with the partner's answer.
             for (StockUpdate update : attempts.last()) {
