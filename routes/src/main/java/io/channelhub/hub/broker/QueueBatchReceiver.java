@@ -172,6 +172,12 @@ public final class QueueBatchReceiver implements AutoCloseable {
          */
         public void deadLetter(Message message, String body, String route, String reason, String errorClass,
                                String partnerResponse) throws JMSException {
+            deadLetter(message, body, Map.of(), route, reason, errorClass, partnerResponse);
+        }
+
+        /** As above, with the hub headers of the event itself ({@code eventHeaders}) over those of its message. */
+        public void deadLetter(Message message, String body, Map<String, Object> eventHeaders, String route,
+                               String reason, String errorClass, String partnerResponse) throws JMSException {
             Map<String, Object> properties = new HashMap<>();
             var names = message.getPropertyNames();
             while (names.hasMoreElements()) {
@@ -180,6 +186,7 @@ public final class QueueBatchReceiver implements AutoCloseable {
                     properties.put(name, message.getObjectProperty(name));
                 }
             }
+            properties.putAll(eventHeaders);
             Map<String, Object> headers = new DeadLetters.Reason(route, reason, errorClass,
                     message.getIntProperty("JMSXDeliveryCount"), partnerResponse, queue).headers(properties);
             send(HubQueues.deadLetterQueue(queue), body, headers);
