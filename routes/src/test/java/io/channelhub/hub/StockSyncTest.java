@@ -737,6 +737,35 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void anEventDeadLetteredOutOfAMessageOfSeveralCarriesItsOwnMessageIdAndSkuAsOneOfItsOwnWould() throws Exception {
+        // Its letter took the headers of the message it came in, which names no event: ops saw no message id in the
+        // list, and a retry or discard was recorded without one.
+        String good = listedSku("PACKED");
+        String longSku = good + "-" + "Y".repeat(200 - good.length());
+        Instant t = Instant.now();
+        var goodReport = StockEvents.envelope(level(good, 6, t, 1), WMS, now());
+        var longSkuReport = StockEvents.envelope(level(longSku, 1, t, 1), WMS, now());
+        events.publish(List.of(goodReport, longSkuReport)); // one message of two events
+
+        awaitChannels(good, expected(6, 0));
+        String queue = HubQueues.deadLetterQueue(HubQueues.STOCK_CHANGED_LEDGER);
+        await().atMost(PROPAGATION).until(() -> deadLetters.browse(queue, 500).stream()
+                .anyMatch(letter -> letter.body().contains(longSkuReport.messageId())));
+        var letter = deadLetters.browse(queue, 500).stream()
+                .filter(l -> l.body().contains(longSkuReport.messageId())).findFirst().orElseThrow();
+        assertThat(letter.hubMessageId()).isEqualTo(longSkuReport.messageId());
+        try (Connection connection = connectionFactory.createConnection();
+             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             QueueBrowser browser = session.createBrowser(session.createQueue(queue),
+                     "JMSMessageID = '" + letter.jmsMessageId() + "'")) {
+            connection.start();
+            Message browsed = (Message) browser.getEnumeration().nextElement();
+            assertThat(browsed.getStringProperty(StockEvents.SKU)).isEqualTo(longSku);
+            assertThat(browsed.propertyExists("HubEventCount")).isFalse();
+        }
+    }
+
+    @Test
     void aDropFolderAnotherInstanceReadsIsLeftToItUntilItsLeaseRunsOut() throws Exception {
         Path inbox = Files.createDirectories(properties.stock().fileDropDir());
         String feed = "stock-file:" + inbox.toAbsolutePath();

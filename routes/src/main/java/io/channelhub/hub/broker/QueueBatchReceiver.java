@@ -73,7 +73,7 @@ public final class QueueBatchReceiver implements AutoCloseable {
         }
         List<Message> batch = new ArrayList<>(Math.min(max, 1024));
         batch.add(first);
-        int events = eventCount(first);
+        long events = eventCount(first);
         long collectUntil = System.nanoTime() + MAX_COLLECT_NANOS;
         while (events < max && System.nanoTime() < collectUntil) {
             long asked = System.nanoTime();
@@ -103,8 +103,18 @@ public final class QueueBatchReceiver implements AutoCloseable {
         return batch.size();
     }
 
-    private static int eventCount(Message message) throws JMSException {
-        return message.propertyExists(HubHeaders.EVENT_COUNT) ? Math.max(1, message.getIntProperty(HubHeaders.EVENT_COUNT)) : 1;
+    /**
+     * Never throws: the count is only a hint for the batch's size, set by whoever sends to the queue (an AMQP or
+     * OpenWire client sends an integer as a long). Read strictly, a count that was no int failed the drain before the
+     * handler saw the batch, at every delivery: its batch-mates rolled back with it, and no reason reached a dead letter.
+     */
+    private static long eventCount(Message message) {
+        try {
+            return message.getObjectProperty(HubHeaders.EVENT_COUNT) instanceof Number count
+                    ? Math.max(1, Math.min(count.longValue(), Integer.MAX_VALUE)) : 1;
+        } catch (JMSException unreadable) {
+            return 1;
+        }
     }
 
     /**
@@ -162,6 +172,12 @@ public final class QueueBatchReceiver implements AutoCloseable {
          */
         public void deadLetter(Message message, String body, String route, String reason, String errorClass,
                                String partnerResponse) throws JMSException {
+            deadLetter(message, body, Map.of(), route, reason, errorClass, partnerResponse);
+        }
+
+        /** As above, with the hub headers of the event itself ({@code eventHeaders}) over those of its message. */
+        public void deadLetter(Message message, String body, Map<String, Object> eventHeaders, String route,
+                               String reason, String errorClass, String partnerResponse) throws JMSException {
             Map<String, Object> properties = new HashMap<>();
             var names = message.getPropertyNames();
             while (names.hasMoreElements()) {
@@ -170,6 +186,7 @@ public final class QueueBatchReceiver implements AutoCloseable {
                     properties.put(name, message.getObjectProperty(name));
                 }
             }
+            properties.putAll(eventHeaders);
             Map<String, Object> headers = new DeadLetters.Reason(route, reason, errorClass,
                     message.getIntProperty("JMSXDeliveryCount"), partnerResponse, queue).headers(properties);
             send(HubQueues.deadLetterQueue(queue), body, headers);

@@ -216,8 +216,11 @@ public class StockEvents implements DisposableBean {
     public record Reject(String raw, String route, String reason) {
     }
 
-    /** An event of a message that could not be read: its own JSON and why. */
-    public record Unreadable(String event, RuntimeException reason) {
+    /**
+     * An event of a message that could not be read: its own JSON, why, and the hub headers a message of its own would
+     * carry ({@code HubMessageId}, {@code HubSku}), as far as the event names them.
+     */
+    public record Unreadable(String event, RuntimeException reason, Map<String, Object> headers) {
     }
 
     /**
@@ -235,10 +238,25 @@ public class StockEvents implements DisposableBean {
             try {
                 read.add(read(event));
             } catch (RuntimeException invalid) {
-                unreadable.accept(new Unreadable(event.toString(), invalid));
+                unreadable.accept(new Unreadable(event.toString(), invalid, ownHeaders(event)));
             }
         }
         return read;
+    }
+
+    /**
+     * The message that carried the event names no event: without these its dead letter showed ops no message id, and
+     * a retry or discard was recorded without one.
+     */
+    private static Map<String, Object> ownHeaders(JsonNode event) {
+        Map<String, Object> headers = new HashMap<>();
+        if (event.path("messageId").isTextual()) {
+            headers.put(HubHeaders.MESSAGE_ID, event.get("messageId").textValue());
+        }
+        if (event.path("payload").path("sku").isTextual()) {
+            headers.put(SKU, event.get("payload").get("sku").textValue());
+        }
+        return headers;
     }
 
     /** Reads and checks one event; a body that is not a valid {@code stock.changed} throws with the reason. */

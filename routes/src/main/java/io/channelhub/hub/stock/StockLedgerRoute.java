@@ -78,7 +78,7 @@ public class StockLedgerRoute extends RouteBuilder {
                 sends.deadLetter(message, routeId, unreadableMessage.getMessage(), unreadableMessage.getClass().getName(), null);
             }
             for (StockEvents.Unreadable event : unreadable) {
-                sends.deadLetter(message, event.event(), routeId, event.reason().getMessage(),
+                sends.deadLetter(message, event.event(), event.headers(), routeId, event.reason().getMessage(),
                         event.reason().getClass().getName(), null);
             }
             unreadable.clear();

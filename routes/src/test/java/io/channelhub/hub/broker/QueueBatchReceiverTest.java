@@ -191,6 +191,44 @@ class QueueBatchReceiverTest {
         assertThat(texts(HubQueues.deadLetterQueue(queue))).as("one dead letter only").isEmpty();
     }
 
+    /**
+     * The count is a hint for the batch's size, set by whoever sends to the queue: one sent as a long (an AMQP or
+     * OpenWire client's integer) or as text that is no number threw before the batch was handed over, so the batch
+     * was rolled back, good messages included, again at every delivery until the broker dropped it without a reason.
+     */
+    @Test
+    void aCountThatIsNoIntTakesItsMessageAsOneEventAndTheBatchIsHandedOver() throws Exception {
+        String queue = "test.oddcount";
+        try (Connection connection = connections.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
+            MessageProducer producer = session.createProducer(session.createQueue(queue));
+            producer.send(session.createTextMessage("message 1"));
+            TextMessage asLong = session.createTextMessage("message 2");
+            asLong.setLongProperty(HubHeaders.EVENT_COUNT, 50L);
+            producer.send(asLong);
+            TextMessage asText = session.createTextMessage("message 3");
+            asText.setStringProperty(HubHeaders.EVENT_COUNT, "fifty");
+            producer.send(asText);
+            TextMessage huge = session.createTextMessage("message 4");
+            huge.setIntProperty(HubHeaders.EVENT_COUNT, Integer.MAX_VALUE);
+            producer.send(huge);
+            producer.send(session.createTextMessage("message 5"));
+            session.commit();
+        }
+        List<String> handled = new ArrayList<>();
+        try (QueueBatchReceiver receiver = new QueueBatchReceiver(connections, queue)) {
+            while (handled.size() < 5 && receiver.drain(500, Duration.ofSeconds(2), (batch, sends) -> {
+                for (Message message : batch) {
+                    handled.add(((TextMessage) message).getText());
+                }
+            }) > 0) {
+                // drained until every message is in
+            }
+        }
+        assertThat(handled).as("every message once, in order").containsExactlyElementsOf(numbered(5));
+        assertThat(texts(queue)).isEmpty();
+    }
+
     private static List<String> numbered(int count) {
         List<String> texts = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
