@@ -163,19 +163,14 @@ public final class QueueBatchReceiver implements AutoCloseable {
         public void deadLetter(Message message, String route, String reason, String errorClass, String partnerResponse)
                 throws JMSException {
             String body = message instanceof TextMessage text ? text.getText() : null;
-            deadLetter(message, body, route, reason, errorClass, partnerResponse);
+            deadLetter(message, body, Map.of(), route, reason, errorClass, partnerResponse);
         }
 
         /**
          * Moves one event of a message that carries several to {@code DLQ.<queue>}, as a message of its own with
-         * {@code body} (the event) and the reason headers; the message's other events go on.
+         * {@code body} (the event), the reason headers, and the hub headers of the event itself ({@code eventHeaders})
+         * over those of its message; the message's other events go on.
          */
-        public void deadLetter(Message message, String body, String route, String reason, String errorClass,
-                               String partnerResponse) throws JMSException {
-            deadLetter(message, body, Map.of(), route, reason, errorClass, partnerResponse);
-        }
-
-        /** As above, with the hub headers of the event itself ({@code eventHeaders}) over those of its message. */
         public void deadLetter(Message message, String body, Map<String, Object> eventHeaders, String route,
                                String reason, String errorClass, String partnerResponse) throws JMSException {
             Map<String, Object> properties = new HashMap<>();

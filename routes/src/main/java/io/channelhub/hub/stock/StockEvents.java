@@ -48,7 +48,8 @@ import java.util.function.Function;
  * (a send, a journal record, a delivery, an acknowledgement: about 27 µs of CPU each here), and it was a third of what
  * a stock event cost the hub; a message of 50 events costs it well under a microsecond per event. Each event keeps its
  * envelope and is checked against the schema on its own, so a bad one is dead-lettered alone. 50 events of 400–800
- * characters stay far below the size at which Artemis stores a message as a file of its own (100 KiB).
+ * characters (two bytes each in the message) stay below the size at which Artemis stores a message as a file of its
+ * own (100 KiB); events with SKUs near their limit can pass it, which only makes that message slower.
  * <p>
  * Each publish has a session of its own on one shared connection, not one from the hub's session cache. A session
  * whose send a broker refused (an address full under the FAIL policy) keeps that refusal and throws it at its next
@@ -63,6 +64,8 @@ public class StockEvents implements DisposableBean {
     /** The ledger's columns ({@code stock_ledger.sku}, {@code location_id}), as the schema bounds them. */
     static final int MAX_SKU = 200;
     static final int MAX_LOCATION = 100;
+    /** {@code stock_ledger.source}: the hub's own partner ids have 40 at most, a publisher outside it may send more. */
+    static final int MAX_SOURCE = 100;
     public static final String SKU = "HubSku";
     public static final String CHANGED_AT = "HubChangedAt";
     /** The JMS message group property, which Artemis keeps on one consumer at a time, in order. */
@@ -281,7 +284,7 @@ public class StockEvents implements DisposableBean {
         JsonNode correlationId = tree.get("correlationId");
         return new Envelope<>(tree.get("messageId").textValue(), tree.get("type").textValue(),
                 tree.get("schemaVersion").intValue(),
-                new Source(source.get("system").textValue(), source.get("partnerId").textValue()),
+                new Source(source.get("system").textValue(), stored(source, "partnerId", MAX_SOURCE)),
                 time(tree, "occurredAt"), correlationId == null ? null : correlationId.textValue(),
                 new StockLevel(stored(payload, "sku", MAX_SKU), stored(payload, "locationId", MAX_LOCATION),
                         whole(payload, "onHand"), whole(payload, "reserved"), whole(payload, "version"),

@@ -172,7 +172,7 @@ class QueueBatchReceiverTest {
             // 500 events per batch: three messages of 200 reach it, where counting messages would take all five.
             assertThat(receiver.drain(500, Duration.ofSeconds(5), (batch, sends) -> {
                 batchSizes.add(batch.size());
-                sends.deadLetter(batch.get(0), "{\"one\":\"event\"}", "test-route", "sku is missing",
+                sends.deadLetter(batch.get(0), "{\"one\":\"event\"}", Map.of(), "test-route", "sku is missing",
                         "io.channelhub.mappings.schema.SchemaViolationException", null);
             })).isEqualTo(3);
             assertThat(receiver.drain(500, Duration.ofSeconds(5), (batch, sends) -> batchSizes.add(batch.size())))

@@ -132,6 +132,9 @@ class StockEventsTest {
         assertThatThrownBy(() -> events.read(location)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("locationId").hasMessageContaining("100");
         assertThat(events.read(body.replace(emoji, "\uD83D\uDCE6".repeat(100))).payload().sku()).hasSize(200);
+        // A publisher outside the hub naming itself at length: refused alone here, not by the database with its batch.
+        assertThatThrownBy(() -> events.read(body.replace(emoji, "SKU-1").replace("\"wms-north\"", "\"" + "w".repeat(101) + "\"")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partnerId").hasMessageContaining("100");
     }
 
     @Test
