@@ -387,6 +387,40 @@ class StockSyncTest extends SandboxHubTest {
                 assertThat(reservation.state()).isEqualTo("HELD"));
     }
 
+    @Test
+    void anErpFigureHeldForABookingIsNotPushedByABatchSentAgainAfterARetryAfter() throws Exception {
+        String sku = listedSku("BOOKING-RETRY");
+        List<Long> shopWrites = stockWritesTo("shop-main", sku);
+        Source erpSource = new Source("tryton", "erp");
+        Instant t = Instant.now();
+        events.publish(List.of(StockEvents.envelope(level(sku, 10, t, 1), erpSource, now())));
+        awaitChannels(sku, expected(10, 0));
+        String orderKey = "booking-retry-test-" + sku;
+
+        // shop-main's push of the reservation is answered 429: it waits 3 s, then goes again.
+        channel("shop-main").faults().failNext(1, 429, "3");
+        ledger.reserve(orderKey, "shop-main", Map.of(sku, 3L), now());
+        Map<String, Long> elsewhere = new LinkedHashMap<>(expected(10, 3));
+        elsewhere.put("shop-main", 10L);
+        awaitChannels(sku, elsewhere);
+        // Meanwhile the order is being booked and the ERP's figure read during the booking is held back.
+        ledger.startBooking(orderKey);
+        double heldBefore = counter("hub.stock.reports.held");
+        events.publish(List.of(StockEvents.envelope(level(sku, 6, t.plusSeconds(1), 2), erpSource, now())));
+        await().atMost(Duration.ofSeconds(2)).until(() -> counter("hub.stock.reports.held") > heldBefore);
+        assertThat(shopWrites).as("the reservation still waits out the Retry-After").containsExactly(10L);
+
+        await().atMost(PROPAGATION).until(() -> shopWrites.size() >= 2);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> shopWrites.size() == 2);
+        // The figure held for the booking (6 less the 3 reserved) was pushed by the retry: the sale counted twice.
+        assertThat(shopWrites).as("the reservation, not the held figure").containsExactly(10L, 7L);
+        assertThat(quantities(sku)).isEqualTo(expected(10, 3));
+
+        ledger.abandonBooking(orderKey);
+        awaitChannels(sku, expected(6, 3));
+        assertThat(shopWrites).containsExactly(10L, 7L, 3L);
+    }
+
     /** What a shop order for 3 of an ERP SKU with 10 did, from its reservation to the ERP's booking. */
     private record BookedSale(String reference, List<Long> shopWrites) {
     }
