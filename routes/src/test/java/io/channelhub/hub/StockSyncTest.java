@@ -1083,6 +1083,40 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aFigureAmazonTookBeforeItsBatchFailedMidwayIsCorrectedWhenItGoesBackDuringTheWait() throws Exception {
+        String one = reportedSku("MIDWAY", 10);
+        String other = reportedSku("MIDWAY", 10);
+        ChannelSandbox amazon = channel("amazon-de");
+        // Both SKUs in one batch of two patches: Amazon takes the first, answers the second 429 and 3 s Retry-After.
+        pauses.pause("amazon-de", "test", "one batch");
+        try {
+            Instant at = Instant.now();
+            events.publish(List.of(StockEvents.envelope(level(one, 5, at, 2), WMS, now()),
+                    StockEvents.envelope(level(other, 5, at, 2), WMS, now())));
+            Map<String, Long> elsewhere = new LinkedHashMap<>(expected(5, 0));
+            elsewhere.put("amazon-de", expected(10, 0).get("amazon-de"));
+            awaitChannels(one, elsewhere);
+            awaitChannels(other, elsewhere);
+            amazon.faults().failAfter(1, 1, 429, "3", Map.of("errors", List.of(Map.of("code", "QuotaExceeded",
+                    "message", "You exceeded your quota for the requested resource."))));
+        } finally {
+            pauses.resume("amazon-de");
+        }
+        long halfway = expected(5, 0).get("amazon-de");
+        await().atMost(Duration.ofSeconds(3)).until(() -> amazon.quantityOf(one).orElse(-1) == halfway
+                || amazon.quantityOf(other).orElse(-1) == halfway);
+        String taken = amazon.quantityOf(one).orElse(-1) == halfway ? one : other;
+        String waiting = taken.equals(one) ? other : one;
+
+        // During the wait the SKU Amazon took goes back to the figure Amazon had been told before the batch.
+        report(taken, 10, Instant.now(), 3);
+        awaitChannels(waiting, expected(5, 0));
+        // The retry read it again, found it equal to what Amazon was last told and left it out: Amazon kept showing
+        // the superseded figure of the failed batch.
+        awaitChannels(taken, expected(10, 0));
+    }
+
+    @Test
     void aChannelThatRevokesTheHubsAccessIsDeadLetteredNothingAndGetsOnlyTheNewestFigureWhenItIsRestored() throws Exception {
         // Every push used to be refused as a bad request: each SKU of each batch went to the channel's DLQ, for ops to
         // retry one by one once the account was fixed.

@@ -1,5 +1,6 @@
 package io.channelhub.hub.channel;
 
+import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.PushOutcome;
@@ -260,7 +261,15 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
             outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), running,
                     metrics.throttleWait(channel.id())::record, () -> {
                 List<StockUpdate> updates = attempts.next();
-                return updates.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushStock(updates);
+                try {
+                    return updates.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushStock(updates);
+                } catch (PartnerException failed) {
+                    // The partner may hold some of these figures all the same (a push of several calls that failed
+                    // midway, an answer lost on its way): what it shows is no longer known, so a figure that went back
+                    // to what it was last told during the wait is not left out of the retry.
+                    updates.forEach(update -> shown.remove(update.sku()));
+                    throw failed;
+                }
             });
         } catch (PermanentPartnerException refused) {
             // The whole call was refused (a bad request): every SKU of it goes to ops with the partner's answer.
