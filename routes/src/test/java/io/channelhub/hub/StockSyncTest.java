@@ -387,6 +387,40 @@ class StockSyncTest extends SandboxHubTest {
                 assertThat(reservation.state()).isEqualTo("HELD"));
     }
 
+    @Test
+    void anErpFigureHeldForABookingIsNotPushedByABatchSentAgainAfterARetryAfter() throws Exception {
+        String sku = listedSku("BOOKING-RETRY");
+        List<Long> shopWrites = stockWritesTo("shop-main", sku);
+        Source erpSource = new Source("tryton", "erp");
+        Instant t = Instant.now();
+        events.publish(List.of(StockEvents.envelope(level(sku, 10, t, 1), erpSource, now())));
+        awaitChannels(sku, expected(10, 0));
+        String orderKey = "booking-retry-test-" + sku;
+
+        // shop-main's push of the reservation is answered 429: it waits 3 s, then goes again.
+        channel("shop-main").faults().failNext(1, 429, "3");
+        ledger.reserve(orderKey, "shop-main", Map.of(sku, 3L), now());
+        Map<String, Long> elsewhere = new LinkedHashMap<>(expected(10, 3));
+        elsewhere.put("shop-main", 10L);
+        awaitChannels(sku, elsewhere);
+        // Meanwhile the order is being booked and the ERP's figure read during the booking is held back.
+        ledger.startBooking(orderKey);
+        double heldBefore = counter("hub.stock.reports.held");
+        events.publish(List.of(StockEvents.envelope(level(sku, 6, t.plusSeconds(1), 2), erpSource, now())));
+        await().atMost(Duration.ofSeconds(2)).until(() -> counter("hub.stock.reports.held") > heldBefore);
+        assertThat(shopWrites).as("the reservation still waits out the Retry-After").containsExactly(10L);
+
+        await().atMost(PROPAGATION).until(() -> shopWrites.size() >= 2);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> shopWrites.size() == 2);
+        // The figure held for the booking (6 less the 3 reserved) was pushed by the retry: the sale counted twice.
+        assertThat(shopWrites).as("the reservation, not the held figure").containsExactly(10L, 7L);
+        assertThat(quantities(sku)).isEqualTo(expected(10, 3));
+
+        ledger.abandonBooking(orderKey);
+        awaitChannels(sku, expected(6, 3));
+        assertThat(shopWrites).containsExactly(10L, 7L, 3L);
+    }
+
     /** What a shop order for 3 of an ERP SKU with 10 did, from its reservation to the ERP's booking. */
     private record BookedSale(String reference, List<Long> shopWrites) {
     }
@@ -1075,6 +1109,40 @@ class StockSyncTest extends SandboxHubTest {
             assertThat(channel(channel).stockWritesOf(sku)).as("writes to " + channel).isEqualTo(1);
         }
         assertThat(deadLetters.browse(EBAY_STOCK_DLQ, 100)).noneMatch(l -> l.body().contains(sku));
+    }
+
+    @Test
+    void aFigureAmazonTookBeforeItsBatchFailedMidwayIsCorrectedWhenItGoesBackDuringTheWait() throws Exception {
+        String one = reportedSku("MIDWAY", 10);
+        String other = reportedSku("MIDWAY", 10);
+        ChannelSandbox amazon = channel("amazon-de");
+        // Both SKUs in one batch of two patches: Amazon takes the first, answers the second 429 and 3 s Retry-After.
+        pauses.pause("amazon-de", "test", "one batch");
+        try {
+            Instant at = Instant.now();
+            events.publish(List.of(StockEvents.envelope(level(one, 5, at, 2), WMS, now()),
+                    StockEvents.envelope(level(other, 5, at, 2), WMS, now())));
+            Map<String, Long> elsewhere = new LinkedHashMap<>(expected(5, 0));
+            elsewhere.put("amazon-de", expected(10, 0).get("amazon-de"));
+            awaitChannels(one, elsewhere);
+            awaitChannels(other, elsewhere);
+            amazon.faults().failAfter(1, 1, 429, "3", Map.of("errors", List.of(Map.of("code", "QuotaExceeded",
+                    "message", "You exceeded your quota for the requested resource."))));
+        } finally {
+            pauses.resume("amazon-de");
+        }
+        long halfway = expected(5, 0).get("amazon-de");
+        await().atMost(Duration.ofSeconds(3)).until(() -> amazon.quantityOf(one).orElse(-1) == halfway
+                || amazon.quantityOf(other).orElse(-1) == halfway);
+        String taken = amazon.quantityOf(one).orElse(-1) == halfway ? one : other;
+        String waiting = taken.equals(one) ? other : one;
+
+        // During the wait the SKU Amazon took goes back to the figure Amazon had been told before the batch.
+        report(taken, 10, Instant.now(), 3);
+        awaitChannels(waiting, expected(5, 0));
+        // The retry read it again, found it equal to what Amazon was last told and left it out: Amazon kept showing
+        // the superseded figure of the failed batch.
+        awaitChannels(taken, expected(10, 0));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.channelhub.connectors.channel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.channelhub.connectors.AccessRefusedException;
 import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.TransientPartnerException;
 import org.slf4j.Logger;
@@ -119,7 +120,7 @@ public final class AsyncJobs<J> {
      * Hands the refusals of each job among {@code which} whose check is due and whose result is ready to
      * {@code handler}, and forgets the job once it has taken them. A check that fails for good (a
      * {@link io.channelhub.connectors.PermanentPartnerException}, garbage from the partner) refuses every item of its
-     * job with the reason, handed over the same way; a transient failure is looked at again later. A job whose
+     * job with the reason, handed over the same way; a transient failure, or a refused access, is looked at again later. A job whose
      * refusals the handler could not take keeps them (its result is not read from the partner again) and hands them
      * over at the next call; the handler's failure is thrown, nothing else.
      */
@@ -142,8 +143,13 @@ public final class AsyncJobs<J> {
                 } catch (TransientPartnerException | IllegalStateException e) {
                     LOG.warn("{}: the result of {} could not be read yet ({}); trying again later", partner, job.job,
                             e.getMessage());
+                } catch (AccessRefusedException refused) {
+                    // The account is refused, not the job: its items may well have been applied, and the pushes wait
+                    // for ops to fix the account too. Refusing them would dead-letter every item of every job.
+                    LOG.warn("{}: the result of {} cannot be read while the partner refuses the hub's access ({}); "
+                            + "trying again later", partner, job.job, refused.getMessage());
                 } catch (RuntimeException unreadable) {
-                    // A permanent answer (the job is unknown, access denied, a report that is no JSON) or garbage (a
+                    // A permanent answer (the job is unknown, a report that is no JSON) or garbage (a
                     // link that is no URI) is the same at every look: looked at for ever, its items would never reach
                     // ops, and an exception would end the caller's sweep every time.
                     String reason = job.job + " cannot be read: " + describe(unreadable);

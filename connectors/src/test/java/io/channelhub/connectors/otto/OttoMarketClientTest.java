@@ -244,6 +244,32 @@ class OttoMarketClientTest {
         assertThat(recorder.calls).contains("productsUpdateTask:1", "productsUpdateTaskFailed:1");
     }
 
+    @Test
+    void aPriceTaskLookedAtWhileTheAppsAccessIsRevokedIsReadWhenItIsRestoredAndRefusesOnlyWhatOttoRefused() throws Exception {
+        OttoMarketClient client = client();
+        client.pushPrices(List.of(price(1, "2.00"), new PriceUpdate("NOPE", BigDecimal.ONE, "EUR")));
+        otto.revokeAccess();
+        List<LateRefusal> whileRevoked = new ArrayList<>();
+        long tokenCalls = otto.tokenCalls();
+        try {
+            // The task is due after 5 s: looked at, it asks for a token, which is refused.
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                whileRevoked.addAll(Refusals.ofPrices(client));
+                return !whileRevoked.isEmpty() || otto.tokenCalls() > tokenCalls;
+            });
+        } finally {
+            otto.restoreAccess();
+        }
+
+        assertThat(whileRevoked).as("a refused access is not the task's answer: nothing refused meanwhile").isEmpty();
+        List<LateRefusal> refused = awaitPriceRefusals(client);
+        assertThat(refused).singleElement().satisfies(refusal -> {
+            assertThat(refusal.sku()).isEqualTo("NOPE");
+            assertThat(refusal.reason()).contains("is not known for this partner");
+        });
+        assertThat(otto.priceOf(sku(1))).hasValue(new BigDecimal("2.00"));
+    }
+
     /** OTTO's 202 for a price request, naming {@code href} as its task and due to be looked at at once. */
     private static Map<String, Object> processLinking(String href) {
         return Map.of("state", "pending", "pingAfter", "2000-01-01T00:00:00Z",

@@ -1,5 +1,6 @@
 package io.channelhub.hub.channel;
 
+import io.channelhub.connectors.PartnerException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.channel.LateRefusal;
 import io.channelhub.connectors.channel.PushOutcome;
@@ -248,19 +249,27 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
 
     /** Pushes the SKUs' figures the channel has not been told yet; {@code changedAt} null: a full sync, no lag. */
     private void push(Map<String, Pending> batch) throws JMSException, InterruptedException {
-        List<StockUpdate> firstUpdates = updates(batch, false);
+        List<StockUpdate> firstUpdates = updates(batch);
         metrics.saved(channel.id(), ChannelPublishRoutes.STOCK, batch.size() - firstUpdates.size());
         if (firstUpdates.isEmpty()) {
             return;
         }
-        var attempts = new ChannelPushRetry.Attempts<>(firstUpdates, () -> updates(batch, true));
+        var attempts = new ChannelPushRetry.Attempts<>(firstUpdates, () -> updates(newest(batch)));
         PushOutcome outcome;
         LeaseRenewals.Renewal renewal = renewals.whileWorking(settings.pushLease(), this::renewDuringPush);
         try {
             outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), running,
                     metrics.throttleWait(channel.id())::record, () -> {
                         List<StockUpdate> updates = attempts.next();
-                        return updates.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushStock(updates);
+                        try {
+                            return updates.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushStock(updates);
+                        } catch (PartnerException failed) {
+                            // The partner may hold some of these figures all the same (a push of several calls that
+                            // failed midway, an answer lost on its way): what it shows is no longer known, so a figure
+                            // that went back to what it was last told during the wait is not left out of the retry.
+                            updates.forEach(update -> shown.remove(update.sku()));
+                            throw failed;
+                        }
                     });
         } catch (PermanentPartnerException refused) {
             // The whole call was refused (a bad request): every SKU of it goes to ops with the partner's answer.
@@ -294,19 +303,34 @@ final class ChannelStockPusher extends ServiceSupport implements Processor {
     }
 
     /**
-     * What the channel must be told of the batch's SKUs: each one's available-to-sell where it differs from what the
-     * channel was last told (or always, where forced). {@code fromStore}: every SKU's figures as the store has them
-     * now, instead of those the change log carried.
+     * The batch's SKUs with the newest figures the change log carries for them now, for a push sent again after a
+     * wait. Not the ledger's: it also holds figures kept back from the channels (an ERP read during a booking), which
+     * only the log leaves out. Read log rows stay pending as they are, so the cursor still moves past them only once
+     * every SKU of them is pushed.
      */
-    private List<StockUpdate> updates(Map<String, Pending> batch, boolean fromStore) {
+    private Map<String, Pending> newest(Map<String, Pending> batch) {
+        readLog();
+        Map<String, Pending> newest = new LinkedHashMap<>();
+        batch.forEach((sku, read) -> {
+            Pending logged = pending.get(sku);
+            newest.put(sku, logged == null ? read : new Pending(read.seq(), read.changedAt(), logged.figures(),
+                    read.forced() || logged.forced()));
+        });
+        return newest;
+    }
+
+    /**
+     * What the channel must be told of the batch's SKUs: each one's available-to-sell where it differs from what the
+     * channel was last told (or always, where forced).
+     */
+    private List<StockUpdate> updates(Map<String, Pending> batch) {
         List<String> unread = batch.entrySet().stream()
-                .filter(entry -> fromStore || entry.getValue().figures() == null).map(Map.Entry::getKey).toList();
+                .filter(entry -> entry.getValue().figures() == null).map(Map.Entry::getKey).toList();
         Map<String, StockStore.Figures> figures = unread.isEmpty() ? Map.of() : store.figures(unread);
         List<StockUpdate> updates = new ArrayList<>(batch.size());
         for (Map.Entry<String, Pending> entry : batch.entrySet()) {
             String sku = entry.getKey();
-            StockStore.Figures logged = entry.getValue().figures();
-            StockStore.Figures figure = logged != null && (!fromStore || !figures.containsKey(sku)) ? logged : figures.get(sku);
+            StockStore.Figures figure = entry.getValue().figures() != null ? entry.getValue().figures() : figures.get(sku);
             if (figure == null) {
                 continue;
             }
