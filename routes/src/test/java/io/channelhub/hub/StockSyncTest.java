@@ -72,6 +72,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -863,10 +864,11 @@ class StockSyncTest extends SandboxHubTest {
         await().atMost(Duration.ofSeconds(3)).until(() -> listingOf("shop-main", sku).path("price").decimalValue()
                 .compareTo(new BigDecimal("20.00")) == 0);
 
-        // The push reads its listings again after the wait: 25.00 is no longer to publish, and Shopify never shows it.
-        // (It used to go after the wait, and 20.00 after it.)
+        // The push reads its listings again after the wait and sends 20.00 (what Shopify shows after the failed call is
+        // not known): two writes, the first 20.00 and this one, so 25.00 never reached Shopify. (It used to go after
+        // the wait, and 20.00 after it: three writes.)
         await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() ->
-                channel("shop-main").priceWritesOf(sku) == 1);
+                channel("shop-main").priceWritesOf(sku) == 2);
         awaitPrices(sku, Map.of("shop-main", "20.00"));
         assertThat(listingOf("shop-main", sku).path("state").asText()).isEqualTo("PUBLISHED");
         assertThat(listingOf("shop-main", sku).path("publishedPrice").decimalValue()).isEqualByComparingTo("20.00");
@@ -1143,6 +1145,40 @@ class StockSyncTest extends SandboxHubTest {
         // The retry read it again, found it equal to what Amazon was last told and left it out: Amazon kept showing
         // the superseded figure of the failed batch.
         awaitChannels(taken, expected(10, 0));
+    }
+
+    @Test
+    void aPriceAmazonTookBeforeItsBatchFailedMidwayIsCorrectedWhenItGoesBackDuringTheWait() throws Exception {
+        String one = erpSku("PRICE-MIDWAY", 0);
+        String other = erpSku("PRICE-MIDWAY", 0);
+        awaitPrices(one, PRICES_OF_20);
+        awaitPrices(other, PRICES_OF_20);
+        ChannelSandbox amazon = channel("amazon-de");
+        // Both new prices in one batch of two patches: Amazon takes the first, answers the second 429 and 3 s Retry-After.
+        pauses.pause("amazon-de", "test", "one batch");
+        try {
+            erp().setListPrice(one, new BigDecimal("25.00"));
+            erp().setListPrice(other, new BigDecimal("25.00"));
+            awaitPrices(one, Map.of("shop-main", "25.00"));
+            awaitPrices(other, Map.of("shop-main", "25.00"));
+            amazon.faults().failAfter(1, 1, 429, "3", Map.of("errors", List.of(Map.of("code", "QuotaExceeded",
+                    "message", "You exceeded your quota for the requested resource."))));
+        } finally {
+            pauses.resume("amazon-de");
+        }
+        Predicate<String> shows2750 = sku -> amazon.priceOf(sku).filter(price -> price.compareTo(new BigDecimal("27.50")) == 0)
+                .isPresent();
+        await().atMost(Duration.ofSeconds(3)).until(() -> shows2750.test(one) || shows2750.test(other));
+        String taken = shows2750.test(one) ? one : other;
+        String waiting = taken.equals(one) ? other : one;
+
+        // During the wait the price Amazon took goes back to the one published before the batch.
+        erp().setListPrice(taken, new BigDecimal("20.00"));
+        awaitPrices(waiting, Map.of("amazon-de", "27.50"));
+        // The retry read its listings again; the one that went back was PUBLISHED again, as if Amazon still showed 22.00,
+        // and left out: Amazon kept showing 27.50.
+        awaitPrices(taken, Map.of("amazon-de", "22.00"));
+        await().atMost(PROPAGATION).until(() -> listingOf("amazon-de", taken).path("state").asText().equals("PUBLISHED"));
     }
 
     @Test

@@ -158,8 +158,15 @@ public class ChannelPublishRoutes extends RouteBuilder {
             outcome = ChannelPushRetry.untilAccepted(channel.id(), settings.maxPushBackoff(), this::isStarted,
                     metrics.throttleWait(channel.id())::record, () -> {
                         List<CatalogueStore.Listing> listings = attempts.next();
-                        return listings.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushPrices(listings.stream()
-                                .map(row -> new PriceUpdate(row.sku(), row.price(), row.currency())).toList());
+                        try {
+                            return listings.isEmpty() ? PushOutcome.accepted(0) : channel.client().pushPrices(listings
+                                    .stream().map(row -> new PriceUpdate(row.sku(), row.price(), row.currency())).toList());
+                        } catch (PartnerException failed) {
+                            // As for stock: a listing that goes back to its published price during the wait must still
+                            // be pushed, the channel may show the price of this attempt.
+                            catalogue.shownPriceUnknown(channel.id(), listings.stream().map(CatalogueStore.Listing::sku).toList());
+                            throw failed;
+                        }
                     });
         } catch (PermanentPartnerException refused) {
             for (CatalogueStore.Listing row : attempts.last()) {

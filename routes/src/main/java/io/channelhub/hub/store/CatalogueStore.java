@@ -96,6 +96,21 @@ public class CatalogueStore {
                 .params(price, fingerprint, seq, at, fingerprint, channel, sku, seq).update();
     }
 
+    /**
+     * A push of these listings failed, and the channel may show some of their prices all the same (a push of several
+     * calls that failed midway, an answer lost on its way): what it shows is no longer known. A listing that went back
+     * to its published price meanwhile (PUBLISHED again), or goes back later, is then to publish again.
+     */
+    public void shownPriceUnknown(String channel, Collection<String> skus) {
+        if (skus.isEmpty()) {
+            return;
+        }
+        jdbc.sql("UPDATE channel_listing SET published_fingerprint = NULL, "
+                        + "state = CASE WHEN state = 'PUBLISHED' THEN 'PENDING' ELSE state END "
+                        + "WHERE channel = :channel AND sku IN (:skus)")
+                .param("channel", channel).param("skus", skus).update();
+    }
+
     public void markRejected(String channel, String sku, long seq) {
         jdbc.sql("UPDATE channel_listing SET rejected_seq = ? WHERE channel = ? AND sku = ?").params(seq, channel, sku).update();
     }

@@ -202,6 +202,13 @@ class StorePostgresIT {
         CatalogueStore.Listing again = catalogue.pending("pg-holds", List.of("PG-FLIP")).get(0);
         catalogue.markPublished("pg-holds", "PG-FLIP", again.computedSeq(), again.price(), again.fingerprint(), now);
         assertThat(catalogue.listing("pg-holds", "PG-FLIP").orElseThrow().state()).isEqualTo(CatalogueStore.PUBLISHED);
+
+        // A push of it failed: what the channel shows is not known, so it is to publish again.
+        catalogue.shownPriceUnknown("pg-holds", List.of("PG-FLIP"));
+        CatalogueStore.Listing unknown = catalogue.listing("pg-holds", "PG-FLIP").orElseThrow();
+        assertThat(unknown.state()).isEqualTo(CatalogueStore.PENDING);
+        assertThat(unknown.publishedFingerprint()).isNull();
+        assertThat(unknown.publishedPrice()).as("what was last acknowledged stays on record").isEqualByComparingTo("20.00");
     }
 
     private static ChannelListing listing(String sku, String price) {
