@@ -178,7 +178,18 @@ public class AmazonListingsClient implements ChannelClient {
             if (push.alreadyHeld(sku.apply(update), wanted)) {
                 continue;
             }
-            String reason = patchListingsItem(sku.apply(update), patch.apply(update), tally);
+            String reason;
+            try {
+                reason = patchListingsItem(sku.apply(update), patch.apply(update), tally);
+            } catch (PermanentPartnerException refused) {
+                if (refused instanceof AccessRefusedException || refused.status() < 400 || refused.status() >= 500) {
+                    throw refused;
+                }
+                // One SKU's call refused as a whole (a 400 for what its path or patch carries): that SKU is refused
+                // and the others go on. The whole push used to fail, and every SKU of the batch was dead-lettered,
+                // those Amazon had taken before it too.
+                reason = refused.getMessage();
+            }
             if (reason == null) {
                 push.accepted(sku.apply(update), wanted);
             } else {
@@ -414,7 +425,8 @@ public class AmazonListingsClient implements ChannelClient {
             } catch (IOException notJson) {
                 // The status says enough.
             }
-            throw new PermanentPartnerException(partner(), status, "LWA refused the refresh token exchange for client "
+            // The exchange carries nothing but the app's credentials: refused, they are what ops must fix.
+            throw new AccessRefusedException(partner(), status, "LWA refused the refresh token exchange for client "
                     + settings.clientId() + " (HTTP " + status + reason.stripTrailing() + ")", body);
         }
         JsonNode grant;

@@ -1,5 +1,6 @@
 package io.channelhub.connectors.amazon;
 
+import io.channelhub.connectors.AccessRefusedException;
 import io.channelhub.connectors.PermanentPartnerException;
 import io.channelhub.connectors.TransientPartnerException;
 import io.channelhub.connectors.channel.ChannelCallListener;
@@ -157,7 +158,7 @@ class AmazonListingsClientTest {
 
         assertThatThrownBy(() -> client(settings().withClientSecret(wrongSecret))
                 .pushStock(List.of(new StockUpdate("SKU-1", 1, null))))
-                .isInstanceOf(PermanentPartnerException.class)
+                .isInstanceOf(AccessRefusedException.class)
                 .hasMessageContaining("invalid_client")
                 .satisfies(e -> {
                     assertThat(e.getMessage()).doesNotContain(wrongSecret).doesNotContain(SECRET)
@@ -272,11 +273,11 @@ class AmazonListingsClientTest {
     void aFeedPushDiscardsWhatAFailedPatchPushLeftSoALaterPatchIsSentWhole() {
         listSkus(3);
         AmazonListingsClient client = client(settings().withPatchThreshold(2));
-        // A patch push: SKU-1 = 5 is accepted, then the call for SKU-2 is refused as a whole (the batch is dead-lettered).
-        amazon.faults().failAfter(1, 1, 400, null, Map.of("errors", List.of(Map.of("code", "InvalidInput",
-                "message", "Request has missing or invalid parameters and cannot be parsed.", "details", ""))));
+        // A patch push: SKU-1 = 5 is accepted, then the call for SKU-2 fails (the batch waits to be sent again).
+        amazon.faults().failAfter(1, 1, 503, null, Map.of("errors", List.of(Map.of("code", "ServiceUnavailable",
+                "message", "Service temporarily unavailable.", "details", ""))));
         assertThatThrownBy(() -> client.pushStock(List.of(new StockUpdate("SKU-1", 5, null),
-                new StockUpdate("SKU-2", 3, null)))).isInstanceOf(PermanentPartnerException.class);
+                new StockUpdate("SKU-2", 3, null)))).isInstanceOf(TransientPartnerException.class);
         // A larger batch goes as a feed and makes SKU-1 7.
         assertThat(client.pushStock(List.of(new StockUpdate("SKU-1", 7, 5L), new StockUpdate("SKU-2", 3, null),
                 new StockUpdate("SKU-3", 1, null)))).isEqualTo(PushOutcome.accepted(3));
@@ -303,6 +304,23 @@ class AmazonListingsClientTest {
         assertThat(amazon.quantityOf("SKU-1")).hasValue(3);
         assertThat(amazon.quantityOf("SKU-2")).hasValue(4);
         assertThat(amazon.quantityOf("NOT-LISTED")).isEmpty();
+    }
+
+    @Test
+    void aPatchAmazonRefusesAsAWholeRefusesItsSkuAloneAndTheOthersArrive() {
+        listSkus(3);
+        AmazonListingsClient client = client(settings().withPatchThreshold(5));
+        amazon.faults().failAfter(1, 1, 400, null, Map.of("errors", List.of(Map.of("code", "InvalidInput",
+                "message", "Request has missing or invalid parameters and cannot be parsed.", "details", ""))));
+
+        PushOutcome outcome = client.pushStock(List.of(new StockUpdate("SKU-1", 5, null), new StockUpdate("SKU-2", 3, null),
+                new StockUpdate("SKU-3", 1, null)));
+
+        assertThat(outcome.rejected()).containsOnlyKeys("SKU-2");
+        assertThat(outcome.rejected().get("SKU-2")).contains("HTTP 400", "InvalidInput");
+        assertThat(amazon.quantityOf("SKU-1")).hasValue(5);
+        assertThat(amazon.quantityOf("SKU-3")).hasValue(1);
+        assertThat(amazon.stockWritesOf("SKU-2")).isZero();
     }
 
     @Test
