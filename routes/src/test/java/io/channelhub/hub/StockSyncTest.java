@@ -164,6 +164,23 @@ class StockSyncTest extends SandboxHubTest {
     }
 
     @Test
+    void aReportForALocationNoChannelSellsFromIsCountedSoThatASpellingMismatchShows() throws Exception {
+        // "WH-NORTH" in the warehouse's file, "WH" in the partner files: before, its figures were kept and reached no
+        // channel, without a trace.
+        String sku = listedSku("UNMAPPED");
+        double before = counter("hub.stock.reports.unmapped");
+        events.publish(List.of(StockEvents.envelope(new StockLevel(sku, "WH-NORTH", 9, 0, 1,
+                OffsetDateTime.now(ZoneOffset.UTC)), WMS, now())));
+
+        await().atMost(PROPAGATION).until(() -> counter("hub.stock.reports.unmapped") == before + 1);
+        assertThat(stock.figures(List.of(sku)).get(sku).onHandByLocation()).as("kept").containsEntry("WH-NORTH", 9L);
+        report(sku, 4, Instant.now(), 2);
+        awaitChannels(sku, expected(4, 0));
+        assertThat(counter("hub.stock.reports.unmapped")).as("a report for a mapped location is not counted")
+                .isEqualTo(before + 1);
+    }
+
+    @Test
     void anUnreadableStockEventIsDeadLetteredWithItsReasonAndTheNextOneFlows() throws Exception {
         String sku = listedSku("GARBAGE");
         try (Connection connection = connectionFactory.createConnection();

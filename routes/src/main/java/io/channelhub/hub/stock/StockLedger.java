@@ -10,6 +10,7 @@ import io.channelhub.hub.store.OrderStore;
 import io.channelhub.hub.store.StockChangeLog;
 import io.channelhub.hub.store.StockStore;
 import io.channelhub.mappings.model.StockLevel;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The one place where stock figures change: ledger reports, reservations, their release. Each change locks the
@@ -41,6 +44,7 @@ import java.util.TreeSet;
 public class StockLedger {
 
     private static final Logger LOG = LoggerFactory.getLogger(StockLedger.class);
+    private static final int MAX_WARNED_LOCATIONS = 100;
 
     private final StockStore store;
     private final StockChangeLog changes;
@@ -52,6 +56,11 @@ public class StockLedger {
 
     private final OrderStore orders;
     private final String erpPartner;
+    /** The locations some channel sells from: a report for any other reaches no channel. */
+    private final Set<String> mappedLocations;
+    private final Counter unmappedReports;
+    /** Locations already named in a warning, so that a feed of them does not flood the log. */
+    private final Set<String> warnedLocations = ConcurrentHashMap.newKeySet();
 
     public StockLedger(StockStore store, StockChangeLog changes, StockChangeBell bell, SalesChannels channels,
                        PlatformTransactionManager jdbcTransactionManager, MeterRegistry meters,
@@ -65,6 +74,22 @@ public class StockLedger {
         this.channels = channels;
         this.transaction = new TransactionTemplate(jdbcTransactionManager);
         this.meters = meters;
+        this.mappedLocations = channels.all().stream().flatMap(channel -> channel.stockRules().locations().stream())
+                .collect(Collectors.toUnmodifiableSet());
+        this.unmappedReports = meters.counter("hub.stock.reports.unmapped");
+    }
+
+    /**
+     * A report for a location no channel's partner file lists is kept, but reaches no channel: a warehouse code spelt
+     * differently in a stock file or the ERP than in the partner files would otherwise stop every figure without a
+     * trace.
+     */
+    private void unmapped(String location, String source) {
+        unmappedReports.increment();
+        if (warnedLocations.size() < MAX_WARNED_LOCATIONS && warnedLocations.add(location)) {
+            LOG.warn("stock reports from {} for location '{}' reach no channel: no channel's partner file lists that "
+                    + "location (counted in hub.stock.reports.unmapped)", source, location);
+        }
     }
 
     /** A stock report read at a known time; {@code fromErp} reports release the reservations the ERP has confirmed. */
@@ -96,6 +121,9 @@ public class StockLedger {
                 boolean heldForBooking = false;
                 for (Report report : skuReports) {
                     StockLevel level = report.level();
+                    if (!mappedLocations.contains(level.locationId())) {
+                        unmapped(level.locationId(), report.source());
+                    }
                     StockStore.LedgerRow current = locations.get(level.locationId());
                     boolean taken = current == null || StockStore.LedgerRow.isNewer(level, current);
                     if (taken) {
