@@ -1,7 +1,6 @@
 package io.channelhub.hub;
 
-import io.channelhub.connectors.tryton.CataloguePoll;
-import io.channelhub.connectors.tryton.StockPoll;
+import io.channelhub.connectors.tryton.TrytonPoll;
 import io.channelhub.connectors.tryton.TrytonCatalogueReader;
 import io.channelhub.connectors.tryton.TrytonClient;
 import io.channelhub.connectors.tryton.TrytonSaleWriter;
@@ -34,15 +33,15 @@ class RealTrytonStockIT {
         TrytonStockReader stock = new TrytonStockReader(client, "real-tryton", List.of("WH"));
         TrytonCatalogueReader catalogue = new TrytonCatalogueReader(client, "real-tryton", null);
 
-        StockPoll full = published(stock.changedSince(null));
-        CataloguePoll fullCatalogue = published(catalogue.changedSince(null));
+        TrytonPoll<StockLevel> full = published(stock.changedSince(null));
+        TrytonPoll<Product> fullCatalogue = published(catalogue.changedSince(null));
         assertThat(levelsOf(full, sku)).extracting(StockLevel::onHand).containsExactly(0L);
-        assertThat(fullCatalogue.products()).filteredOn(product -> product.productId().equals(sku))
+        assertThat(fullCatalogue.items()).filteredOn(product -> product.productId().equals(sku))
                 .extracting(Product::basePrice).containsExactly(new Money("15.00", "EUR"));
 
         tryton.receiveStock(sku, "WH", 10);
-        StockPoll received = published(stock.changedSince(full.next()));
-        assertThat(received.levels()).singleElement().satisfies(level -> {
+        TrytonPoll<StockLevel> received = published(stock.changedSince(full.next()));
+        assertThat(received.items()).singleElement().satisfies(level -> {
             assertThat(level.sku()).isEqualTo(sku);
             assertThat(level.locationId()).isEqualTo("WH");
             assertThat(level.onHand()).isEqualTo(10);
@@ -54,43 +53,38 @@ class RealTrytonStockIT {
                 "Stock IT", null, null, new TrytonSaleDraft.PartyAddress("Stock IT", "1 Main St", "1000", "Town", "DE"),
                 "EUR", LocalDate.now(ZoneOffset.UTC), "stock IT",
                 List.of(new TrytonSaleDraft.Line(sku, sku, "3", "15.00"))));
-        StockPoll sold = published(stock.changedSince(received.next()));
-        assertThat(sold.levels()).singleElement().satisfies(level -> {
+        TrytonPoll<StockLevel> sold = published(stock.changedSince(received.next()));
+        assertThat(sold.items()).singleElement().satisfies(level -> {
             assertThat(level.sku()).isEqualTo(sku);
             assertThat(level.onHand()).isEqualTo(7);
-            assertThat(level.version()).isGreaterThan(received.levels().get(0).version());
+            assertThat(level.version()).isGreaterThan(received.items().get(0).version());
         });
         // Tryton's own figures: nothing has shipped, the forecast already counts the sale.
         assertThat(tryton.quantities(sku, "WH").path("quantity").asDouble()).isEqualTo(10.0);
         assertThat(tryton.quantities(sku, "WH").path("forecast_quantity").asDouble()).isEqualTo(7.0);
-        assertThat(stock.changedSince(sold.next()).levels()).isEmpty();
+        assertThat(stock.changedSince(sold.next()).items()).isEmpty();
         // What the hub reads right after a booking: the same figure as the poll's, so the very same report.
-        assertThat(stock.levelsOf(List.of(sku))).containsExactlyElementsOf(sold.levels());
+        assertThat(stock.levelsOf(List.of(sku))).containsExactlyElementsOf(sold.items());
 
         tryton.setListPrice(sku, "17.25");
-        CataloguePoll priced = published(catalogue.changedSince(fullCatalogue.next()));
-        assertThat(priced.products()).singleElement().satisfies(product -> {
+        TrytonPoll<Product> priced = published(catalogue.changedSince(fullCatalogue.next()));
+        assertThat(priced.items()).singleElement().satisfies(product -> {
             assertThat(product.productId()).isEqualTo(sku);
             assertThat(product.variants()).singleElement().satisfies(variant -> {
                 assertThat(variant.sku()).isEqualTo(sku);
                 assertThat(variant.price()).isEqualTo(new Money("17.25", "EUR"));
             });
         });
-        assertThat(catalogue.changedSince(priced.next()).products()).isEmpty();
+        assertThat(catalogue.changedSince(priced.next()).items()).isEmpty();
     }
 
     /** What the hub does with a poll it published. */
-    private static StockPoll published(StockPoll poll) {
+    private static <T> TrytonPoll<T> published(TrytonPoll<T> poll) {
         poll.published();
         return poll;
     }
 
-    private static CataloguePoll published(CataloguePoll poll) {
-        poll.published();
-        return poll;
-    }
-
-    private static List<StockLevel> levelsOf(StockPoll poll, String sku) {
-        return poll.levels().stream().filter(level -> level.sku().equals(sku)).toList();
+    private static List<StockLevel> levelsOf(TrytonPoll<StockLevel> poll, String sku) {
+        return poll.items().stream().filter(level -> level.sku().equals(sku)).toList();
     }
 }

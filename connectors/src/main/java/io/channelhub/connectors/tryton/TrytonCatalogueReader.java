@@ -20,7 +20,7 @@ import static io.channelhub.connectors.tryton.TrytonClient.JSON;
  * the template, so a price change only moves the template's {@code write_date}). Each becomes one canonical product
  * with one variant ({@link TrytonProductMapper}); prices are in the company currency, given or read from the user's
  * company. The window overlaps the cursor and pages by id like {@link TrytonStockReader} (see {@link ChangeWindow}); what
- * a poll saw counts as reported once the caller has published it ({@link CataloguePoll#published()}).
+ * a poll saw counts as reported once the caller has published it ({@link TrytonPoll#published()}).
  * Deactivated products are not seen: Tryton's search leaves inactive records out.
  */
 public class TrytonCatalogueReader {
@@ -56,7 +56,7 @@ public class TrytonCatalogueReader {
     }
 
     /** Products changed since {@code cursor}; {@code null} loads every product that has a code. */
-    public synchronized CataloguePoll changedSince(Instant cursor) {
+    public synchronized TrytonPoll<Product> changedSince(Instant cursor) {
         ArrayNode domain = JSON.arrayNode().add(JSON.arrayNode().add("code").add("!=").addNull());
         if (cursor != null) {
             ObjectNode since = TrytonClient.datetime(window.start(cursor));
@@ -93,7 +93,7 @@ public class TrytonCatalogueReader {
             }
         }
         Instant next = newest == null ? Instant.EPOCH : newest;
-        return new CataloguePoll(products, next, () -> reported(seen, next));
+        return new TrytonPoll<>(products, next, () -> reported(seen, next));
     }
 
     /** What a published poll saw is not reported again by the next poll's overlap. */

@@ -55,7 +55,7 @@ import static io.channelhub.connectors.tryton.TrytonClient.JSON;
  * cursor the poll returns is never older than a version it gave: the next late move, in the next poll, by this reader
  * or by another instance's after the feed changed hands, gets a higher one again. Results are paged with
  * offset/limit, ordered by id so that rows created meanwhile land on later pages. What a poll read counts as reported
- * only once the caller has published its levels ({@link StockPoll#published()}).
+ * only once the caller has published its levels ({@link TrytonPoll#published()}).
  * <p>
  * The ledger takes a report only when it is newer than what it holds, and releases the reservations of a confirmed
  * sale only for a report that is newer or the very same ({@code asOf} and {@code version}). So both reads, the poll
@@ -104,7 +104,7 @@ public class TrytonStockReader {
      * The levels of every product with a move since {@code cursor}, in every configured warehouse; {@code null} loads
      * every product that has a code.
      */
-    public synchronized StockPoll changedSince(Instant cursor) {
+    public synchronized TrytonPoll<StockLevel> changedSince(Instant cursor) {
         return cursor == null ? fullLoad() : incremental(cursor);
     }
 
@@ -135,7 +135,7 @@ public class TrytonStockReader {
         return levels(newest.keySet(), product -> ChangeWindow.micros(newest.get(product)));
     }
 
-    private StockPoll incremental(Instant cursor) {
+    private TrytonPoll<StockLevel> incremental(Instant cursor) {
         Instant newest = cursor;
         Map<Long, Instant> candidateByProduct = new LinkedHashMap<>();
         List<Move> fresh = new ArrayList<>();
@@ -151,10 +151,10 @@ public class TrytonStockReader {
         List<StockLevel> levels = levels(candidateByProduct.keySet(),
                 product -> ChangeWindow.micros(candidateByProduct.get(product)));
         Instant next = covering(newest, levels);
-        return new StockPoll(levels, next, () -> reported(fresh, next));
+        return new TrytonPoll<>(levels, next, () -> reported(fresh, next));
     }
 
-    private StockPoll fullLoad() {
+    private TrytonPoll<StockLevel> fullLoad() {
         Instant newest = newestMoveStamp(JSON.arrayNode());
         List<Long> products = new ArrayList<>();
         for (int offset = 0; ; offset += pageSize) {
@@ -169,7 +169,7 @@ public class TrytonStockReader {
         long version = newest == null ? 0 : ChangeWindow.micros(newest);
         List<StockLevel> levels = levels(products, product -> version);
         if (newest == null) {
-            return new StockPoll(levels, covering(Instant.EPOCH, levels), () -> { });
+            return new TrytonPoll<>(levels, covering(Instant.EPOCH, levels), () -> { });
         }
         // What the next poll's overlap will find again was just read: once published, it is remembered, so that poll
         // only reports news. Only up to the snapshot's newest stamp: a move written while this load ran (its product
@@ -177,7 +177,7 @@ public class TrytonStockReader {
         // later poll.
         List<Move> read = movesSince(window.start(newest)).stream().filter(move -> !move.stamp().isAfter(newest)).toList();
         Instant next = covering(newest, levels);
-        return new StockPoll(levels, next, () -> reported(read, next));
+        return new TrytonPoll<>(levels, next, () -> reported(read, next));
     }
 
     /**

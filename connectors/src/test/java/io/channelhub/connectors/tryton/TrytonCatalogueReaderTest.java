@@ -38,12 +38,12 @@ class TrytonCatalogueReaderTest {
         tryton.setCategory("MUG-BLUE", "Kitchen");
         TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", null);
 
-        CataloguePoll poll = reader.changedSince(null);
+        TrytonPoll<Product> poll = reader.changedSince(null);
 
-        assertThat(poll.products()).extracting(Product::productId, Product::title, Product::category, Product::basePrice)
+        assertThat(poll.items()).extracting(Product::productId, Product::title, Product::category, Product::basePrice)
                 .containsExactly(tuple("MUG-BLUE", "Mug", "Kitchen", new Money("9.90", "EUR")),
                         tuple("TSHIRT-RED-M", "T-shirt", null, new Money("24.99", "EUR")));
-        assertThat(poll.products().get(0).variants()).singleElement().satisfies(variant -> {
+        assertThat(poll.items().get(0).variants()).singleElement().satisfies(variant -> {
             assertThat(variant.sku()).isEqualTo("MUG-BLUE");
             assertThat(variant.price()).isEqualTo(new Money("9.90", "EUR"));
             assertThat(variant.attributes()).isEmpty();
@@ -54,18 +54,18 @@ class TrytonCatalogueReaderTest {
     @Test
     void listPriceChangeOnTheTemplateIsReportedOnceAndThenNothing() {
         TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "EUR");
-        CataloguePoll full = published(reader.changedSince(null));
+        TrytonPoll<Product> full = published(reader.changedSince(null));
 
         tryton.setListPrice("TSHIRT-RED-M", new BigDecimal("19.5"));
-        CataloguePoll changed = published(reader.changedSince(full.next()));
-        CataloguePoll unchanged = reader.changedSince(changed.next());
+        TrytonPoll<Product> changed = published(reader.changedSince(full.next()));
+        TrytonPoll<Product> unchanged = reader.changedSince(changed.next());
 
-        assertThat(changed.products()).singleElement().satisfies(product -> {
+        assertThat(changed.items()).singleElement().satisfies(product -> {
             assertThat(product.productId()).isEqualTo("TSHIRT-RED-M");
             assertThat(product.basePrice()).isEqualTo(new Money("19.50", "EUR"));
         });
         assertThat(changed.next()).isAfter(full.next());
-        assertThat(unchanged.products()).isEmpty();
+        assertThat(unchanged.items()).isEmpty();
         assertThat(unchanged.next()).isEqualTo(changed.next());
         assertThat(tryton.calls("model.company.company.read")).isZero();
     }
@@ -77,9 +77,9 @@ class TrytonCatalogueReaderTest {
 
         tryton.addProduct("LAMP-BRASS", "Lamp", "129.4550");
         tryton.setCategory("MUG-BLUE", "Kitchen");
-        CataloguePoll poll = reader.changedSince(cursor);
+        TrytonPoll<Product> poll = reader.changedSince(cursor);
 
-        assertThat(poll.products()).extracting(Product::productId, Product::category, Product::basePrice)
+        assertThat(poll.items()).extracting(Product::productId, Product::category, Product::basePrice)
                 .containsExactlyInAnyOrder(tuple("MUG-BLUE", "Kitchen", new Money("9.90", "CHF")),
                         tuple("LAMP-BRASS", null, new Money("129.46", "CHF")));
     }
@@ -92,13 +92,13 @@ class TrytonCatalogueReaderTest {
         tryton.setClock(Clock.fixed(t0, ZoneOffset.UTC));
         tryton.setListPrice("MUG-BLUE", new BigDecimal("10.00"));
         TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "EUR");
-        CataloguePoll full = published(reader.changedSince(null));
+        TrytonPoll<Product> full = published(reader.changedSince(null));
 
         tryton.setListPrice("TSHIRT-RED-M", new BigDecimal("20.00"));
-        CataloguePoll poll = reader.changedSince(full.next());
+        TrytonPoll<Product> poll = reader.changedSince(full.next());
 
         assertThat(full.next()).isEqualTo(t0);
-        assertThat(poll.products()).extracting(Product::productId).containsExactly("TSHIRT-RED-M");
+        assertThat(poll.items()).extracting(Product::productId).containsExactly("TSHIRT-RED-M");
     }
 
     @Test
@@ -108,14 +108,14 @@ class TrytonCatalogueReaderTest {
         tryton.setListPrice("MUG-BLUE", new BigDecimal("11.90"));
 
         // The broker refused the products: the poll is not published and the cursor stays.
-        CataloguePoll refused = reader.changedSince(cursor);
-        CataloguePoll again = published(reader.changedSince(cursor));
-        CataloguePoll after = reader.changedSince(again.next());
+        TrytonPoll<Product> refused = reader.changedSince(cursor);
+        TrytonPoll<Product> again = published(reader.changedSince(cursor));
+        TrytonPoll<Product> after = reader.changedSince(again.next());
 
-        assertThat(refused.products()).extracting(Product::productId, Product::basePrice)
+        assertThat(refused.items()).extracting(Product::productId, Product::basePrice)
                 .containsExactly(tuple("MUG-BLUE", new Money("11.90", "EUR")));
-        assertThat(again.products()).extracting(Product::productId).containsExactly("MUG-BLUE");
-        assertThat(after.products()).as("reported once published").isEmpty();
+        assertThat(again.items()).extracting(Product::productId).containsExactly("MUG-BLUE");
+        assertThat(after.items()).as("reported once published").isEmpty();
     }
 
     @Test
@@ -125,14 +125,14 @@ class TrytonCatalogueReaderTest {
         }
         TrytonCatalogueReader reader = new TrytonCatalogueReader(client, "erp-test", "EUR", 3, Duration.ofSeconds(1));
 
-        CataloguePoll poll = reader.changedSince(null);
+        TrytonPoll<Product> poll = reader.changedSince(null);
 
-        assertThat(poll.products()).hasSize(7).extracting(Product::productId).doesNotHaveDuplicates();
+        assertThat(poll.items()).hasSize(7).extracting(Product::productId).doesNotHaveDuplicates();
         assertThat(tryton.calls("model.product.product.search_read")).isEqualTo(3); // 3 + 3 + 1
     }
 
     /** What the hub does with a poll whose products it published. */
-    private static CataloguePoll published(CataloguePoll poll) {
+    private static TrytonPoll<Product> published(TrytonPoll<Product> poll) {
         poll.published();
         return poll;
     }

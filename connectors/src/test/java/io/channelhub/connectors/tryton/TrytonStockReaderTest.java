@@ -46,14 +46,14 @@ class TrytonStockReaderTest {
         tryton.setStock("TSHIRT-RED-M", "EU2", 4);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH", "EU2"));
 
-        StockPoll poll = reader.changedSince(null);
+        TrytonPoll<StockLevel> poll = reader.changedSince(null);
 
-        assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::locationId, StockLevel::onHand,
+        assertThat(poll.items()).extracting(StockLevel::sku, StockLevel::locationId, StockLevel::onHand,
                 StockLevel::reserved).containsExactlyInAnyOrder(
                 tuple("MUG-BLUE", "WH", 10L, 0L), tuple("TSHIRT-RED-M", "WH", 0L, 0L),
                 tuple("MUG-BLUE", "EU2", 0L, 0L), tuple("TSHIRT-RED-M", "EU2", 4L, 0L));
-        assertThat(poll.levels()).extracting(StockLevel::version).containsOnly(micros(poll.next()));
-        assertThat(poll.levels()).extracting(level -> level.asOf().toInstant()).containsOnly(poll.next());
+        assertThat(poll.items()).extracting(StockLevel::version).containsOnly(micros(poll.next()));
+        assertThat(poll.items()).extracting(level -> level.asOf().toInstant()).containsOnly(poll.next());
         assertThat(tryton.calls("model.stock.location.search_read")).isEqualTo(1);
     }
 
@@ -61,20 +61,20 @@ class TrytonStockReaderTest {
     void reportsOnlyProductsWithMovesSinceTheCursorAndNothingWhenNothingChanged() {
         tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = published(reader.changedSince(null));
+        TrytonPoll<StockLevel> full = published(reader.changedSince(null));
 
         tryton.setStock("TSHIRT-RED-M", "WH", 5);
-        StockPoll changed = published(reader.changedSince(full.next()));
-        StockPoll unchanged = reader.changedSince(changed.next());
+        TrytonPoll<StockLevel> changed = published(reader.changedSince(full.next()));
+        TrytonPoll<StockLevel> unchanged = reader.changedSince(changed.next());
 
-        assertThat(changed.levels()).singleElement().satisfies(level -> {
+        assertThat(changed.items()).singleElement().satisfies(level -> {
             assertThat(level.sku()).isEqualTo("TSHIRT-RED-M");
             assertThat(level.locationId()).isEqualTo("WH");
             assertThat(level.onHand()).isEqualTo(5);
             assertThat(level.version()).isGreaterThan(micros(full.next())).isEqualTo(micros(changed.next()));
         });
         assertThat(changed.next()).isAfter(full.next());
-        assertThat(unchanged.levels()).isEmpty();
+        assertThat(unchanged.items()).isEmpty();
         assertThat(unchanged.next()).isEqualTo(changed.next());
         assertThat(tryton.calls("model.product.product.read")).isEqualTo(2);
     }
@@ -83,20 +83,20 @@ class TrytonStockReaderTest {
     void confirmedSaleLowersTheForecastBeforeAnythingShips() {
         tryton.setStock("MUG-BLUE", "WH", 10);
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll before = published(reader.changedSince(null));
+        TrytonPoll<StockLevel> before = published(reader.changedSince(null));
 
         new TrytonSaleWriter("erp-test", client).writeSale(new TrytonSaleDraft("SHOPIFY-MAIN-1", "cust-1", "Ann",
                 null, null, null, "EUR", LocalDate.of(2026, 1, 2), "shopify #1",
                 List.of(new TrytonSaleDraft.Line("MUG-BLUE", "Mug", "3", "9.90"))));
-        StockPoll after = reader.changedSince(before.next());
+        TrytonPoll<StockLevel> after = reader.changedSince(before.next());
 
-        assertThat(before.levels()).filteredOn(level -> level.sku().equals("MUG-BLUE"))
+        assertThat(before.items()).filteredOn(level -> level.sku().equals("MUG-BLUE"))
                 .extracting(StockLevel::onHand).containsExactly(10L);
-        assertThat(after.levels()).singleElement().satisfies(level -> {
+        assertThat(after.items()).singleElement().satisfies(level -> {
             assertThat(level.sku()).isEqualTo("MUG-BLUE");
             assertThat(level.onHand()).isEqualTo(7);
             assertThat(level.reserved()).isZero();
-            assertThat(level.version()).isGreaterThan(before.levels().get(0).version());
+            assertThat(level.version()).isGreaterThan(before.items().get(0).version());
         });
         assertThat(tryton.onHandOf("MUG-BLUE", "WH")).isEqualTo(10);
         assertThat(tryton.stockOf("MUG-BLUE", "WH")).isEqualTo(7);
@@ -110,9 +110,9 @@ class TrytonStockReaderTest {
 
         tryton.setStock("MUG-BLUE", "WH", 6);
         tryton.setStock("MUG-BLUE", "EU2", 2);
-        StockPoll poll = reader.changedSince(cursor);
+        TrytonPoll<StockLevel> poll = reader.changedSince(cursor);
 
-        assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::locationId, StockLevel::onHand)
+        assertThat(poll.items()).extracting(StockLevel::sku, StockLevel::locationId, StockLevel::onHand)
                 .containsExactlyInAnyOrder(tuple("MUG-BLUE", "WH", 6L), tuple("MUG-BLUE", "EU2", 2L));
         assertThat(tryton.stockOf("MUG-BLUE", "EU2")).isEqualTo(2);
     }
@@ -123,18 +123,18 @@ class TrytonStockReaderTest {
             tryton.addProduct("SKU-" + i, "Item " + i, "1.00");
         }
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"), 2, Duration.ofSeconds(1));
-        StockPoll full = reader.changedSince(null);
+        TrytonPoll<StockLevel> full = reader.changedSince(null);
         int productSearches = tryton.calls("model.product.product.search_read");
         int moveSearchesBefore = tryton.calls("model.stock.move.search_read");
 
         for (int i = 1; i <= 5; i++) {
             tryton.setStock("SKU-" + i, "WH", i);
         }
-        StockPoll poll = reader.changedSince(full.next());
+        TrytonPoll<StockLevel> poll = reader.changedSince(full.next());
 
-        assertThat(full.levels()).hasSize(7);
+        assertThat(full.items()).hasSize(7);
         assertThat(productSearches).isEqualTo(4); // 7 products, 2 a page: 2 + 2 + 2 + 1
-        assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::onHand).containsExactlyInAnyOrder(
+        assertThat(poll.items()).extracting(StockLevel::sku, StockLevel::onHand).containsExactlyInAnyOrder(
                 tuple("SKU-1", 1L), tuple("SKU-2", 2L), tuple("SKU-3", 3L), tuple("SKU-4", 4L), tuple("SKU-5", 5L));
         assertThat(tryton.calls("model.stock.move.search_read") - moveSearchesBefore).isEqualTo(3); // 5 moves: 2 + 2 + 1
         assertThat(tryton.calls("model.product.product.read")).isEqualTo(4 + 3); // quantities by 2 ids a call
@@ -143,18 +143,18 @@ class TrytonStockReaderTest {
     @Test
     void moveStampedInTheCursorsMicrosecondOrCommittedLateIsStillReported() {
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = tenMugsLoadedAtT0(reader);
+        TrytonPoll<StockLevel> full = tenMugsLoadedAtT0(reader);
         assertThat(full.next()).isEqualTo(T0);
 
         tryton.setStock("TSHIRT-RED-M", "WH", 3); // same microsecond as the cursor
         tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 8); // a transaction that started before the cursor and committed after
-        StockPoll poll = published(reader.changedSince(full.next()));
+        TrytonPoll<StockLevel> poll = published(reader.changedSince(full.next()));
 
-        assertThat(poll.levels()).extracting(StockLevel::sku, StockLevel::onHand, StockLevel::version)
+        assertThat(poll.items()).extracting(StockLevel::sku, StockLevel::onHand, StockLevel::version)
                 .containsExactlyInAnyOrder(tuple("TSHIRT-RED-M", 3L, micros(T0) + 1), tuple("MUG-BLUE", 8L, micros(T0) + 1));
         assertThat(poll.next()).as("never older than a version it gave").isEqualTo(T0.plusNanos(1000));
-        assertThat(reader.changedSince(poll.next()).levels()).isEmpty();
+        assertThat(reader.changedSince(poll.next()).items()).isEmpty();
     }
 
     @Test
@@ -175,7 +175,7 @@ class TrytonStockReaderTest {
 
         tryton.failNext(1, 503);
         assertThatThrownBy(() -> reader.changedSince(cursor)).isInstanceOf(TransientPartnerException.class);
-        assertThat(reader.changedSince(cursor).levels()).extracting(StockLevel::onHand).containsExactly(4L);
+        assertThat(reader.changedSince(cursor).items()).extracting(StockLevel::onHand).containsExactly(4L);
     }
 
     @Test
@@ -186,43 +186,43 @@ class TrytonStockReaderTest {
         tryton.setStock("MUG-BLUE", "WH", 4);
 
         // The broker refused the levels: the poll is not published and the cursor stays.
-        StockPoll refused = reader.changedSince(cursor);
-        StockPoll again = published(reader.changedSince(cursor));
-        StockPoll after = reader.changedSince(again.next());
+        TrytonPoll<StockLevel> refused = reader.changedSince(cursor);
+        TrytonPoll<StockLevel> again = published(reader.changedSince(cursor));
+        TrytonPoll<StockLevel> after = reader.changedSince(again.next());
 
-        assertThat(refused.levels()).extracting(StockLevel::onHand).containsExactly(4L);
-        assertThat(again.levels()).extracting(StockLevel::onHand).containsExactly(4L);
-        assertThat(after.levels()).as("reported once published").isEmpty();
+        assertThat(refused.items()).extracting(StockLevel::onHand).containsExactly(4L);
+        assertThat(again.items()).extracting(StockLevel::onHand).containsExactly(4L);
+        assertThat(after.items()).as("reported once published").isEmpty();
     }
 
     @Test
     void aSecondLateMoveOfTheSameProductGetsAHigherVersionThanTheFirst() {
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = tenMugsLoadedAtT0(reader);
+        TrytonPoll<StockLevel> full = tenMugsLoadedAtT0(reader);
 
         tryton.setClock(Clock.fixed(T0.minusSeconds(3), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 8); // committed late
-        StockPoll first = published(reader.changedSince(full.next()));
+        TrytonPoll<StockLevel> first = published(reader.changedSince(full.next()));
         tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 6); // another late commit, next poll, nothing newer meanwhile
-        StockPoll second = reader.changedSince(first.next());
+        TrytonPoll<StockLevel> second = reader.changedSince(first.next());
 
-        assertThat(first.levels()).singleElement().extracting(StockLevel::onHand).isEqualTo(8L);
-        assertThat(second.levels()).singleElement().satisfies(level -> {
+        assertThat(first.items()).singleElement().extracting(StockLevel::onHand).isEqualTo(8L);
+        assertThat(second.items()).singleElement().satisfies(level -> {
             assertThat(level.onHand()).isEqualTo(6L);
             // the ledger drops a report whose asOf/version is not above the stored one: 6 must win over 8
-            assertThat(level.version()).isGreaterThan(first.levels().get(0).version());
+            assertThat(level.version()).isGreaterThan(first.items().get(0).version());
         });
     }
 
     @Test
     void theReadAfterABookingMatchesThePollsVersionOfALateReportedMove() {
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = tenMugsLoadedAtT0(reader);
+        TrytonPoll<StockLevel> full = tenMugsLoadedAtT0(reader);
 
         tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 7); // the sale's moves, whose transaction started before the cursor
-        StockLevel polled = published(reader.changedSince(full.next())).levels().get(0);
+        StockLevel polled = published(reader.changedSince(full.next())).items().get(0);
         StockLevel refreshed = reader.levelsOf(List.of("MUG-BLUE")).get(0); // ErpStockSource.refresh after confirm
 
         // StockLedger releases the sale's reservation only for a report that is newer or the very same (asOf, version).
@@ -234,21 +234,21 @@ class TrytonStockReaderTest {
     @Test
     void aReadAfterABookingThatFindsAFigureNoPollReportedGetsAHigherVersionAndThePollThenTheSameOne() {
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = tenMugsLoadedAtT0(reader);
+        TrytonPoll<StockLevel> full = tenMugsLoadedAtT0(reader);
         tryton.setClock(Clock.fixed(T0.minusSeconds(3), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 8); // committed late
-        StockPoll late = published(reader.changedSince(full.next()));
+        TrytonPoll<StockLevel> late = published(reader.changedSince(full.next()));
 
         tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 5); // the sale, also committed late: no stamp is newer than before
         StockLevel refreshed = reader.levelsOf(List.of("MUG-BLUE")).get(0);
-        StockPoll polled = reader.changedSince(late.next());
+        TrytonPoll<StockLevel> polled = reader.changedSince(late.next());
 
-        assertThat(late.levels()).extracting(StockLevel::onHand, StockLevel::version).containsExactly(tuple(8L, micros(T0) + 1));
+        assertThat(late.items()).extracting(StockLevel::onHand, StockLevel::version).containsExactly(tuple(8L, micros(T0) + 1));
         // The same version with another figure would count as the same report: the ledger would keep 8 and release.
         assertThat(refreshed.onHand()).isEqualTo(5L);
         assertThat(refreshed.version()).isGreaterThan(micros(T0) + 1);
-        assertThat(polled.levels()).as("the poll reads the same figure: the same report").containsExactly(refreshed);
+        assertThat(polled.items()).as("the poll reads the same figure: the same report").containsExactly(refreshed);
     }
 
     @Test
@@ -283,25 +283,25 @@ class TrytonStockReaderTest {
     @Test
     void aLateMoveAfterARestartGetsAHigherVersionThanTheLateMovesReportedBeforeIt() {
         TrytonStockReader before = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        StockPoll full = tenMugsLoadedAtT0(before);
+        TrytonPoll<StockLevel> full = tenMugsLoadedAtT0(before);
         tryton.setClock(Clock.fixed(T0.minusSeconds(3), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 8);
-        StockPoll late = published(before.changedSince(full.next()));
+        TrytonPoll<StockLevel> late = published(before.changedSince(full.next()));
 
         // A restart, or another instance taking the feed over: nothing in memory, only the feed's cursor.
         TrytonStockReader after = new TrytonStockReader(client, "erp-test", List.of("WH"));
         tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 6);
-        StockPoll again = after.changedSince(late.next());
+        TrytonPoll<StockLevel> again = after.changedSince(late.next());
 
-        assertThat(again.levels()).singleElement().satisfies(level -> {
+        assertThat(again.items()).singleElement().satisfies(level -> {
             assertThat(level.onHand()).isEqualTo(6L);
-            assertThat(level.version()).isGreaterThan(late.levels().get(0).version());
+            assertThat(level.version()).isGreaterThan(late.items().get(0).version());
         });
     }
 
     /** What the hub does with a poll whose levels it published. */
-    private static StockPoll published(StockPoll poll) {
+    private static TrytonPoll<StockLevel> published(TrytonPoll<StockLevel> poll) {
         poll.published();
         return poll;
     }
@@ -311,7 +311,7 @@ class TrytonStockReaderTest {
     }
 
     /** Ten mugs in WH at {@link #T0}, loaded in full by the reader and published. */
-    private StockPoll tenMugsLoadedAtT0(TrytonStockReader reader) {
+    private TrytonPoll<StockLevel> tenMugsLoadedAtT0(TrytonStockReader reader) {
         tryton.setClock(Clock.fixed(T0, ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 10);
         return published(reader.changedSince(null));

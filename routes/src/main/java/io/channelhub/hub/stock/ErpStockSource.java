@@ -1,7 +1,6 @@
 package io.channelhub.hub.stock;
 
-import io.channelhub.connectors.tryton.CataloguePoll;
-import io.channelhub.connectors.tryton.StockPoll;
+import io.channelhub.connectors.tryton.TrytonPoll;
 import io.channelhub.connectors.tryton.TrytonCatalogueReader;
 import io.channelhub.connectors.tryton.TrytonClient;
 import io.channelhub.connectors.tryton.TrytonStockReader;
@@ -60,9 +59,9 @@ public class ErpStockSource {
     /** Publishes the forecast quantity per warehouse of what changed since {@code since}. @return the next poll's since */
     public Instant pollStock(Instant since) throws JMSException {
         OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
-        StockPoll poll = stockReader.changedSince(since);
-        if (!poll.levels().isEmpty()) {
-            List<Envelope<StockLevel>> levels = poll.levels().stream()
+        TrytonPoll<StockLevel> poll = stockReader.changedSince(since);
+        if (!poll.items().isEmpty()) {
+            List<Envelope<StockLevel>> levels = poll.items().stream()
                     .map(level -> StockEvents.envelope(level, source, readAt)).toList();
             events.publish(levels);
             LOG.debug("{} stock level(s) from {}", levels.size(), erp.id());
@@ -74,9 +73,9 @@ public class ErpStockSource {
     /** Publishes the products that changed since {@code since}. @return the next poll's since */
     public Instant pollCatalogue(Instant since) throws JMSException {
         OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
-        CataloguePoll poll = catalogueReader.changedSince(since);
-        if (!poll.products().isEmpty()) {
-            List<Envelope<Product>> products = poll.products().stream()
+        TrytonPoll<Product> poll = catalogueReader.changedSince(since);
+        if (!poll.items().isEmpty()) {
+            List<Envelope<Product>> products = poll.items().stream()
                     .map(product -> new Envelope<>(UUID.randomUUID().toString(), MessageTypes.PRODUCT_UPSERTED,
                             MessageTypes.SCHEMA_VERSION, source, readAt, null, product))
                     .toList();
