@@ -198,11 +198,7 @@ class TrytonStockReaderTest {
     @Test
     void aSecondLateMoveOfTheSameProductGetsAHigherVersionThanTheFirst() {
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        TrytonPoll<StockLevel> full = tenMugsLoadedAtT0(reader);
-
-        tryton.setClock(Clock.fixed(T0.minusSeconds(3), ZoneOffset.UTC));
-        tryton.setStock("MUG-BLUE", "WH", 8); // committed late
-        TrytonPoll<StockLevel> first = published(reader.changedSince(full.next()));
+        TrytonPoll<StockLevel> first = eightMugsCommittedLate(reader);
         tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 6); // another late commit, next poll, nothing newer meanwhile
         TrytonPoll<StockLevel> second = reader.changedSince(first.next());
@@ -234,10 +230,7 @@ class TrytonStockReaderTest {
     @Test
     void aReadAfterABookingThatFindsAFigureNoPollReportedGetsAHigherVersionAndThePollThenTheSameOne() {
         TrytonStockReader reader = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        TrytonPoll<StockLevel> full = tenMugsLoadedAtT0(reader);
-        tryton.setClock(Clock.fixed(T0.minusSeconds(3), ZoneOffset.UTC));
-        tryton.setStock("MUG-BLUE", "WH", 8); // committed late
-        TrytonPoll<StockLevel> late = published(reader.changedSince(full.next()));
+        TrytonPoll<StockLevel> late = eightMugsCommittedLate(reader);
 
         tryton.setClock(Clock.fixed(T0.minusSeconds(2), ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 5); // the sale, also committed late: no stamp is newer than before
@@ -283,10 +276,7 @@ class TrytonStockReaderTest {
     @Test
     void aLateMoveAfterARestartGetsAHigherVersionThanTheLateMovesReportedBeforeIt() {
         TrytonStockReader before = new TrytonStockReader(client, "erp-test", List.of("WH"));
-        TrytonPoll<StockLevel> full = tenMugsLoadedAtT0(before);
-        tryton.setClock(Clock.fixed(T0.minusSeconds(3), ZoneOffset.UTC));
-        tryton.setStock("MUG-BLUE", "WH", 8);
-        TrytonPoll<StockLevel> late = published(before.changedSince(full.next()));
+        TrytonPoll<StockLevel> late = eightMugsCommittedLate(before);
 
         // A restart, or another instance taking the feed over: nothing in memory, only the feed's cursor.
         TrytonStockReader after = new TrytonStockReader(client, "erp-test", List.of("WH"));
@@ -311,6 +301,14 @@ class TrytonStockReaderTest {
     }
 
     /** Ten mugs in WH at {@link #T0}, loaded in full by the reader and published. */
+    /** After {@link #tenMugsLoadedAtT0}, a move to 8 whose transaction began before that load, and its published poll. */
+    private TrytonPoll<StockLevel> eightMugsCommittedLate(TrytonStockReader reader) {
+        TrytonPoll<StockLevel> full = tenMugsLoadedAtT0(reader);
+        tryton.setClock(Clock.fixed(T0.minusSeconds(3), ZoneOffset.UTC));
+        tryton.setStock("MUG-BLUE", "WH", 8);
+        return published(reader.changedSince(full.next()));
+    }
+
     private TrytonPoll<StockLevel> tenMugsLoadedAtT0(TrytonStockReader reader) {
         tryton.setClock(Clock.fixed(T0, ZoneOffset.UTC));
         tryton.setStock("MUG-BLUE", "WH", 10);
