@@ -97,6 +97,7 @@ class StockSyncTest extends SandboxHubTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Source WMS = new Source("wms", "test-wms");
+    private static final Source ERP_SOURCE = new Source("tryton", "erp");
     private static final List<String> CHANNELS = List.of("amazon-de", "ebay-de", "medusa-shop", "otto-de", "shop-main", "shop-outlet");
     private static final AtomicInteger SKUS = new AtomicInteger();
     private static final Duration PROPAGATION = Duration.ofSeconds(20);
@@ -380,19 +381,17 @@ class StockSyncTest extends SandboxHubTest {
     void anErpFigureReadDuringABookingWaitsForItsAnswerAndIsPushedWhenTheBookingFails() throws Exception {
         // Straight on the ledger, as the ERP publisher drives it, with a SKU the sandbox ERP does not know (its polls
         // never report it): the only ERP figures are the ones this test publishes.
-        String sku = listedSku("BOOKING");
-        List<Long> shopWrites = stockWritesTo("shop-main", sku);
-        Source erpSource = new Source("tryton", "erp");
         Instant t = Instant.now();
-        events.publish(List.of(StockEvents.envelope(level(sku, 10, t, 1), erpSource, now())));
-        awaitChannels(sku, expected(10, 0));
+        ErpOnlySku erpOnly = tenFromTheErp("BOOKING", t);
+        String sku = erpOnly.sku();
+        List<Long> shopWrites = erpOnly.shopWrites();
         String orderKey = "booking-test-" + sku;
         ledger.reserve(orderKey, "shop-main", Map.of(sku, 3L), now());
         awaitChannels(sku, expected(10, 3));
 
         ledger.startBooking(orderKey);
         double heldBefore = counter("hub.stock.reports.held");
-        events.publish(List.of(StockEvents.envelope(level(sku, 6, t.plusSeconds(1), 2), erpSource, now())));
+        events.publish(List.of(StockEvents.envelope(level(sku, 6, t.plusSeconds(1), 2), ERP_SOURCE, now())));
         await().atMost(PROPAGATION).until(() -> counter("hub.stock.reports.held") > heldBefore);
         assertThat(stock.figures(List.of(sku)).get(sku).onHandByLocation()).as("kept in the ledger").containsEntry("WH", 6L);
         assertThat(channel("shop-main").quantityOf(sku)).as("not pushed while the booking is under way").hasValue(7);
@@ -407,12 +406,10 @@ class StockSyncTest extends SandboxHubTest {
 
     @Test
     void anErpFigureHeldForABookingIsNotPushedByABatchSentAgainAfterARetryAfter() throws Exception {
-        String sku = listedSku("BOOKING-RETRY");
-        List<Long> shopWrites = stockWritesTo("shop-main", sku);
-        Source erpSource = new Source("tryton", "erp");
         Instant t = Instant.now();
-        events.publish(List.of(StockEvents.envelope(level(sku, 10, t, 1), erpSource, now())));
-        awaitChannels(sku, expected(10, 0));
+        ErpOnlySku erpOnly = tenFromTheErp("BOOKING-RETRY", t);
+        String sku = erpOnly.sku();
+        List<Long> shopWrites = erpOnly.shopWrites();
         String orderKey = "booking-retry-test-" + sku;
 
         // shop-main's push of the reservation is answered 429: it waits 3 s, then goes again.
@@ -424,7 +421,7 @@ class StockSyncTest extends SandboxHubTest {
         // Meanwhile the order is being booked and the ERP's figure read during the booking is held back.
         ledger.startBooking(orderKey);
         double heldBefore = counter("hub.stock.reports.held");
-        events.publish(List.of(StockEvents.envelope(level(sku, 6, t.plusSeconds(1), 2), erpSource, now())));
+        events.publish(List.of(StockEvents.envelope(level(sku, 6, t.plusSeconds(1), 2), ERP_SOURCE, now())));
         await().atMost(Duration.ofSeconds(2)).until(() -> counter("hub.stock.reports.held") > heldBefore);
         assertThat(shopWrites).as("the reservation still waits out the Retry-After").containsExactly(10L);
 
@@ -437,6 +434,22 @@ class StockSyncTest extends SandboxHubTest {
         ledger.abandonBooking(orderKey);
         awaitChannels(sku, expected(6, 3));
         assertThat(shopWrites).containsExactly(10L, 7L, 3L);
+    }
+
+    /** A SKU whose only figures come from the ERP's source as the tests publish them, and shop-main's writes of it. */
+    private record ErpOnlySku(String sku, List<Long> shopWrites) {
+    }
+
+    /**
+     * A SKU the sandbox ERP does not know (its polls never report it), at 10 units from the ERP's source as of
+     * {@code t} once every channel shows them; shop-main's writes of it are recorded from the first.
+     */
+    private ErpOnlySku tenFromTheErp(String prefix, Instant t) throws Exception {
+        String sku = listedSku(prefix);
+        List<Long> shopWrites = stockWritesTo("shop-main", sku);
+        events.publish(List.of(StockEvents.envelope(level(sku, 10, t, 1), ERP_SOURCE, now())));
+        awaitChannels(sku, expected(10, 0));
+        return new ErpOnlySku(sku, shopWrites);
     }
 
     /** What a shop order for 3 of an ERP SKU with 10 did, from its reservation to the ERP's booking. */
@@ -1651,7 +1664,7 @@ class StockSyncTest extends SandboxHubTest {
                     Money price = new Money((10 + version) + ".00", "EUR");
                     Product.Variant variant = new Product.Variant(id, null, "v" + version, Map.of(), null, null, price);
                     products.add(new Envelope<>(UUID.randomUUID().toString(), MessageTypes.PRODUCT_UPSERTED, MessageTypes.SCHEMA_VERSION,
-                            new Source("tryton", "erp"), now(), null,
+                            ERP_SOURCE, now(), null,
                             new Product(id, "v" + version, null, null, null, price, List.of(), List.of(variant))));
                 }
                 events.publishProducts(products);
