@@ -6,10 +6,10 @@ import java.util.Optional;
 /**
  * Connect errors, time-outs, 429 and 5xx: the same call may well succeed later, so the message is redelivered.
  * <p>
- * A partner's {@code Retry-After} is honoured exactly once. A client whose rate limiter paces the failed call holds
- * every later call of its own until then ({@link #held}); a retry then goes at once and waits in the limiter, which
- * reports the wait. A {@code Retry-After} from a call no limiter paces (a token endpoint, a pre-signed download) is
- * not held: whoever retries waits it out.
+ * A partner's {@code Retry-After} is honoured exactly once: whoever retries waits it out. A client whose rate limiter
+ * paces the failed call also holds every other call of its own until the same moment ({@link #held}), so that another
+ * push through the same client (the prices beside the stock) does not run into the partner's limit meanwhile; the
+ * retry, arriving at that moment, finds the limiter open.
  */
 public class TransientPartnerException extends PartnerException {
 

@@ -352,7 +352,7 @@ class OttoMarketClientTest {
                 .isInstanceOfSatisfying(TransientPartnerException.class, e -> {
                     assertThat(e.status()).isEqualTo(503);
                     assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(1));
-                    assertThat(e.retryAfterHeld()).as("whoever retries need not wait as well").isTrue();
+                    assertThat(e.retryAfterHeld()).as("the client holds its other calls until then too").isTrue();
                 });
         assertThat(client.pushStock(List.of(stock(1, 8)))).isEqualTo(PushOutcome.accepted(1));
 
